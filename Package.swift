@@ -1,0 +1,129 @@
+// swift-tools-version:6.2
+// Kafkatorio: a live web map of Factorio servers, built on Kafka.
+import PackageDescription
+
+/// Settings every Swift target of ours shares: Swift 6 language mode (strict concurrency) and
+/// `any` spelled out for existentials.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let hummingbirdWS = Target.Dependency.product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")
+let hummingbirdWSTesting = Target.Dependency.product(name: "HummingbirdWSTesting", package: "hummingbird-websocket")
+let collections = Target.Dependency.product(name: "Collections", package: "swift-collections")
+
+let package = Package(
+    name: "Kafkatorio",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "LogPipe", targets: ["LogPipe"]),
+        .executable(name: "PacketIngest", targets: ["PacketIngest"]),
+        .executable(name: "TileRenderer", targets: ["TileRenderer"]),
+        .executable(name: "MapGateway", targets: ["MapGateway"]),
+        .executable(name: "KafkatorioBench", targets: ["KafkatorioBench"]),
+        .library(name: "Shared", targets: ["Shared"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", from: "1.0.0",
+            traits: [.defaults, "JSON", "CommandLineArguments"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
+    ],
+    targets: [
+        // MARK: C libraries (system, found with pkg-config)
+        .systemLibrary(
+            name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+
+        // MARK: Libraries
+        /// The one wrapper around librdkafka: nothing else imports CRdKafka.
+        .target(
+            name: "Kafka", dependencies: ["CRdKafka", log, metrics, lifecycle],
+            swiftSettings: swiftSettings),
+        /// Packet model v1, line format, codecs and topic names shared by every binary.
+        .target(name: "Shared", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
+        /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
+        .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
+        /// Configuration, logging and Kafka settings common to the four services.
+        .target(
+            name: "ServiceSupport",
+            dependencies: ["Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus],
+            swiftSettings: swiftSettings),
+
+        // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
+        .target(
+            name: "LogPipeCore", dependencies: ["Kafka", "Shared", "ServiceSupport", log, lifecycle],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "PacketIngestCore",
+            dependencies: ["Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TileRendererCore",
+            dependencies: ["Kafka", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "MapGatewayCore",
+            dependencies: [
+                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
+            ],
+            swiftSettings: swiftSettings),
+
+        // MARK: Executables (thin: parse configuration, run a ServiceGroup)
+        .executableTarget(
+            name: "LogPipe", dependencies: ["LogPipeCore", "ServiceSupport", argumentParser],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "MapGateway", dependencies: ["MapGatewayCore", "ServiceSupport", argumentParser],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "KafkatorioBench",
+            dependencies: ["Shared", "PalettePNG", "TileRendererCore", argumentParser],
+            swiftSettings: swiftSettings),
+
+        // MARK: Tests
+        .testTarget(
+            name: "SharedTests", dependencies: ["Shared"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", lifecycle, log], swiftSettings: swiftSettings),
+        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PacketIngestTests", dependencies: ["PacketIngestCore", "Shared"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MapGatewayTests",
+            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["Kafka", "Shared", "PalettePNG", log],
+            swiftSettings: swiftSettings),
+    ]
+)

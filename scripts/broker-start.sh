@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts the embedded Kafka-compatible broker (Tansu, memory store) on 127.0.0.1.
+# Usage: scripts/broker-start.sh [STATE_DIR] [PORT]
+#   STATE_DIR (default .run/broker) receives pid, port, bootstrap and broker.log.
+#   PORT defaults to a free port chosen by the kernel.
+# Prints the bootstrap address (127.0.0.1:PORT) on stdout once the broker answers metadata requests.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${1:-$ROOT/.run/broker}"
+PORT="${2:-}"
+TANSU="$ROOT/.tools/bin/tansu"
+[[ -x "$TANSU" ]] || { echo "broker-start: $TANSU missing; run scripts/deps.sh" >&2; exit 1; }
+mkdir -p "$STATE"
+
+if [[ -f "$STATE/pid" ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; then
+  echo "broker-start: already running (pid $(cat "$STATE/pid"))" >&2
+  cat "$STATE/bootstrap"; exit 0
+fi
+if [[ -z "$PORT" ]]; then
+  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+fi
+ADDR="127.0.0.1:$PORT"
+# Never the s3:// engine (it probes cloud metadata endpoints); never 0.0.0.0; no OTLP export.
+env -u OTEL_EXPORTER_OTLP_ENDPOINT "$TANSU" broker \
+  --listener-url "tcp://$ADDR" --advertised-listener-url "tcp://$ADDR" \
+  --storage-engine "memory://tansu/" >"$STATE/broker.log" 2>&1 &
+PID=$!
+echo "$PID" >"$STATE/pid"; echo "$PORT" >"$STATE/port"; echo "$ADDR" >"$STATE/bootstrap"
+
+# Readiness: the process is alive (a port probe alone can hit a dying predecessor) and answers metadata.
+for _ in $(seq 1 200); do
+  if ! kill -0 "$PID" 2>/dev/null; then
+    echo "broker-start: tansu exited; log follows" >&2; cat "$STATE/broker.log" >&2; rm -f "$STATE/pid"; exit 1
+  fi
+  if LD_LIBRARY_PATH="$ROOT/.tools/rdk" timeout 5 kcat -b "$ADDR" -L -m 2 >/dev/null 2>&1; then
+    echo "$ADDR"; exit 0
+  fi
+  sleep 0.05
+done
+echo "broker-start: no metadata answer from $ADDR within 10 s" >&2
+kill "$PID" 2>/dev/null || true; exit 1
