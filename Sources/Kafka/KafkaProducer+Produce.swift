@@ -1,0 +1,96 @@
+import CRdKafka
+
+/// The outcome of one `rd_kafka_produceva` attempt.
+enum ProduceAttempt {
+    /// librdkafka took the message.
+    case enqueued
+    /// The local queue is full: wait for deliveries and retry.
+    case queueFull
+    /// librdkafka refused the message.
+    case failed(KafkaError)
+}
+
+extension RDKafkaClient {
+    /// Hands one message to librdkafka (`RD_KAFKA_MSG_F_COPY`, so our buffers only need to live for the call).
+    /// Never blocks. `id` travels as the message opaque and comes back in the delivery report.
+    func produce(_ message: ProducerMessage, id: UInt) -> ProduceAttempt {
+        // Topic, header names (NUL-terminated), key, value and header values go into one scratch buffer
+        // (stack-allocated when small) whose address is stable for the duration of the call.
+        var size = message.topic.utf8.count + 1 + (message.key?.count ?? 0) + message.value.count
+        for header in message.headers { size += header.key.utf8.count + 1 + (header.value?.count ?? 0) }
+        let vuCount = 5 + message.headers.count + (message.key == nil ? 0 : 1) + (message.partition == nil ? 0 : 1)
+        let error = withUnsafeTemporaryAllocation(byteCount: max(size, 1), alignment: 8) { scratch in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: vuCount) { vus in
+                var writer = ProduceArguments(scratch: scratch, vus: vus)
+                let topic = writer.cString(message.topic)
+                writer.add(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic }
+                let value = writer.bytes(message.value)
+                writer.add(RD_KAFKA_VTYPE_VALUE) { $0.mem.ptr = value; $0.mem.size = message.value.count }
+                if let key = message.key {
+                    let pointer = writer.bytes(key)
+                    writer.add(RD_KAFKA_VTYPE_KEY) { $0.mem.ptr = pointer; $0.mem.size = key.count }
+                }
+                for header in message.headers {
+                    let name = writer.cString(header.key)
+                    let bytes = header.value.map { UnsafeRawPointer(writer.bytes($0)) }
+                    writer.add(RD_KAFKA_VTYPE_HEADER) {
+                        $0.header.name = name
+                        $0.header.val = bytes
+                        $0.header.size = header.value?.count ?? 0
+                    }
+                }
+                if let partition = message.partition { writer.add(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = partition } }
+                writer.add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY }
+                writer.add(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = UnsafeMutableRawPointer(bitPattern: id) }
+                return rd_kafka_produceva(rk, vus.baseAddress, writer.vuCount)
+            }
+        }
+        guard let error else { return .enqueued }
+        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            rd_kafka_error_destroy(error)
+            return .queueFull
+        }
+        return .failed(
+            .consuming(error, .produce, context: "produce", topic: message.topic, partition: message.partition))
+    }
+}
+
+/// Fills the scratch buffer and the `rd_kafka_vu_t` array for one `rd_kafka_produceva` call.
+private struct ProduceArguments {
+    let scratch: UnsafeMutableRawBufferPointer
+    let vus: UnsafeMutableBufferPointer<rd_kafka_vu_t>
+    private var cursor = 0
+    private(set) var vuCount = 0
+
+    init(scratch: UnsafeMutableRawBufferPointer, vus: UnsafeMutableBufferPointer<rd_kafka_vu_t>) {
+        self.scratch = scratch
+        self.vus = vus
+    }
+
+    /// Copies `bytes` into the scratch buffer and returns their address.
+    mutating func bytes(_ bytes: [UInt8]) -> UnsafeMutableRawPointer {
+        let start = scratch.baseAddress! + cursor
+        bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: scratch[cursor...]).copyMemory(from: $0) }
+        cursor += bytes.count
+        return start
+    }
+
+    /// Copies `text` NUL-terminated into the scratch buffer and returns its address.
+    mutating func cString(_ text: String) -> UnsafePointer<CChar> {
+        let start = scratch.baseAddress! + cursor
+        UnsafeMutableRawBufferPointer(rebasing: scratch[cursor...]).copyBytes(from: text.utf8)
+        let count = text.utf8.count
+        scratch[cursor + count] = 0
+        cursor += count + 1
+        return UnsafePointer(start.assumingMemoryBound(to: CChar.self))
+    }
+
+    /// Appends one argument of type `type`, its union filled by `fill`.
+    mutating func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t.__Unnamed_union_u) -> Void) {
+        var vu = rd_kafka_vu_t()
+        vu.vtype = type
+        fill(&vu.u)
+        vus[vuCount] = vu
+        vuCount += 1
+    }
+}
