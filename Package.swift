@@ -45,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries (system, found with pkg-config)
@@ -65,7 +66,7 @@ let package = Package(
         /// Configuration, logging and Kafka settings common to the four services.
         .target(
             name: "ServiceSupport",
-            dependencies: ["Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus],
+            dependencies: ["Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus, argumentParser],
             swiftSettings: swiftSettings),
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
@@ -84,6 +85,8 @@ let package = Package(
             name: "MapGatewayCore",
             dependencies: [
                 "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
 
@@ -123,7 +126,11 @@ let package = Package(
             dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["Kafka", "Shared", "PalettePNG", log],
+            name: "EndToEndTests",
+            dependencies: [
+                "Shared", "PalettePNG", log,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

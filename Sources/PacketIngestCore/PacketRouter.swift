@@ -1,0 +1,185 @@
+import Shared
+
+/// A record PacketIngest publishes: topic, key, value and headers. Pure data, no Kafka types,
+/// so the routing rules are unit-testable.
+public struct RoutedRecord: Sendable, Hashable {
+    public var topic: String
+    public var key: String
+    public var value: [UInt8]
+    /// Headers in order (name, value).
+    public var headers: [RecordHeaderValue]
+
+    public init(topic: String, key: String, value: [UInt8], headers: [RecordHeaderValue]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+}
+
+/// One record header.
+public struct RecordHeaderValue: Sendable, Hashable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The input of PacketIngest: one raw line with what LogPipe attached to it.
+public struct RawLine: Sendable {
+    /// The line's bytes (no newline).
+    public var bytes: [UInt8]
+    /// The `server` header, if present.
+    public var server: String?
+    /// The `source` header (`fingerprint:offset`), if present.
+    public var source: String?
+
+    public init(bytes: [UInt8], server: String?, source: String?) {
+        self.bytes = bytes
+        self.server = server
+        self.source = source
+    }
+}
+
+/// Why a raw line went to the dead-letter topic.
+public enum IngestRejection: Error, Sendable, Hashable {
+    /// The line has no server id, or an invalid one.
+    case unknownServer
+    /// The codec rejected the line.
+    case packet(PacketError)
+
+    /// The stable reason code written to the `reason` header.
+    public var reason: String {
+        switch self {
+        case .unknownServer: "unknown_server"
+        case .packet(let e): e.reason.rawValue
+        }
+    }
+
+    /// A human-readable detail.
+    public var detail: String {
+        switch self {
+        case .unknownServer: "missing or invalid server header"
+        case .packet(let e): e.description
+        }
+    }
+}
+
+/// Validates raw lines and routes packets to the topics of their consumers:
+///
+/// - map changes (`chunk_*`, `tiles`, `buildings`, `building_removed`) → `map`, keyed by
+///   server/surface/region (``MapKey``); packets that span several regions are split into one
+///   packet per region, each still absolute state, so a tile worker sees every packet of the
+///   regions it owns, in order;
+/// - prototypes → `prototypes`, keyed by server;
+/// - players, chat, surfaces, session starts → `live`, keyed by server;
+/// - anything invalid → `deadletter` with the reason, server, source and the raw line.
+public struct PacketRouter: Sendable {
+    public var topics: Topics
+    public var limits: PacketLimits
+
+    public init(topics: Topics, limits: PacketLimits = PacketLimits()) {
+        self.topics = topics
+        self.limits = limits
+    }
+
+    /// Routes one raw line: the records to publish, or a dead-letter record.
+    public func route(_ line: RawLine) -> Result<[RoutedRecord], IngestRejection> {
+        guard let server = line.server, Identifier.isValidServerID(server) else {
+            return .failure(.unknownServer)
+        }
+        let packet: Packet
+        do {
+            packet = try PacketLine.decode(line.bytes, limits: limits)
+        } catch {
+            return .failure(.packet(error))
+        }
+        return .success(records(for: packet, server: server, source: line.source))
+    }
+
+    /// The dead-letter record for a rejected line.
+    public func deadLetter(_ line: RawLine, rejection: IngestRejection) -> RoutedRecord {
+        var headers = [RecordHeaderValue(RecordHeader.reason, rejection.reason)]
+        headers.append(RecordHeaderValue("detail", String(rejection.detail.prefix(500))))
+        if let s = line.server { headers.append(RecordHeaderValue(RecordHeader.server, s)) }
+        if let s = line.source { headers.append(RecordHeaderValue(RecordHeader.source, s)) }
+        return RoutedRecord(topic: topics.deadLetter, key: line.server ?? "", value: line.bytes, headers: headers)
+    }
+
+    /// The records for a valid packet.
+    public func records(for packet: Packet, server: String, source: String?) -> [RoutedRecord] {
+        func record(_ topic: String, _ key: String, _ p: Packet) -> RoutedRecord {
+            var headers = [
+                RecordHeaderValue(RecordHeader.server, server),
+                RecordHeaderValue(RecordHeader.packetType, p.type.rawValue),
+            ]
+            if let source { headers.append(RecordHeaderValue(RecordHeader.source, source)) }
+            return RoutedRecord(topic: topic, key: key, value: PacketLine.encode(p), headers: headers)
+        }
+        func mapRecord(_ surface: String, _ cx: Int, _ cy: Int, _ p: Packet) -> RoutedRecord {
+            record(topics.map, MapKey(server: server, surface: surface, chunkX: cx, chunkY: cy).string, p)
+        }
+        switch packet.payload {
+        case .sessionStart, .player, .chat, .surface:
+            return [record(topics.live, server, packet)]
+        case .prototypes:
+            return [record(topics.prototypes, server, packet)]
+        case .chunkTerrain(let p):
+            return [mapRecord(p.surface, p.cx, p.cy, packet)]
+        case .chunkBuildings(let p):
+            return [mapRecord(p.surface, p.cx, p.cy, packet)]
+        case .chunkResources(let p):
+            return [mapRecord(p.surface, p.cx, p.cy, packet)]
+        case .chunkDeleted(let p):
+            return RegionSplit.split(p.chunks, by: { ($0.x, $0.y) }).map { region, chunks in
+                var q = packet
+                q.payload = .chunkDeleted(ChunkDeleted(surface: p.surface, chunks: chunks))
+                return mapRecord(p.surface, region.x, region.y, q)
+            }
+        case .tiles(let p):
+            return RegionSplit.split(p.cells, by: { (MapGeometry.chunk(ofTile: $0.x), MapGeometry.chunk(ofTile: $0.y)) })
+                .map { region, cells in
+                    var q = packet
+                    q.payload = .tiles(TileChanges(surface: p.surface, cells: cells))
+                    return mapRecord(p.surface, region.x, region.y, q)
+                }
+        case .buildings(let p):
+            return RegionSplit.split(p.buildings, by: chunkOf).map { region, buildings in
+                var q = packet
+                q.payload = .buildings(BuildingsUpsert(surface: p.surface, buildings: buildings))
+                return mapRecord(p.surface, region.x, region.y, q)
+            }
+        case .buildingRemoved(let p):
+            return RegionSplit.split(
+                p.removed, by: { (MapGeometry.chunk(ofPosition: $0.x), MapGeometry.chunk(ofPosition: $0.y)) }
+            ).map { region, removed in
+                var q = packet
+                q.payload = .buildingRemoved(BuildingsRemoved(surface: p.surface, removed: removed))
+                return mapRecord(p.surface, region.x, region.y, q)
+            }
+        }
+    }
+
+    private func chunkOf(_ b: Building) -> (Int, Int) {
+        (MapGeometry.chunk(ofPosition: b.x), MapGeometry.chunk(ofPosition: b.y))
+    }
+}
+
+/// Groups items by the map region (``MapKey/regionChunks`` chunks square) of their chunk,
+/// keeping input order within each group and ordering groups by first appearance.
+enum RegionSplit {
+    /// Returns (a representative chunk of the region, items); the chunk maps to the region's key.
+    static func split<T>(_ items: [T], by chunk: (T) -> (Int, Int)) -> [(region: ChunkPosition, items: [T])] {
+        var order: [ChunkPosition] = []
+        var groups: [ChunkPosition: [T]] = [:]
+        for item in items {
+            let (cx, cy) = chunk(item)
+            let region = ChunkPosition(x: cx >> 3, y: cy >> 3)
+            if groups[region] == nil { order.append(region) }
+            groups[region, default: []].append(item)
+        }
+        return order.map { (ChunkPosition(x: $0.x << 3, y: $0.y << 3), groups[$0]!) }
+    }
+}

@@ -1,0 +1,31 @@
+import Configuration
+import Logging
+import ServiceLifecycle
+
+/// Process-wide set-up shared by the four executables.
+public enum ServiceRunner {
+    /// Bootstraps swift-log once: `log.level` (`LOG_LEVEL`) sets the level (default info).
+    public static func bootstrapLogging(config: ServiceConfig, label: String) -> Logger {
+        let level = Logger.Level(rawValue: config.reader.string(forKey: "log.level", default: "info")) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Runs `services` in a `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT
+    /// (in reverse order of `services`), escalating to cancellation after `gracePeriod`.
+    public static func run(
+        _ services: [any Service], logger: Logger, gracePeriod: Duration = .seconds(30)
+    ) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = gracePeriod
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

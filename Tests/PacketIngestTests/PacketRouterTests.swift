@@ -1,0 +1,112 @@
+import Foundation
+import Shared
+import Testing
+
+@testable import PacketIngestCore
+
+/// Routing rules, golden: fixture lines in → exact topic, key and value out.
+@Suite struct PacketRouterTests {
+    let topics = Topics(prefix: "t")
+    var router: PacketRouter { PacketRouter(topics: topics) }
+
+    static func fixtureLines() throws -> [String] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/packets/valid.txt")
+        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            .map(String.init).filter { $0.hasPrefix("KAFKATORIO/") }
+    }
+
+    func raw(_ line: String, server: String? = "srv-1", source: String? = "abc:42") -> RawLine {
+        RawLine(bytes: Array(line.utf8), server: server, source: source)
+    }
+
+    @Test func everyValidFixtureIsRoutedToItsTopicWithCanonicalValues() throws {
+        let lines = try Self.fixtureLines()
+        #expect(lines.count > 20)
+        for line in lines {
+            let packet = try PacketLine.decode(line)
+            let records = try router.route(raw(line)).get()
+            #expect(!records.isEmpty || Self.isEmptyMultiRegion(packet), "\(line.prefix(80))")
+            for r in records {
+                let expectedTopic: String =
+                    switch packet.type {
+                    case .player, .chat, .surface, .sessionStart: topics.live
+                    case .prototypes: topics.prototypes
+                    default: topics.map
+                    }
+                #expect(r.topic == expectedTopic)
+                #expect(r.headers.contains(RecordHeaderValue("server", "srv-1")))
+                #expect(r.headers.contains(RecordHeaderValue("type", packet.type.rawValue)))
+                #expect(r.headers.contains(RecordHeaderValue("source", "abc:42")))
+                // The value is the canonical line and decodes back to (a region's share of) the packet.
+                let routed = try PacketLine.decode(r.value)
+                #expect(routed.tick == packet.tick && routed.seq == packet.seq && routed.type == packet.type)
+                if records.count == 1 { #expect(routed == packet) }
+                if r.topic != topics.map { #expect(r.key == "srv-1") }
+            }
+        }
+    }
+
+    static func isEmptyMultiRegion(_ p: Packet) -> Bool {
+        switch p.payload {
+        case .tiles(let t): t.cells.isEmpty
+        case .buildings(let b): b.buildings.isEmpty
+        case .buildingRemoved(let b): b.removed.isEmpty
+        case .chunkDeleted(let c): c.chunks.isEmpty
+        default: false
+        }
+    }
+
+    @Test func chunkPacketsAreKeyedByRegion() throws {
+        let line =
+            #"KAFKATORIO/1 chunk_terrain 60 10 {"surface":"nauvis","cx":-9,"cy":17,"palette":["grass-1"],"runs":[1024,0]}"#
+        let records = try router.route(raw(line)).get()
+        #expect(records.map(\.key) == ["srv-1/nauvis/-2/2"])
+        #expect(records[0].topic == "t.map")
+        #expect(
+            String(decoding: records[0].value, as: UTF8.self)
+                == #"KAFKATORIO/1 chunk_terrain 60 10 {"surface":"nauvis","cx":-9,"cy":17,"palette":["grass-1"],"runs":[1024,0]}"#
+        )
+    }
+
+    @Test func multiRegionPacketsAreSplitIntoAbsoluteRegionPackets() throws {
+        // Tiles in three regions: (0,0), (-1,0) and (1,0) -- region = 8 chunks = 256 tiles.
+        let line =
+            #"KAFKATORIO/1 tiles 5 6 {"surface":"nauvis","names":["concrete","water"],"cells":[1,1,0,-1,1,1,300,2,0,2,2,1]}"#
+        let records = try router.route(raw(line)).get()
+        #expect(records.map(\.key) == ["srv-1/nauvis/0/0", "srv-1/nauvis/-1/0", "srv-1/nauvis/1/0"])
+        let first = try PacketLine.decode(records[0].value)
+        guard case .tiles(let t) = first.payload else {
+            Issue.record("not tiles")
+            return
+        }
+        #expect(t.cells == [TileCell(x: 1, y: 1, name: "concrete"), TileCell(x: 2, y: 2, name: "water")])
+    }
+
+    @Test func rejectedLinesBecomeDeadLettersWithReason() {
+        let cases: [(RawLine, String)] = [
+            (raw(#"KAFKATORIO/1 chat 1 1 {"message":"hi"}"#, server: nil), "unknown_server"),
+            (raw(#"KAFKATORIO/1 chat 1 1 {"message":"hi"}"#, server: "bad/id"), "unknown_server"),
+            (raw(#"KAFKATORIO/1 chat 1 1 {"message":"hi""#), "invalid_json"),
+            (raw(#"KAFKATORIO/1 teleport 1 1 {}"#), "unknown_type"),
+            (raw("2026-01-01 00:00:00 [CHAT] Bob: KAFKATORIO/1 chat 1 1 {}"), "not_a_packet"),
+        ]
+        for (line, reason) in cases {
+            guard case .failure(let rejection) = router.route(line) else {
+                Issue.record("accepted \(String(decoding: line.bytes, as: UTF8.self))")
+                continue
+            }
+            #expect(rejection.reason == reason)
+            let dl = router.deadLetter(line, rejection: rejection)
+            #expect(dl.topic == "t.deadletter")
+            #expect(dl.value == line.bytes)
+            #expect(dl.headers.first == RecordHeaderValue("reason", reason))
+        }
+    }
+
+    @Test func replayingALineGivesIdenticalRecords() throws {
+        for line in try Self.fixtureLines() {
+            #expect(try router.route(raw(line)).get() == router.route(raw(line)).get())
+        }
+    }
+}

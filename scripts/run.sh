@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: builds, starts the embedded broker, the four services and a sample game-server log
+# stream, and prints the map's URL. Ctrl-C (or SIGTERM) stops everything gracefully.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CONFIG="${CONFIG:-debug}"
+PORT="${GATEWAY_PORT:-8080}"
+HOST="${GATEWAY_HOST:-127.0.0.1}"
+SERVER_ID="${SERVER_ID:-demo}"
+DEMO="$ROOT/.run/demo"
+
+scripts/build.sh "$CONFIG"
+BIN="$(swift build -c "$CONFIG" --show-bin-path)"
+scripts/broker-stop.sh "$DEMO/broker" || true
+rm -rf "$DEMO"; mkdir -p "$DEMO"
+export KAFKA_BOOTSTRAP="$(scripts/broker-start.sh "$DEMO/broker")"
+export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "run: stopping services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  scripts/broker-stop.sh "$DEMO/broker"
+  echo "run: stopped"
+}
+trap stop INT TERM EXIT
+
+"$BIN/PacketIngest" >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
+"$BIN/TileRenderer" >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
+"$BIN/MapGateway" --host "$HOST" --port "$PORT" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
+touch "$DEMO/factorio-stdout.log"
+"$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
+  >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
+python3 scripts/sample-stream.py --out "$DEMO/factorio-stdout.log" & pids+=($!)
+
+echo "run: broker $KAFKA_BOOTSTRAP; logs in $DEMO"
+echo "run: map at http://$HOST:$PORT/#$SERVER_ID/nauvis/0/0/2"
+echo "run: press Ctrl-C to stop"
+wait -n "${pids[@]}" || true
+echo "run: a process exited; see $DEMO/*.log"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`: builds, starts a private broker, runs every test against it, stops the broker.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+STATE="$ROOT/.run/test-broker"
+scripts/build.sh debug --build-tests
+export KAFKA_BOOTSTRAP="$(scripts/broker-start.sh "$STATE")"
+trap 'scripts/broker-stop.sh "$STATE"' EXIT
+export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export KAFKATORIO_BIN_DIR="$(swift build --show-bin-path)"
+export KAFKATORIO_ROOT="$ROOT"
+echo "test: broker at $KAFKA_BOOTSTRAP, binaries in $KAFKATORIO_BIN_DIR"
+start=$(date +%s)
+set +e
+swift test --skip-build "$@" 2>&1 | tee .run/test.log | grep -vE ' Test .* started\.$|^Test Case .* started\.$'
+status=${PIPESTATUS[0]}
+set -e
+echo "test: swift test finished in $(( $(date +%s) - start )) s with status $status"
+exit "$status"
