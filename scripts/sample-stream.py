@@ -62,7 +62,7 @@ def prototypes_packets(proto):
     tiles = [{"name": t["name"], "color": list(t["map_color_255"]) + [255]} for t in proto["tiles"] if t.get("map_color_255")]
     entities = []
     for r in proto["resources"]:
-        entities.append({"name": r["name"], "type": "resource", "color": r["map_color"], "box": [-0.1, -0.1, 0.1, 0.1], "w": 1, "h": 1})
+        entities.append({"name": r["name"], "type": "resource", "color": list(r["map_color_255"]), "box": [-0.1, -0.1, 0.1, 0.1], "w": 1, "h": 1})
     for e in proto["entities"]:
         box = e.get("collision_box")
         if not box: continue
@@ -120,7 +120,7 @@ def base_buildings(unit):
     names, ents = [], []
     def add(name, x, y, d=0):
         if name not in names: names.append(name)
-        ents.append([unit[0], names.index(name), x, y, d, 0]); unit[0] += 1
+        ents.extend([unit[0], names.index(name), x, y, d, 0]); unit[0] += 1
     for i in range(6):
         add("stone-furnace", 6.0, 4.0 + 2 * i)
         add("inserter", 7.5, 3.5 + 2 * i, 4)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make bench`: release benchmarks, each against its baseline measured in the same run.
+#   codec: fast packet-line decoder vs the Codable reference decoder (packets/s per core).
+#   png:   tile rasterizing and palette-PNG encoding vs libpng's simplified API.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/build.sh release --product KafkatorioBench
+BIN="$(swift build -c release --show-bin-path)"
+mkdir -p .run/bench
+"$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
+"$BIN/KafkatorioBench" png | tee .run/bench/png.txt
+echo "bench: results in .run/bench/"
