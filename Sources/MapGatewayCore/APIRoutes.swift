@@ -1,0 +1,147 @@
+import Hummingbird
+import NIOCore
+import Shared
+
+/// The REST API under `/api` (all JSON, times in Unix milliseconds):
+/// - `GET /api/servers`: `[{id, surfaces, playersOnline, tileCount, lastPacketAt, lastTileAt, staleSeconds, stale}]`
+/// - `GET /api/servers/{id}`: `{id, lastPacketAt, lastTileAt, staleSeconds, stale, session,
+///   surfaces: [{name, index, planet, platform, tiles}], players: [online players]}`
+/// - `GET /api/servers/{id}/surfaces/{surface}/players`: `[online players on that surface]`
+struct APIRoutes<Context: RequestContext> {
+    let tiles: TileStore
+    let hub: LiveHub
+    let staleAfterSeconds: Int
+
+    func register(on router: Router<Context>) {
+        router.get("api/servers") { _, _ in
+            json(self.serverList(now: WallClock.nowMillis()))
+        }
+        router.get("api/servers/:id") { _, context throws(GatewayError) in
+            let id = try Self.serverID(context)
+            return json(try self.serverDetail(id, now: WallClock.nowMillis()))
+        }
+        router.get("api/servers/:id/surfaces/:surface/players") { _, context throws(GatewayError) in
+            let id = try Self.serverID(context)
+            guard let raw = context.parameters.get("surface"), let surface = PercentDecoding.decode(raw),
+                Identifier.isValidSurfaceName(surface)
+            else { throw .invalidRequest("surface name") }
+            return json(try self.surfacePlayers(id, surface: surface))
+        }
+    }
+
+    private static func serverID(_ context: Context) throws(GatewayError) -> String {
+        guard let id = context.parameters.get("id"), Identifier.isValidServerID(id) else {
+            throw .invalidRequest("server id")
+        }
+        return id
+    }
+
+    /// One server as both sources know it.
+    private struct ServerView {
+        var id: String
+        var live: LiveState?
+        var tiles: ServerTileSummary?
+
+        /// Names of existing surfaces plus surfaces that have tiles, sorted.
+        var surfaceNames: [String] {
+            var names = Set(live?.surfaces.keys.map { $0 } ?? [])
+            names.formUnion(tiles?.tilesPerSurface.keys.map { $0 } ?? [])
+            return names.sorted()
+        }
+    }
+
+    private func views() -> [ServerView] {
+        var byID: [String: ServerView] = [:]
+        for live in hub.allStates() { byID[live.server] = ServerView(id: live.server, live: live) }
+        for summary in tiles.serverSummaries() {
+            byID[summary.server, default: ServerView(id: summary.server)].tiles = summary
+        }
+        return byID.values.sorted { $0.id < $1.id }
+    }
+
+    private func view(_ id: String) throws(GatewayError) -> ServerView {
+        let view = ServerView(id: id, live: hub.state(server: id), tiles: tiles.summary(server: id))
+        guard view.live != nil || view.tiles != nil else { throw .notFound }
+        return view
+    }
+
+    private func writeTimes(_ w: inout JSONWriter, _ v: ServerView, now: Int64) {
+        w.key("lastPacketAt")
+        if let t = v.live?.lastPacketAt { w.int(Int(t)) } else { w.null() }
+        w.key("lastTileAt")
+        if let t = v.tiles?.lastTileUpdateAt { w.int(Int(t)) } else { w.null() }
+        let last = max(v.live?.lastPacketAt ?? .min, v.tiles?.lastTileUpdateAt ?? .min)
+        let staleSeconds = last == .min ? nil : Int(max(0, now - last) / 1000)
+        w.key("staleSeconds")
+        if let staleSeconds { w.int(staleSeconds) } else { w.null() }
+        w.field("stale", staleSeconds.map { $0 > staleAfterSeconds } ?? true)
+    }
+
+    func serverList(now: Int64) -> ByteBuffer {
+        var w = JSONWriter(capacity: 512)
+        w.beginArray()
+        for v in views() {
+            w.beginObject()
+            w.field("id", v.id)
+            w.key("surfaces")
+            w.beginArray()
+            for name in v.surfaceNames { w.string(name) }
+            w.endArray()
+            w.field("playersOnline", v.live?.onlinePlayers.count ?? 0)
+            w.field("tileCount", v.tiles?.tileCount ?? 0)
+            writeTimes(&w, v, now: now)
+            w.endObject()
+        }
+        w.endArray()
+        return w.buffer
+    }
+
+    func serverDetail(_ id: String, now: Int64) throws(GatewayError) -> ByteBuffer {
+        let v = try view(id)
+        var w = JSONWriter(capacity: 1024)
+        w.beginObject()
+        w.field("id", id)
+        writeTimes(&w, v, now: now)
+        w.key("session")
+        if let s = v.live?.session {
+            w.beginObject()
+            LiveMessages.writeSessionFields(&w, s)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("surfaces")
+        w.beginArray()
+        for name in v.surfaceNames {
+            let s = v.live?.surfaces[name]
+            w.beginObject()
+            w.field("name", name)
+            w.key("index")
+            if let s { w.int(s.index) } else { w.null() }
+            w.field("planet", s?.planet)
+            w.field("platform", s?.platform)
+            w.field("tiles", v.tiles?.tilesPerSurface[name] ?? 0)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("players")
+        LiveMessages.writePlayers(&w, v.live?.onlinePlayers ?? [])
+        w.endObject()
+        return w.buffer
+    }
+
+    func surfacePlayers(_ id: String, surface: String) throws(GatewayError) -> ByteBuffer {
+        let v = try view(id)
+        var w = JSONWriter()
+        LiveMessages.writePlayers(&w, (v.live?.onlinePlayers ?? []).filter { $0.surface == surface })
+        return w.buffer
+    }
+}
+
+/// A `200 OK` JSON response that must not be cached (it is live data).
+func json(_ body: ByteBuffer) -> Response {
+    Response(
+        status: .ok,
+        headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+        body: .init(byteBuffer: body))
+}

@@ -1,0 +1,86 @@
+import Kafka
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Feeds the gateway from Kafka: every tile record of the `tiles` topic into the ``TileStore``
+/// (and a tile invalidation to WebSocket clients), every packet of the `live` topic into the
+/// ``LiveHub``. Each replica reads both topics whole, from the beginning, so it holds nothing it
+/// cannot rebuild; it never commits offsets.
+public final class GatewayFeed: Service, Sendable {
+    private let tiles: KafkaConsumer
+    private let live: KafkaConsumer
+    private let tileStore: TileStore
+    private let hub: LiveHub
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - tiles: a consumer subscribed to the tiles topic (own group, earliest).
+    ///   - live: a consumer subscribed to the live topic (own group, earliest).
+    public init(tiles: KafkaConsumer, live: KafkaConsumer, tileStore: TileStore, hub: LiveHub, logger: Logger) {
+        self.tiles = tiles
+        self.live = live
+        self.tileStore = tileStore
+        self.hub = hub
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.consumeTiles() }
+                    group.addTask { try await self.consumeLive() }
+                    try await group.waitForAll()
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown.
+        }
+    }
+
+    private func consumeTiles() async throws {
+        while !Task.isCancelled {
+            for message in try await tiles.poll(maxMessages: 500, timeout: .milliseconds(200)) {
+                apply(tile: message)
+            }
+        }
+    }
+
+    private func consumeLive() async throws {
+        while !Task.isCancelled {
+            for message in try await live.poll(maxMessages: 1000, timeout: .milliseconds(100)) {
+                apply(live: message)
+            }
+        }
+    }
+
+    /// Applies one record of the tiles topic: an empty value removes the tile.
+    func apply(tile message: ConsumerMessage) {
+        guard let keyBytes = message.key, let key = TileKey(string: String(decoding: keyBytes, as: UTF8.self)) else {
+            logger.warning("tile record with an invalid key", metadata: ["offset": "\(message.offset)"])
+            return
+        }
+        let version = message.header(RecordHeader.version).flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        if message.value.isEmpty {
+            if tileStore.remove(key: key) { hub.tileRemoved(key) }
+            return
+        }
+        if tileStore.put(key: key, png: message.value, version: version) == .stored {
+            hub.tileUpdated(key, version: version)
+        }
+    }
+
+    /// Applies one record of the live topic.
+    func apply(live message: ConsumerMessage) {
+        guard let server = message.header(RecordHeader.server).map({ String(decoding: $0, as: UTF8.self) }) else {
+            return
+        }
+        do {
+            let packet = try PacketLine.decode(message.value)
+            _ = hub.apply(packet, server: server)
+        } catch {
+            logger.error("undecodable live record", metadata: ["offset": "\(message.offset)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import NIOCore
+import Shared
+import Synchronization
+
+/// Counters of one WebSocket client's outgoing queue, for tests and metrics.
+public struct ClientQueueStatistics: Sendable, Hashable {
+    /// The hub's id of the client.
+    public var id: UInt64
+    /// The server the client follows.
+    public var server: String
+    /// Messages currently waiting in the client's queue (as of the last enqueue).
+    public var buffered: Int
+    /// The most messages that ever waited in the queue at once; never above the queue depth.
+    public var maxBuffered: Int
+    /// Messages enqueued since the client connected.
+    public var enqueued: UInt64
+    /// Messages dropped because the client was too slow (the oldest ones go first).
+    public var dropped: UInt64
+}
+
+/// A WebSocket client's subscription: the snapshot to send first, then the live updates.
+struct LiveSubscription: Sendable {
+    /// The hub's id of this client.
+    var id: UInt64
+    /// The encoded `snapshot` message, consistent with the first message of ``messages``.
+    var snapshot: ByteBuffer
+    /// Encoded messages, each shared by every client of the server.
+    var messages: AsyncStream<ByteBuffer>
+}
+
+/// The live state of every server and the fan-out of its changes to WebSocket clients.
+///
+/// The Kafka consumer of the live topic calls ``apply(_:server:receivedAt:)`` for every packet;
+/// the tiles consumer calls ``tileUpdated(_:version:)`` after ``TileStore/put(key:png:version:now:)``.
+/// Each message is encoded once and yielded to every client of that server. Each client has its
+/// own bounded queue (`AsyncStream` with `.bufferingNewest(queueDepth)`): yielding never waits,
+/// and a slow client loses its own oldest messages without slowing anyone else.
+public final class LiveHub: Sendable {
+    private struct Client {
+        var server: String
+        var continuation: AsyncStream<ByteBuffer>.Continuation
+        var stats: ClientQueueStatistics
+    }
+
+    private struct State {
+        var servers: [String: LiveState] = [:]
+        var clients: [UInt64: Client] = [:]
+        var clientsByServer: [String: Set<UInt64>] = [:]
+        var nextID: UInt64 = 1
+        var finished = false
+    }
+
+    /// The per-client queue bound, in messages.
+    public let queueDepth: Int
+    /// How many chat messages each server keeps.
+    public let chatCapacity: Int
+    private let state = Mutex(State())
+
+    /// Creates a hub whose clients each buffer at most `queueDepth` messages.
+    public init(queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity) {
+        self.queueDepth = max(1, queueDepth)
+        self.chatCapacity = chatCapacity
+    }
+
+    // MARK: Ingestion (called by the Kafka side)
+
+    /// Applies a live packet of `server` and notifies that server's clients. Packets that are not
+    /// live state (map, prototypes) are ignored. Returns the resulting event, if any.
+    /// `receivedAt` is in Unix milliseconds (e.g. the Kafka record timestamp).
+    @discardableResult
+    public func apply(_ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()) -> LiveEvent? {
+        state.withLock { state in
+            let capacity = chatCapacity
+            guard
+                let event = state.servers[server, default: LiveState(server: server, chatCapacity: capacity)]
+                    .apply(packet, receivedAt: receivedAt)
+            else { return nil }
+            // Encode once (inside the lock, so every client sees the same order as the state).
+            Self.broadcast(LiveMessages.event(event, server: server), server: server, depth: queueDepth, in: &state)
+            return event
+        }
+    }
+
+    /// Tells the clients of `key.server` that tile `key` has a new version.
+    public func tileUpdated(_ key: TileKey, version: UInt64) {
+        state.withLock { state in
+            Self.broadcast(LiveMessages.tile(key, version: version, removed: false), server: key.server, depth: queueDepth, in: &state)
+        }
+    }
+
+    /// Tells the clients of `key.server` that tile `key` no longer exists.
+    public func tileRemoved(_ key: TileKey) {
+        state.withLock { state in
+            Self.broadcast(LiveMessages.tile(key, version: 0, removed: true), server: key.server, depth: queueDepth, in: &state)
+        }
+    }
+
+    // MARK: Queries
+
+    /// The live state of `server`, if any packet of it was seen.
+    public func state(server: String) -> LiveState? {
+        state.withLock { $0.servers[server] }
+    }
+
+    /// The live state of every server seen, sorted by server id.
+    public func allStates() -> [LiveState] {
+        state.withLock { Array($0.servers.values) }.sorted { $0.server < $1.server }
+    }
+
+    /// Queue counters of every connected client, sorted by id.
+    public func clientStatistics() -> [ClientQueueStatistics] {
+        state.withLock { $0.clients.values.map(\.stats) }.sorted { $0.id < $1.id }
+    }
+
+    /// Number of connected clients.
+    public var clientCount: Int { state.withLock { $0.clients.count } }
+
+    // MARK: Clients
+
+    /// Registers a client of `server` and returns its snapshot and update stream. Registration and
+    /// the snapshot happen under one lock, so no update falls between them.
+    func subscribe(server: String) -> LiveSubscription {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(queueDepth))
+        let (id, snapshotState): (UInt64, LiveState) = state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            let stats = ClientQueueStatistics(
+                id: id, server: server, buffered: 0, maxBuffered: 0, enqueued: 0, dropped: 0)
+            if state.finished {
+                continuation.finish()
+            } else {
+                state.clients[id] = Client(server: server, continuation: continuation, stats: stats)
+                state.clientsByServer[server, default: []].insert(id)
+            }
+            return (id, state.servers[server] ?? LiveState(server: server, chatCapacity: chatCapacity))
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return LiveSubscription(id: id, snapshot: LiveMessages.snapshot(snapshotState), messages: stream)
+    }
+
+    /// Removes a client; its stream finishes.
+    func unsubscribe(_ id: UInt64) {
+        let continuation: AsyncStream<ByteBuffer>.Continuation? = state.withLock { state in
+            guard let client = state.clients.removeValue(forKey: id) else { return nil }
+            state.clientsByServer[client.server]?.remove(id)
+            if state.clientsByServer[client.server]?.isEmpty == true {
+                state.clientsByServer[client.server] = nil
+            }
+            return client.continuation
+        }
+        continuation?.finish()
+    }
+
+    /// Finishes every client's stream and refuses new ones (graceful shutdown).
+    public func finishAll() {
+        let continuations = state.withLock { state in
+            state.finished = true
+            let all = state.clients.values.map(\.continuation)
+            state.clients = [:]
+            state.clientsByServer = [:]
+            return all
+        }
+        for c in continuations { c.finish() }
+    }
+
+    private static func broadcast(_ message: ByteBuffer, server: String, depth: Int, in state: inout State) {
+        guard let ids = state.clientsByServer[server] else { return }
+        for id in ids {
+            guard var client = state.clients[id] else { continue }
+            switch client.continuation.yield(message) {
+            case .enqueued(let remaining):
+                client.stats.enqueued += 1
+                client.stats.buffered = depth - remaining
+            case .dropped:
+                client.stats.enqueued += 1
+                client.stats.dropped += 1
+                client.stats.buffered = depth
+            case .terminated:
+                continue
+            @unknown default:
+                continue
+            }
+            client.stats.maxBuffered = max(client.stats.maxBuffered, client.stats.buffered)
+            state.clients[id] = client
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import NIOCore
+import Shared
+
+/// JSON encodings of the WebSocket messages and of the live parts of the REST API.
+///
+/// Messages (all objects with a `"type"`):
+/// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session` (sent first on connect)
+/// - `player`: `server` + the player object
+/// - `chat`: `server`, `player`, `message`, `tick`, `receivedAt`
+/// - `surface`: `server` + the surface object (`deleted: true` when removed)
+/// - `session_start`: `server`, `modVersion`, `gameVersion`, `tick`, `receivedAt`
+/// - `tile`: `server`, `surface`, `layer`, `z`, `x`, `y`, `version`, `removed`
+enum LiveMessages {
+    static func event(_ event: LiveEvent, server: String) -> ByteBuffer {
+        var w = JSONWriter()
+        w.beginObject()
+        switch event {
+        case .player(let p):
+            w.field("type", "player")
+            w.field("server", server)
+            writePlayerFields(&w, p)
+        case .chat(let c):
+            w.field("type", "chat")
+            w.field("server", server)
+            writeChatFields(&w, c)
+        case .surface(let s):
+            w.field("type", "surface")
+            w.field("server", server)
+            writeSurfaceFields(&w, s)
+        case .sessionStart(let s):
+            w.field("type", "session_start")
+            w.field("server", server)
+            writeSessionFields(&w, s)
+        }
+        w.endObject()
+        return w.buffer
+    }
+
+    static func tile(_ key: TileKey, version: UInt64, removed: Bool) -> ByteBuffer {
+        var w = JSONWriter(capacity: 160)
+        w.beginObject()
+        w.field("type", "tile")
+        w.field("server", key.server)
+        w.field("surface", key.surface)
+        w.field("layer", key.layer.rawValue)
+        w.field("z", key.z)
+        w.field("x", key.x)
+        w.field("y", key.y)
+        w.field("version", version)
+        w.field("removed", removed)
+        w.endObject()
+        return w.buffer
+    }
+
+    static func snapshot(_ state: LiveState) -> ByteBuffer {
+        var w = JSONWriter(capacity: 1024)
+        w.beginObject()
+        w.field("type", "snapshot")
+        w.field("server", state.server)
+        w.key("players")
+        writePlayers(&w, state.sortedPlayers)
+        w.key("surfaces")
+        w.beginArray()
+        for s in state.sortedSurfaces {
+            w.beginObject()
+            writeSurfaceFields(&w, s)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("chat")
+        w.beginArray()
+        for c in state.chat {
+            w.beginObject()
+            writeChatFields(&w, c)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("session")
+        if let session = state.session {
+            w.beginObject()
+            writeSessionFields(&w, session)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.endObject()
+        return w.buffer
+    }
+
+    // MARK: Fields
+
+    static func writePlayers(_ w: inout JSONWriter, _ players: [PlayerState]) {
+        w.beginArray()
+        for p in players {
+            w.beginObject()
+            writePlayerFields(&w, p)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
+    static func writePlayerFields(_ w: inout JSONWriter, _ p: PlayerState) {
+        w.field("index", p.index)
+        w.field("name", p.name)
+        w.field("surface", p.surface)
+        w.field("x", p.x)
+        w.field("y", p.y)
+        w.field("color", cssColor(p.color))
+        w.field("online", p.online)
+        w.field("afk", p.afk)
+    }
+
+    static func writeSurfaceFields(_ w: inout JSONWriter, _ s: SurfaceState) {
+        w.field("name", s.name)
+        w.field("index", s.index)
+        w.field("planet", s.planet)
+        w.field("platform", s.platform)
+        w.key("daytime")
+        if let d = s.daytime { w.double(d) } else { w.null() }
+        w.field("deleted", s.deleted)
+    }
+
+    static func writeChatFields(_ w: inout JSONWriter, _ c: ChatEntry) {
+        w.field("player", c.player)
+        w.field("message", c.message)
+        w.field("tick", c.tick)
+        w.key("receivedAt")
+        w.int(Int(c.receivedAt))
+    }
+
+    static func writeSessionFields(_ w: inout JSONWriter, _ s: SessionInfo) {
+        w.field("modVersion", s.modVersion)
+        w.field("gameVersion", s.gameVersion)
+        w.field("tick", s.tick)
+        w.key("receivedAt")
+        w.int(Int(s.receivedAt))
+    }
+
+    /// `#rrggbb` of a game colour (alpha dropped: markers are always opaque).
+    static func cssColor(_ c: GameColor) -> String {
+        let rgba = c.rgba8
+        func hex(_ v: UInt8) -> String {
+            let s = String(v, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }
+        return "#" + hex(rgba.r) + hex(rgba.g) + hex(rgba.b)
+    }
+}

@@ -1,0 +1,121 @@
+import Hummingbird
+import Shared
+
+/// Limits on tile addresses accepted from URLs.
+public enum TileRequestLimits {
+    /// Largest absolute zoom level.
+    public static let maxAbsZoom = 32
+    /// Largest absolute tile x or y (2^26).
+    public static let maxAbsCoordinate = 1 << 26
+}
+
+extension TileKey {
+    /// Parses and validates the raw (still percent-encoded) path components of a tile URL.
+    /// Throws ``GatewayError/invalidRequest(_:)`` naming the first bad component.
+    static func fromURLComponents(
+        server: String, surface rawSurface: String, layer: String, z: String, x: String, y: String
+    ) throws(GatewayError) -> TileKey {
+        guard Identifier.isValidServerID(server) else { throw .invalidRequest("server id") }
+        guard let surface = PercentDecoding.decode(rawSurface), Identifier.isValidSurfaceName(surface) else {
+            throw .invalidRequest("surface name")
+        }
+        guard let layer = MapLayer(rawValue: layer) else { throw .invalidRequest("layer") }
+        guard let z = Self.integer(z, limit: TileRequestLimits.maxAbsZoom) else { throw .invalidRequest("z") }
+        guard let x = Self.integer(x, limit: TileRequestLimits.maxAbsCoordinate) else { throw .invalidRequest("x") }
+        guard let y = Self.integer(y, limit: TileRequestLimits.maxAbsCoordinate) else { throw .invalidRequest("y") }
+        return TileKey(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
+    }
+
+    /// A decimal integer with optional leading `-`, at most 9 digits, |value| ≤ `limit`.
+    private static func integer(_ s: String, limit: Int) -> Int? {
+        let digits = s.utf8.first == UInt8(ascii: "-") ? s.utf8.dropFirst() : s.utf8[...]
+        guard (1...9).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let value = Int(s), abs(value) <= limit
+        else { return nil }
+        return value
+    }
+}
+
+/// Strict `%XX` decoding of a URL path component.
+enum PercentDecoding {
+    /// The decoded string; nil on a malformed escape or invalid UTF-8.
+    static func decode(_ s: String) -> String? {
+        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var it = s.utf8.makeIterator()
+        while let byte = it.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let hi = it.next().flatMap(hexValue), let lo = it.next().flatMap(hexValue) else { return nil }
+                out.append(hi << 4 | lo)
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x41...0x46: c - 0x41 + 10
+        case 0x61...0x66: c - 0x61 + 10
+        default: nil
+        }
+    }
+}
+
+/// `If-None-Match` evaluation (RFC 9110 §13.1.2: weak comparison, `*` matches any).
+enum ConditionalRequest {
+    /// Whether the request's `If-None-Match` header matches `eTag`.
+    static func ifNoneMatchMatches(_ headers: HTTPFields, eTag: String) -> Bool {
+        let opaque = stripWeak(eTag)
+        for line in headers[values: .ifNoneMatch] {
+            for candidate in line.split(separator: ",") {
+                let tag = candidate.trimmingASCIISpaces()
+                if tag == "*" || stripWeak(tag) == opaque { return true }
+            }
+        }
+        return false
+    }
+
+    private static func stripWeak(_ tag: some StringProtocol) -> Substring {
+        let s = Substring(tag)
+        return s.hasPrefix("W/") ? s.dropFirst(2) : s
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingASCIISpaces() -> Substring {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
+}
+
+/// The tile route: `GET|HEAD /tiles/{server}/{surface}/{layer}/{z}/{x}/{y}.png`.
+struct TileRoutes<Context: RequestContext> {
+    let tiles: TileStore
+
+    func register(on router: Router<Context>) {
+        router.get("tiles/:server/:surface/:layer/:z/:x/{y}.png") { request, context in
+            try self.serve(request, context)
+        }
+    }
+
+    func serve(_ request: Request, _ context: Context) throws(GatewayError) -> Response {
+        let p = context.parameters
+        guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
+            let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
+        else { throw .notFound }
+        let key = try TileKey.fromURLComponents(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
+        guard let tile = tiles.get(key) else { throw .notFound }
+        var headers: HTTPFields = [.eTag: tile.eTag, .cacheControl: "no-cache"]
+        if ConditionalRequest.ifNoneMatchMatches(request.headers, eTag: tile.eTag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "image/png"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.bytes))
+    }
+}

@@ -1,0 +1,124 @@
+import NIOCore
+import Shared
+import Synchronization
+
+/// A rendered tile as the gateway serves it: the PNG bytes, a strong ETag over them and the
+/// renderer's version.
+public struct StoredTile: Sendable, Hashable {
+    /// The PNG bytes, ready to be written to a response (a `ByteBuffer` copy shares storage).
+    public var bytes: ByteBuffer
+    /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``).
+    public var eTag: String
+    /// The renderer's monotonic version of this tile.
+    public var version: UInt64
+    /// When the tile was stored, in Unix milliseconds.
+    public var storedAt: Int64
+
+    /// Creates a stored tile; computes the ETag from `png`.
+    public init(png: [UInt8], version: UInt64, storedAt: Int64) {
+        self.bytes = ByteBuffer(bytes: png)
+        self.eTag = ContentHash.strongETag(png)
+        self.version = version
+        self.storedAt = storedAt
+    }
+}
+
+/// Per-server tile bookkeeping for the REST API.
+public struct ServerTileSummary: Sendable, Hashable {
+    /// The server id.
+    public var server: String
+    /// Number of stored tiles per surface name (surfaces with no tiles are absent).
+    public var tilesPerSurface: [String: Int]
+    /// When a tile of this server was last stored or removed, in Unix milliseconds.
+    public var lastTileUpdateAt: Int64
+
+    /// Total number of stored tiles of this server.
+    public var tileCount: Int { tilesPerSurface.values.reduce(0, +) }
+}
+
+/// The outcome of ``TileStore/put(key:png:version:now:)``.
+public enum TilePutResult: Sendable, Hashable {
+    /// The tile was new or newer than the stored one and is now served.
+    case stored
+    /// The bytes were identical to the stored tile's; only the version advanced.
+    case unchanged
+    /// The stored tile has a newer version; the put was ignored.
+    case ignoredOlder
+}
+
+/// The in-memory store of rendered tiles the gateway serves. Thread-safe; every operation takes
+/// one short lock.
+///
+/// The Kafka consumer of the tiles topic calls ``put(key:png:version:now:)`` and
+/// ``remove(key:now:)``; the HTTP route calls ``get(_:)``.
+public final class TileStore: Sendable {
+    private struct State {
+        var tiles: [TileKey: StoredTile] = [:]
+        var servers: [String: ServerTileSummary] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates an empty store.
+    public init() {}
+
+    /// Stores `png` as tile `key` at `version`, unless the stored tile has a newer version
+    /// (an equal version replaces it, so a re-rendered tile is always served).
+    @discardableResult
+    public func put(key: TileKey, png: [UInt8], version: UInt64, now: Int64 = WallClock.nowMillis())
+        -> TilePutResult
+    {
+        // Hash outside the lock: it is the only per-byte work.
+        let tile = StoredTile(png: png, version: version, storedAt: now)
+        return state.withLock { state in
+            if let old = state.tiles[key] {
+                if old.version > version { return .ignoredOlder }
+                state.tiles[key] = tile
+                Self.touch(&state, server: key.server, now: now)
+                return old.eTag == tile.eTag ? .unchanged : .stored
+            }
+            state.tiles[key] = tile
+            Self.touch(&state, server: key.server, now: now)
+            state.servers[key.server]?.tilesPerSurface[key.surface, default: 0] += 1
+            return .stored
+        }
+    }
+
+    /// Removes tile `key`; returns whether it existed.
+    @discardableResult
+    public func remove(key: TileKey, now: Int64 = WallClock.nowMillis()) -> Bool {
+        state.withLock { state in
+            guard state.tiles.removeValue(forKey: key) != nil else { return false }
+            Self.touch(&state, server: key.server, now: now)
+            let remaining = (state.servers[key.server]?.tilesPerSurface[key.surface] ?? 1) - 1
+            state.servers[key.server]?.tilesPerSurface[key.surface] = remaining > 0 ? remaining : nil
+            return true
+        }
+    }
+
+    /// The stored tile `key`, if any.
+    public func get(_ key: TileKey) -> StoredTile? {
+        state.withLock { $0.tiles[key] }
+    }
+
+    /// Number of stored tiles over all servers.
+    public var count: Int { state.withLock { $0.tiles.count } }
+
+    /// Tile bookkeeping of every server that has (or had) tiles, sorted by server id.
+    public func serverSummaries() -> [ServerTileSummary] {
+        state.withLock { Array($0.servers.values) }.sorted { $0.server < $1.server }
+    }
+
+    /// Tile bookkeeping of one server.
+    public func summary(server: String) -> ServerTileSummary? {
+        state.withLock { $0.servers[server] }
+    }
+
+    private static func touch(_ state: inout State, server: String, now: Int64) {
+        if state.servers[server] == nil {
+            state.servers[server] = ServerTileSummary(server: server, tilesPerSurface: [:], lastTileUpdateAt: now)
+        } else {
+            state.servers[server]!.lastTileUpdateAt = max(state.servers[server]!.lastTileUpdateAt, now)
+        }
+    }
+}
