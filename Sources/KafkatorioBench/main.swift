@@ -1,1 +1,11 @@
-print("not yet")
+import ArgumentParser
+
+/// `KafkatorioBench`: micro-benchmarks of Kafkatorio's hot paths, one subcommand each.
+struct KafkatorioBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "KafkatorioBench",
+        abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
+        subcommands: [CodecBenchmark.self, PNGBenchmark.self])
+}
+
+KafkatorioBench.main()

@@ -1,0 +1,190 @@
+extension PayloadDecoder {
+    // MARK: Chunk snapshots
+
+    static let chunkTerrainKeys = KeyTable(["surface", "cx", "cy", "palette", "runs"])
+
+    static func chunkTerrain(_ s: inout JSONScanner) throws(PacketError) -> ChunkTerrain {
+        var st = try s.beginObject("payload")
+        var v = ChunkTerrain(surface: "", cx: 0, cy: 0, palette: [], runs: [])
+        while let k = try s.nextKey(chunkTerrainKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: v.cx = try s.integer("cx")
+            case 2: v.cy = try s.integer("cy")
+            case 3: v.palette = try strings(&s, "palette")
+            case 4: v.runs = try integers(&s, "runs")
+            default: try s.skipValue()
+            }
+        }
+        try chunkTerrainKeys.checkRequired(st.seen, "")
+        return v
+    }
+
+    static let chunkBuildingsKeys = KeyTable(["surface", "cx", "cy", "area?", "names", "forces", "entities"])
+
+    static func chunkBuildings(_ s: inout JSONScanner) throws(PacketError) -> ChunkBuildings {
+        var st = try s.beginObject("payload")
+        var v = ChunkBuildings(surface: "", cx: 0, cy: 0, buildings: [])
+        var names = [String](), forces = [String](), flat = [Double]()
+        while let k = try s.nextKey(chunkBuildingsKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: v.cx = try s.integer("cx")
+            case 2: v.cy = try s.integer("cy")
+            case 3: if !s.consumeNull() { v.area = try area(&s) }
+            case 4: names = try strings(&s, "names")
+            case 5: forces = try strings(&s, "forces")
+            case 6: flat = try numbers(&s, "entities")
+            default: try s.skipValue()
+            }
+        }
+        try chunkBuildingsKeys.checkRequired(st.seen, "")
+        v.buildings = try resolveBuildings(flat, names, forces)
+        return v
+    }
+
+    static let chunkResourcesKeys = KeyTable(["surface", "cx", "cy", "area?", "names", "cells"])
+
+    static func chunkResources(_ s: inout JSONScanner) throws(PacketError) -> ChunkResources {
+        var st = try s.beginObject("payload")
+        var v = ChunkResources(surface: "", cx: 0, cy: 0, cells: [])
+        var names = [String](), flat = [Int]()
+        while let k = try s.nextKey(chunkResourcesKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: v.cx = try s.integer("cx")
+            case 2: v.cy = try s.integer("cy")
+            case 3: if !s.consumeNull() { v.area = try area(&s) }
+            case 4: names = try strings(&s, "names")
+            case 5: flat = try integers(&s, "cells")
+            default: try s.skipValue()
+            }
+        }
+        try chunkResourcesKeys.checkRequired(st.seen, "")
+        guard flat.count % 4 == 0 else { throw PacketError(.outOfRange, "cells: length is not a multiple of 4") }
+        v.cells.reserveCapacity(flat.count / 4)
+        var i = 0
+        while i < flat.count {
+            let n = try index(flat[i + 2], names.count, "cells[\(i + 2)]")
+            guard flat[i + 3] >= 0 else { throw PacketError(.outOfRange, "cells[\(i + 3)]: negative amount") }
+            v.cells.append(ResourceCell(dx: flat[i], dy: flat[i + 1], name: names[n], amount: UInt64(flat[i + 3])))
+            i += 4
+        }
+        return v
+    }
+
+    static let chunkDeletedKeys = KeyTable(["surface", "chunks"])
+
+    static func chunkDeleted(_ s: inout JSONScanner) throws(PacketError) -> ChunkDeleted {
+        var st = try s.beginObject("payload")
+        var v = ChunkDeleted(surface: "", chunks: [])
+        var flat = [Int]()
+        while let k = try s.nextKey(chunkDeletedKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: flat = try integers(&s, "chunks")
+            default: try s.skipValue()
+            }
+        }
+        try chunkDeletedKeys.checkRequired(st.seen, "")
+        guard flat.count % 2 == 0 else { throw PacketError(.outOfRange, "chunks: length is not a multiple of 2") }
+        v.chunks.reserveCapacity(flat.count / 2)
+        var i = 0
+        while i < flat.count {
+            v.chunks.append(ChunkPosition(x: flat[i], y: flat[i + 1]))
+            i += 2
+        }
+        return v
+    }
+
+    // MARK: Changes
+
+    static let tilesKeys = KeyTable(["surface", "names", "cells"])
+
+    static func tiles(_ s: inout JSONScanner) throws(PacketError) -> TileChanges {
+        var st = try s.beginObject("payload")
+        var v = TileChanges(surface: "", cells: [])
+        var names = [String](), flat = [Int]()
+        while let k = try s.nextKey(tilesKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: names = try strings(&s, "names")
+            case 2: flat = try integers(&s, "cells")
+            default: try s.skipValue()
+            }
+        }
+        try tilesKeys.checkRequired(st.seen, "")
+        guard flat.count % 3 == 0 else { throw PacketError(.outOfRange, "cells: length is not a multiple of 3") }
+        v.cells.reserveCapacity(flat.count / 3)
+        var i = 0
+        while i < flat.count {
+            let n = try index(flat[i + 2], names.count, "cells[\(i + 2)]")
+            v.cells.append(TileCell(x: flat[i], y: flat[i + 1], name: names[n]))
+            i += 3
+        }
+        return v
+    }
+
+    static let buildingsKeys = KeyTable(["surface", "names", "forces", "entities"])
+
+    static func buildings(_ s: inout JSONScanner) throws(PacketError) -> BuildingsUpsert {
+        var st = try s.beginObject("payload")
+        var v = BuildingsUpsert(surface: "", buildings: [])
+        var names = [String](), forces = [String](), flat = [Double]()
+        while let k = try s.nextKey(buildingsKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: names = try strings(&s, "names")
+            case 2: forces = try strings(&s, "forces")
+            case 3: flat = try numbers(&s, "entities")
+            default: try s.skipValue()
+            }
+        }
+        try buildingsKeys.checkRequired(st.seen, "")
+        v.buildings = try resolveBuildings(flat, names, forces)
+        return v
+    }
+
+    static let buildingRemovedKeys = KeyTable(["surface", "removed"])
+
+    static func buildingRemoved(_ s: inout JSONScanner) throws(PacketError) -> BuildingsRemoved {
+        var st = try s.beginObject("payload")
+        var v = BuildingsRemoved(surface: "", removed: [])
+        var flat = [Double]()
+        while let k = try s.nextKey(buildingRemovedKeys, &st) {
+            switch k {
+            case 0: v.surface = try s.string("surface")
+            case 1: flat = try numbers(&s, "removed")
+            default: try s.skipValue()
+            }
+        }
+        try buildingRemovedKeys.checkRequired(st.seen, "")
+        guard flat.count % 3 == 0 else { throw PacketError(.outOfRange, "removed: length is not a multiple of 3") }
+        v.removed.reserveCapacity(flat.count / 3)
+        var i = 0
+        while i < flat.count {
+            v.removed.append(RemovedBuilding(unit: try unit(flat[i], "removed[\(i)]"), x: flat[i + 1], y: flat[i + 2]))
+            i += 3
+        }
+        return v
+    }
+
+    /// `[unit, nameIndex, x, y, direction, forceIndex, …]` → buildings.
+    static func resolveBuildings(
+        _ flat: [Double], _ names: [String], _ forces: [String]
+    ) throws(PacketError) -> [Building] {
+        guard flat.count % 6 == 0 else { throw PacketError(.outOfRange, "entities: length is not a multiple of 6") }
+        var out = [Building]()
+        out.reserveCapacity(flat.count / 6)
+        var i = 0
+        while i < flat.count {
+            let u = try unit(flat[i], "entities[\(i)]")
+            let n = try index(try int(flat[i + 1], "entities[\(i + 1)]"), names.count, "entities[\(i + 1)]")
+            let d = try int(flat[i + 4], "entities[\(i + 4)]")
+            let f = try index(try int(flat[i + 5], "entities[\(i + 5)]"), forces.count, "entities[\(i + 5)]")
+            out.append(Building(unit: u, name: names[n], x: flat[i + 2], y: flat[i + 3], direction: d, force: forces[f]))
+            i += 6
+        }
+        return out
+    }
+}
