@@ -17,4 +17,13 @@ swift test --skip-build "$@" 2>&1 | tee .run/test.log | grep -vE ' Test .* start
 status=${PIPESTATUS[0]}
 set -e
 echo "test: swift test finished in $(( $(date +%s) - start )) s with status $status"
+# A plain closing line: Swift Testing's totals (its summary names tests, failed ones are listed with ✘).
+total=$(grep -oE 'Test run with [0-9]+ test' .run/test.log | grep -oE '[0-9]+' | tail -n1 || true)
+failed=$(grep -cE '^✘ Test .* failed' .run/test.log || true)
+if [[ -n "$total" ]]; then
+  echo "$(( total - failed )) passed, $failed failed"
+else
+  echo "test: no Swift Testing summary found" >&2
+  [[ $status -eq 0 ]] && status=1
+fi
 exit "$status"

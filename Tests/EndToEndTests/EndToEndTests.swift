@@ -21,7 +21,7 @@ struct EndToEndTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-\(prefix)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let logFile = dir.appendingPathComponent("factorio-stdout.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let port = try TestEnvironment.freePort()
         let common = ["--kafka-bootstrap", bootstrap, "--topic-prefix", prefix]
         let env = ["LOG_LEVEL": "info"]

@@ -51,7 +51,7 @@ final class ServiceProcess: @unchecked Sendable {
     init(_ name: String, arguments: [String], environment: [String: String], logDir: URL) throws {
         self.name = name
         logURL = logDir.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         process.executableURL = try TestEnvironment.binDir().appendingPathComponent(name)
         process.arguments = arguments

@@ -12,8 +12,9 @@ import Testing
     static func fixtureLines() throws -> [String] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/packets/valid.txt")
-        return try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-            .map(String.init).filter { $0.hasPrefix("KAFKATORIO/") }
+        // Split on bytes: Swift treats "\r\n" as one Character, and one fixture line ends in CRLF.
+        return try Data(contentsOf: url).split(separator: 0x0A)
+            .map { String(decoding: $0, as: UTF8.self) }.filter { $0.hasPrefix("KAFKATORIO/") }
     }
 
     func raw(_ line: String, server: String? = "srv-1", source: String? = "abc:42") -> RawLine {
