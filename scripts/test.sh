@@ -19,7 +19,7 @@ set -e
 echo "test: swift test finished in $(( $(date +%s) - start )) s with status $status"
 # A plain closing line: Swift Testing's totals (its summary names tests, failed ones are listed with ✘).
 total=$(grep -oE 'Test run with [0-9]+ test' .run/test.log | grep -oE '[0-9]+' | tail -n1 || true)
-failed=$(grep -cE '^✘ Test .* failed' .run/test.log || true)
+failed=$( (grep -E '^✘ Test .* failed after ' .run/test.log || true) | (grep -v '^✘ Test run with' || true) | sort -u | wc -l)
 if [[ -n "$total" ]]; then
   echo "$(( total - failed )) passed, $failed failed"
 else

@@ -12,8 +12,17 @@ extension RDKafkaClient {
         var topicNames: [OpaquePointer: String] = [:]
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
         var wait = timeoutMs
+        _ = context.rebalance?.takeRevoked()
+        /// Drops collected messages of partitions revoked during the last poll call (a rebalance runs
+        /// inside `rd_kafka_consumer_poll`); what that call returns was fetched after the revoke.
+        func dropRevoked() {
+            guard let revoked = context.rebalance?.takeRevoked(), !revoked.isEmpty else { return }
+            messages.removeAll { revoked.contains($0.topicPartition) }
+        }
         while messages.count < maxMessages {
-            guard let message = rd_kafka_consumer_poll(rk, wait) else { break }
+            let polled = rd_kafka_consumer_poll(rk, wait)
+            dropRevoked()
+            guard let message = polled else { break }
             defer { rd_kafka_message_destroy(message) }
             let topic: String =
                 message.pointee.rkt.map { rkt in

@@ -1,14 +1,32 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// What the rebalance callback needs besides the client context.
 final class RebalanceContext: Sendable {
     /// The user's handler, called synchronously inside the callback.
     let handler: (@Sendable (RebalanceEvent) -> Void)?
+    /// Partitions revoked or lost since the poll loop last looked: messages of these partitions that a
+    /// poll collected before the revoke must not reach the caller (the new owner reads them again from
+    /// the committed offset, so delivering them here would duplicate them).
+    private let revokedSinceCheck = Mutex<Set<TopicPartition>>([])
 
     /// Creates a rebalance context.
     init(handler: (@Sendable (RebalanceEvent) -> Void)?) {
         self.handler = handler
+    }
+
+    /// Records partitions that were just revoked or lost.
+    func noteRevoked(_ partitions: [TopicPartition]) {
+        revokedSinceCheck.withLock { $0.formUnion(partitions) }
+    }
+
+    /// The partitions revoked since the last call, clearing the record.
+    func takeRevoked() -> Set<TopicPartition> {
+        revokedSinceCheck.withLock { set in
+            defer { set.removeAll() }
+            return set
+        }
     }
 }
 
@@ -39,6 +57,7 @@ func kafkaRebalanceCallback(
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         let lost = rd_kafka_assignment_lost(rk) != 0
         logger.info(lost ? "partitions lost" : "partitions revoked", metadata: metadata)
+        context.rebalance?.noteRevoked(topicPartitions)
         handler?(lost ? .lost(topicPartitions) : .revoked(topicPartitions))
         if !lost { commitStoredOffsets(rk, logger: logger, reason: "revoke") }
         applyAssignment(rk, partitions, incremental: cooperative, assign: false, logger: logger)

@@ -1,3 +1,5 @@
+import Shared
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -146,13 +148,6 @@ public final class LineReader {
         return Self.hash(Array(buf[0..<nl]))
     }
 
-    /// FNV-1a, 64 bit.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes.prefix(4096) {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
+    /// The fingerprint of a first line: FNV-1a of its first 4 KiB.
+    static func hash(_ bytes: [UInt8]) -> UInt64 { ContentHash.fnv1a64(bytes.prefix(4096)) }
 }

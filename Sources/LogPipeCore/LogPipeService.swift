@@ -2,6 +2,7 @@ import Dispatch
 import Kafka
 import Logging
 import ServiceLifecycle
+import ServiceSupport
 import Shared
 
 /// Settings of LogPipe.
@@ -99,7 +100,7 @@ public final class LogPipeService: Service, Sendable {
                     skipped += 1
                 }
             }
-            try await publish(messages)
+            try await producer.sendUntilDelivered(messages, logger: logger)
             shipped += messages.count
             if let checkpointFile, let last = lines.last, let fingerprint {
                 try checkpointFile.store(Checkpoint(fingerprint: fingerprint, offset: last.endOffset))
@@ -125,25 +126,6 @@ public final class LogPipeService: Service, Sendable {
         }
         return ProducerMessage(
             topic: topics.raw, key: Array(configuration.serverID.utf8), value: line.bytes, headers: headers)
-    }
-
-    private func publish(_ messages: [ProducerMessage]) async throws {
-        var pending = messages
-        var delay = Duration.milliseconds(100)
-        while !pending.isEmpty {
-            let results = await producer.send(pending)
-            pending = zip(pending, results).compactMap { m, r in
-                if case .failure(let e) = r {
-                    logger.error("delivery failed; retrying", metadata: ["error": "\(e)"])
-                    return m
-                }
-                return nil
-            }
-            if !pending.isEmpty {
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
-            }
-        }
     }
 
     private func read(_ box: ReaderBox) async -> ([LogLine], [LineReader.Event], UInt64?) {

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Hummingbird
 import Logging
+import Shared
 import NIOCore
 
 /// One file served from memory.

@@ -339,7 +339,7 @@ extension WebAssets {
             var x = parseFloat(parts[2]), y = parseFloat(parts[3]), z = parseInt(parts[4], 10);
             applyingHash = true;
             if (isFinite(x) && isFinite(y)) {
-              map.setView(toLatLng(x, y), isFinite(z) ? Math.max(-6, Math.min(6, z)) : map.getZoom(), { animate: false });
+              map.setView(toLatLng(x, y), isFinite(z) ? Math.max(MIN_ZOOM, Math.min(6, z)) : map.getZoom(), { animate: false });
             }
             applyingHash = false;
             selectServer(server, surface);

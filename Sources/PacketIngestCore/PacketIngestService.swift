@@ -1,6 +1,7 @@
 import Kafka
 import Logging
 import ServiceLifecycle
+import ServiceSupport
 import Shared
 
 /// Settings of the PacketIngest service.
@@ -90,7 +91,7 @@ public final class PacketIngestService: Service, Sendable {
                     outputs.append(Self.producerMessage(router.deadLetter(line, rejection: rejection)))
                 }
             }
-            try await publish(outputs)
+            try await producer.sendUntilDelivered(outputs, logger: logger)
             var next: [TopicPartition: Int64] = [:]
             for m in batch {
                 let tp = TopicPartition(topic: m.topic, partition: m.partition)
@@ -99,28 +100,6 @@ public final class PacketIngestService: Service, Sendable {
             try consumer.store(next)
             logger.debug(
                 "batch done", metadata: ["lines": "\(batch.count)", "accepted": "\(accepted)", "rejected": "\(rejected)"])
-        }
-    }
-
-    /// Publishes every record, retrying failed ones with backoff until all are acknowledged
-    /// (or the task is cancelled, in which case nothing is stored and the batch is replayed).
-    private func publish(_ messages: [ProducerMessage]) async throws {
-        var pending = messages
-        var delay = Duration.milliseconds(100)
-        while !pending.isEmpty {
-            let results = await producer.send(pending)
-            var failed: [ProducerMessage] = []
-            for (message, result) in zip(pending, results) {
-                if case .failure(let error) = result {
-                    failed.append(message)
-                    logger.error("publish failed; will retry", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-                }
-            }
-            pending = failed
-            if !pending.isEmpty {
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
         }
     }
 

@@ -154,7 +154,7 @@ final class RenderEngine: @unchecked Sendable {
             for key in self.dirty.sorted(by: { $0.string < $1.string }) {
                 let png = (try? self.renderer.render(key)) ?? nil
                 let bytes = png ?? []
-                let hash = Self.fnv1a(bytes)
+                let hash = ContentHash.fnv1a64(bytes)
                 if self.publishedHash[key] == hash || (png == nil && self.publishedHash[key] == nil) {
                     unchanged += 1
                     continue
@@ -181,15 +181,6 @@ final class RenderEngine: @unchecked Sendable {
 
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in queue.async { c.resume(returning: body()) } }
-    }
-
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
     }
 
     static func nowMillis() -> Int64 {

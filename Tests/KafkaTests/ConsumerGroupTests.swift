@@ -4,13 +4,15 @@ import Testing
 @Suite("KafkaConsumer groups against the broker")
 struct ConsumerGroupTests {
     /// Polls several consumers concurrently until `count` messages arrived in total.
-    private func consumeAll(_ consumers: [KafkaConsumer], count: Int) async throws -> [[ConsumerMessage]] {
+    private func consumeAll(
+        _ consumers: [KafkaConsumer], count: Int, within deadline: Duration = .seconds(40)
+    ) async throws -> [[ConsumerMessage]] {
         let total = Locked(0)
         return try await withThrowingTaskGroup(of: (Int, [ConsumerMessage]).self) { group in
             for (index, consumer) in consumers.enumerated() {
                 group.addTask {
                     var received: [ConsumerMessage] = []
-                    let end = ContinuousClock.now + .seconds(40)
+                    let end = ContinuousClock.now + deadline
                     while total.withLock({ $0 }) < count && ContinuousClock.now < end {
                         let batch = try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200))
                         try consumer.store(batch)
@@ -59,15 +61,29 @@ struct ConsumerGroupTests {
             (try? $0.get()) != nil
         })
         await producer.shutdown()
-        let second = [try TestKafka.consumer(group: group, topic: topic), try TestKafka.consumer(group: group, topic: topic)]
-        var secondValues = try await consumeAll(second, count: 200).flatMap { $0 }.map { $0.value.text }
+        // Tansu sometimes never completes a JoinGroup that arrives right after the group's previous
+        // members left (about one suite run in ten with the other Kafka tests running; the members stay
+        // unassigned for 40 s and more, and Apache Kafka does not do this). Members that got no partition
+        // within 15 s processed nothing, so they are closed and the group is joined again.
+        var second: [KafkaConsumer] = []
+        var secondValues: [String] = []
+        for attempt in 1...3 {
+            second = [try TestKafka.consumer(group: group, topic: topic), try TestKafka.consumer(group: group, topic: topic)]
+            secondValues = try await consumeAll(second, count: 200, within: .seconds(15)).flatMap { $0 }.map { $0.value.text }
+            let assigned = try second.contains { try !$0.assignment().isEmpty }
+            if !secondValues.isEmpty || assigned || attempt == 3 { break }
+            for consumer in second { await consumer.shutdown() }
+        }
+        if secondValues.count < 200 {
+            secondValues += try await consumeAll(second, count: 200 - secondValues.count).flatMap { $0 }.map { $0.value.text }
+        }
         // Anything redelivered would show up now; give it a moment.
         for consumer in second {
             secondValues += try await TestKafka.consume(consumer, count: 1, within: .seconds(1)).map { $0.value.text }
         }
         for consumer in second { await consumer.shutdown() }
         #expect(secondValues.filter { $0.hasPrefix("first-") }.isEmpty, "no redelivery of committed messages")
-        #expect(Set(secondValues).count == 200 && secondValues.count == 200, "every new message exactly once")
+        #expect(Set(secondValues).count == 200 && secondValues.count == 200, "every new message exactly once: \(secondValues.count) received, \(Set(secondValues).count) distinct")
     }
 
     @Test("cooperative-sticky: a second member takes partitions incrementally")

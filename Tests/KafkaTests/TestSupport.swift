@@ -16,10 +16,12 @@ enum TestKafka {
         return value
     }
 
-    /// A quiet logger (warnings and up) so librdkafka noise stays out of the test output.
+    /// A quiet logger (warnings and up, or `KAFKA_TEST_LOG_LEVEL`) so librdkafka noise stays out of the
+    /// test output.
     static let logger: Logger = {
         var logger = Logger(label: "kafka-tests")
-        logger.logLevel = .warning
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["KAFKA_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         return logger
     }()
 
@@ -51,8 +53,10 @@ enum TestKafka {
         group: String, topic: String, strategy: AssignmentStrategy = .eager,
         onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil
     ) throws -> KafkaConsumer {
+        var clientConfiguration = try client("\(group)-\(UInt16.random(in: 0...UInt16.max))")
+        if let debug = ProcessInfo.processInfo.environment["KAFKA_TEST_DEBUG"] { clientConfiguration.properties["debug"] = debug }
         let configuration = ConsumerConfiguration(
-            client: try client("\(group)-\(UInt16.random(in: 0...UInt16.max))"), groupID: group, topics: [topic],
+            client: clientConfiguration, groupID: group, topics: [topic],
             strategy: strategy, sessionTimeout: .seconds(6), autoCommitInterval: .milliseconds(500))
         return try KafkaConsumer(configuration: configuration, logger: logger, onRebalance: onRebalance)
     }

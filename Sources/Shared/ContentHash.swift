@@ -1,4 +1,5 @@
-/// Content hashing for strong ETags.
+/// Content hashing: tile change detection (TileRenderer), strong ETags (MapGateway) and log-file
+/// fingerprints (LogPipe).
 public enum ContentHash {
     /// 64-bit FNV-1a of `bytes`.
     public static func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {

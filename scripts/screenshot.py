@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Screenshot a page in headless Chromium after a REAL wait (live WebSocket updates included).
+
+`chromium --screenshot` with --virtual-time-budget does not advance real WebSocket traffic, so
+live markers may be missing. This drives Chromium over the DevTools protocol instead:
+    .tools/venv/bin/python scripts/screenshot.py URL OUT.png [--wait 5] [--size 1280x800]
+Prints the page's <body> data-* attributes (its exposed state) as JSON.
+"""
+import argparse, base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import websocket  # PyPI websocket-client, installed into .tools/venv by scripts/deps.sh
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("url"); ap.add_argument("out")
+    ap.add_argument("--wait", type=float, default=5.0); ap.add_argument("--size", default="1280x800")
+    a = ap.parse_args()
+    w, h = (int(v) for v in a.size.split("x"))
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix="kafkatorio-chromium-")
+    proc = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                             f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
+                             f"--window-size={w},{h}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+                page = next(t for t in targets if t.get("type") == "page"); break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            sys.exit("screenshot: chromium did not start")
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        seq = [0]
+        def call(method, **params):
+            seq[0] += 1
+            ws.send(json.dumps({"id": seq[0], "method": method, "params": params}))
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("id") == seq[0]:
+                    if "error" in msg: raise RuntimeError(msg["error"])
+                    return msg.get("result", {})
+        call("Emulation.setDeviceMetricsOverride", width=w, height=h, deviceScaleFactor=1, mobile=False)
+        call("Page.navigate", url=a.url)
+        time.sleep(a.wait)
+        state = call("Runtime.evaluate", expression="JSON.stringify(Object.assign({}, document.body.dataset))",
+                     returnByValue=True)["result"].get("value")
+        shot = call("Page.captureScreenshot", format="png")
+        with open(a.out, "wb") as f: f.write(base64.b64decode(shot["data"]))
+        print(state)
+    finally:
+        proc.terminate(); proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
