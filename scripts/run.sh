@@ -25,8 +25,10 @@ stop() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   scripts/broker-stop.sh "$DEMO/broker"
   echo "run: stopped"
+  exit "${1:-0}"
 }
-trap stop INT TERM EXIT
+trap 'stop 0' INT TERM
+trap 'stop 1' EXIT
 
 "$BIN/PacketIngest" >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
 "$BIN/TileRenderer" >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
@@ -40,4 +42,4 @@ echo "run: broker $KAFKA_BOOTSTRAP; logs in $DEMO"
 echo "run: map at http://$HOST:$PORT/#$SERVER_ID/nauvis/0/0/2"
 echo "run: press Ctrl-C to stop"
 wait -n "${pids[@]}" || true
-echo "run: a process exited; see $DEMO/*.log"
+echo "run: a process exited unexpectedly; see $DEMO/*.log" >&2
