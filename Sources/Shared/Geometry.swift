@@ -44,6 +44,17 @@ public struct TileArea: Sendable, Hashable {
     public static func chunk(_ cx: Int, _ cy: Int) -> TileArea {
         TileArea(x0: cx * 32, y0: cy * 32, x1: cx * 32 + 32, y1: cy * 32 + 32)
     }
+    /// Every chunk this area overlaps, row by row (the area must not be empty).
+    public var chunks: [ChunkPosition] {
+        var out: [ChunkPosition] = []
+        for cy in MapGeometry.chunk(ofTile: y0)...MapGeometry.chunk(ofTile: y1 - 1) {
+            for cx in MapGeometry.chunk(ofTile: x0)...MapGeometry.chunk(ofTile: x1 - 1) {
+                out.append(ChunkPosition(x: cx, y: cy))
+            }
+        }
+        return out
+    }
+
     /// Whether the map position (x, y) lies in this area.
     @inlinable public func contains(x: Double, y: Double) -> Bool {
         x >= Double(x0) && x < Double(x1) && y >= Double(y0) && y < Double(y1)

@@ -40,7 +40,7 @@ public struct PlacedBuilding: Sendable, Hashable {
     /// The building as last reported.
     public var building: Building
     /// The tiles it covers (from its prototype's collision box and its direction).
-    public var footprint: TileRect
+    public var footprint: TileArea
 }
 
 /// Everything known about one chunk of one surface.
@@ -84,7 +84,7 @@ struct SurfaceMap: Sendable, Hashable {
     }
 
     /// Inserts or replaces a building; returns the chunks whose building tile changed.
-    mutating func place(_ b: Building, footprint: TileRect) -> Set<ChunkPosition> {
+    mutating func place(_ b: Building, footprint: TileArea) -> Set<ChunkPosition> {
         let new = PlacedBuilding(building: b, footprint: footprint)
         let old = buildings[b.unit]
         if old == new { return [] }

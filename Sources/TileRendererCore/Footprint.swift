@@ -1,36 +1,5 @@
 import Shared
 
-/// A half-open rectangle of whole game tiles, `[x0, x1) × [y0, y1)`.
-public struct TileRect: Sendable, Hashable {
-    /// West edge (inclusive).
-    public var x0: Int
-    /// North edge (inclusive).
-    public var y0: Int
-    /// East edge (exclusive).
-    public var x1: Int
-    /// South edge (exclusive).
-    public var y1: Int
-
-    /// A rectangle from its edges.
-    public init(x0: Int, y0: Int, x1: Int, y1: Int) {
-        self.x0 = x0
-        self.y0 = y0
-        self.x1 = x1
-        self.y1 = y1
-    }
-
-    /// Every chunk this rectangle overlaps, row by row.
-    public var chunks: [ChunkPosition] {
-        var out: [ChunkPosition] = []
-        for cy in MapGeometry.chunk(ofTile: y0)...MapGeometry.chunk(ofTile: y1 - 1) {
-            for cx in MapGeometry.chunk(ofTile: x0)...MapGeometry.chunk(ofTile: x1 - 1) {
-                out.append(ChunkPosition(x: cx, y: cy))
-            }
-        }
-        return out
-    }
-}
-
 /// Where a building is drawn: the tiles its collision box covers, as the game's chart snaps
 /// entities outward to whole tiles.
 public enum Footprint {
@@ -45,12 +14,12 @@ public enum Footprint {
     /// 12; in-between directions use the nearest cardinal one). A missing or malformed box, or
     /// one covering no tile, gives the single tile containing the position. Positions beyond the
     /// map are clamped to its edge (ingest rejects them; this only keeps the renderer total).
-    public static func tiles(x: Double, y: Double, direction: Int, box: [Double]?) -> TileRect {
+    public static func tiles(x: Double, y: Double, direction: Int, box: [Double]?) -> TileArea {
         let limit = Double(MapGeometry.maxTileCoordinate + 1024)
         let x = x.isFinite ? max(-limit, min(limit, x)) : 0, y = y.isFinite ? max(-limit, min(limit, y)) : 0
         let tx = Int(x.rounded(.down)), ty = Int(y.rounded(.down))
         guard let box, box.count == 4, box.allSatisfy(\.isFinite), box[0] <= box[2], box[1] <= box[3] else {
-            return TileRect(x0: tx, y0: ty, x1: tx + 1, y1: ty + 1)
+            return TileArea(x0: tx, y0: ty, x1: tx + 1, y1: ty + 1)
         }
         let b = box.map { max(-maxHalfExtent, min(maxHalfExtent, $0)) }
         let (l, t, r, btm): (Double, Double, Double, Double)
@@ -60,7 +29,7 @@ public enum Footprint {
         case 3: (l, t, r, btm) = (b[1], -b[2], b[3], -b[0])  // west: (px, py) → (py, −px)
         default: (l, t, r, btm) = (b[0], b[1], b[2], b[3])
         }
-        var rect = TileRect(
+        var rect = TileArea(
             x0: Int((x + l + epsilon).rounded(.down)), y0: Int((y + t + epsilon).rounded(.down)),
             x1: Int((x + r - epsilon).rounded(.up)), y1: Int((y + btm - epsilon).rounded(.up)))
         if rect.x1 <= rect.x0 { (rect.x0, rect.x1) = (tx, tx + 1) }

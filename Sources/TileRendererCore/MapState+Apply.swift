@@ -144,7 +144,7 @@ extension MapState {
     }
 
     /// The tiles a building covers with its prototype's box (1×1 if the prototype is unknown).
-    static func footprint(_ b: Building, _ table: ColorTable) -> TileRect {
+    static func footprint(_ b: Building, _ table: ColorTable) -> TileArea {
         Footprint.tiles(x: b.x, y: b.y, direction: b.direction, box: table.collisionBox(b.name))
     }
 }

@@ -63,18 +63,18 @@ struct ColorAndFootprintTests {
         #expect(t.upsert(Prototypes(entities: [ore])) == .resources)
     }
 
-    static func size(_ name: String, x: Double, y: Double, dir: Int = 0) -> (Int, Int, TileRect) {
+    static func size(_ name: String, x: Double, y: Double, dir: Int = 0) -> (Int, Int, TileArea) {
         let r = Footprint.tiles(x: x, y: y, direction: dir, box: Self.table.collisionBox(name))
         return (r.x1 - r.x0, r.y1 - r.y0, r)
     }
 
     @Test("footprints snap collision boxes outward to the tiles they cover")
     func footprints() {
-        #expect(Self.size("inserter", x: 2.5, y: 3.5).2 == TileRect(x0: 2, y0: 3, x1: 3, y1: 4))
-        #expect(Self.size("stone-furnace", x: 6, y: 6).2 == TileRect(x0: 5, y0: 5, x1: 7, y1: 7))
-        #expect(Self.size("assembling-machine-2", x: -0.5, y: 0.5).2 == TileRect(x0: -2, y0: -1, x1: 1, y1: 2))
-        #expect(Self.size("oil-refinery", x: 20.5, y: 20.5).2 == TileRect(x0: 18, y0: 18, x1: 23, y1: 23))
-        #expect(Self.size("roboport", x: 10, y: 10).2 == TileRect(x0: 8, y0: 8, x1: 12, y1: 12))
+        #expect(Self.size("inserter", x: 2.5, y: 3.5).2 == TileArea(x0: 2, y0: 3, x1: 3, y1: 4))
+        #expect(Self.size("stone-furnace", x: 6, y: 6).2 == TileArea(x0: 5, y0: 5, x1: 7, y1: 7))
+        #expect(Self.size("assembling-machine-2", x: -0.5, y: 0.5).2 == TileArea(x0: -2, y0: -1, x1: 1, y1: 2))
+        #expect(Self.size("oil-refinery", x: 20.5, y: 20.5).2 == TileArea(x0: 18, y0: 18, x1: 23, y1: 23))
+        #expect(Self.size("roboport", x: 10, y: 10).2 == TileArea(x0: 8, y0: 8, x1: 12, y1: 12))
         #expect(Self.size("rocket-silo", x: 0.5, y: 0.5).0 == 9)
     }
 
@@ -86,19 +86,19 @@ struct ColorAndFootprintTests {
         #expect(Self.size("steam-engine", x: 0.5, y: 0.5, dir: 8).0 == 3)
         #expect(Self.size("steam-engine", x: 0.5, y: 0.5, dir: 12).0 == 5)
         // boiler: 3×2 facing north, centred on a tile column and a row border.
-        #expect(Self.size("boiler", x: 0.5, y: 1, dir: 0).2 == TileRect(x0: -1, y0: 0, x1: 2, y1: 2))
-        #expect(Self.size("boiler", x: 1, y: 0.5, dir: 4).2 == TileRect(x0: 0, y0: -1, x1: 2, y1: 2))
+        #expect(Self.size("boiler", x: 0.5, y: 1, dir: 0).2 == TileArea(x0: -1, y0: 0, x1: 2, y1: 2))
+        #expect(Self.size("boiler", x: 1, y: 0.5, dir: 4).2 == TileArea(x0: 0, y0: -1, x1: 2, y1: 2))
         // An asymmetric box rotates, not just swaps: [-1, -3, 1, 0] facing east covers x 0..<3.
-        #expect(Footprint.tiles(x: 0, y: 0, direction: 4, box: [-1, -3, 1, 0]) == TileRect(x0: 0, y0: -1, x1: 3, y1: 1))
-        #expect(Footprint.tiles(x: 0, y: 0, direction: 12, box: [-1, -3, 1, 0]) == TileRect(x0: -3, y0: -1, x1: 0, y1: 1))
-        #expect(Footprint.tiles(x: 0, y: 0, direction: 8, box: [-1, -3, 1, 0]) == TileRect(x0: -1, y0: 0, x1: 1, y1: 3))
+        #expect(Footprint.tiles(x: 0, y: 0, direction: 4, box: [-1, -3, 1, 0]) == TileArea(x0: 0, y0: -1, x1: 3, y1: 1))
+        #expect(Footprint.tiles(x: 0, y: 0, direction: 12, box: [-1, -3, 1, 0]) == TileArea(x0: -3, y0: -1, x1: 0, y1: 1))
+        #expect(Footprint.tiles(x: 0, y: 0, direction: 8, box: [-1, -3, 1, 0]) == TileArea(x0: -1, y0: 0, x1: 1, y1: 3))
     }
 
     @Test("missing or malformed boxes and absurd positions give one tile, never a trap")
     func degenerate() {
-        #expect(Footprint.tiles(x: 3.7, y: -0.2, direction: 0, box: nil) == TileRect(x0: 3, y0: -1, x1: 4, y1: 0))
-        #expect(Footprint.tiles(x: 3.7, y: 1.2, direction: 0, box: [1, 2]) == TileRect(x0: 3, y0: 1, x1: 4, y1: 2))
-        #expect(Footprint.tiles(x: 3, y: 1, direction: 0, box: [0, 0, 0, 0]) == TileRect(x0: 3, y0: 1, x1: 4, y1: 2))
+        #expect(Footprint.tiles(x: 3.7, y: -0.2, direction: 0, box: nil) == TileArea(x0: 3, y0: -1, x1: 4, y1: 0))
+        #expect(Footprint.tiles(x: 3.7, y: 1.2, direction: 0, box: [1, 2]) == TileArea(x0: 3, y0: 1, x1: 4, y1: 2))
+        #expect(Footprint.tiles(x: 3, y: 1, direction: 0, box: [0, 0, 0, 0]) == TileArea(x0: 3, y0: 1, x1: 4, y1: 2))
         _ = Footprint.tiles(x: .infinity, y: .nan, direction: -7, box: [-1e300, -1, 1e300, .nan])
         _ = Footprint.tiles(x: 1e300, y: -1e300, direction: 99, box: [-1e9, -1e9, 1e9, 1e9])
     }
