@@ -113,6 +113,11 @@ public struct ConsumerMessage: Sendable {
         headers.first { $0.key == key }?.value
     }
 
+    /// The value of the first header named `key` decoded as UTF-8 (invalid bytes repaired), or `nil`.
+    public func headerString(_ key: String) -> String? {
+        header(key).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The partition this record came from.
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
 }

@@ -61,7 +61,7 @@ public final class GatewayFeed: Service, Sendable {
             logger.warning("tile record with an invalid key", metadata: ["offset": "\(message.offset)"])
             return
         }
-        let version = message.header(RecordHeader.version).flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let version = message.headerString(RecordHeader.version).flatMap { UInt64($0) } ?? 0
         if message.value.isEmpty {
             if tileStore.remove(key: key) { hub.tileRemoved(key) }
             return
@@ -73,7 +73,7 @@ public final class GatewayFeed: Service, Sendable {
 
     /// Applies one record of the live topic.
     func apply(live message: ConsumerMessage) {
-        guard let server = message.header(RecordHeader.server).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let server = message.headerString(RecordHeader.server) else {
             return
         }
         do {

@@ -73,9 +73,9 @@ public final class PacketIngestService: Service, Sendable {
             for message in batch {
                 let line = RawLine(
                     bytes: message.value,
-                    server: message.header(RecordHeader.server).map { String(decoding: $0, as: UTF8.self) }
+                    server: message.headerString(RecordHeader.server)
                         ?? message.key.map { String(decoding: $0, as: UTF8.self) },
-                    source: message.header(RecordHeader.source).map { String(decoding: $0, as: UTF8.self) })
+                    source: message.headerString(RecordHeader.source))
                 switch router.route(line) {
                 case .success(let records):
                     accepted += 1

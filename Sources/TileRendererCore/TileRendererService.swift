@@ -100,7 +100,7 @@ public final class TileRendererService: Service, Sendable {
     }
 
     private func decode(_ message: ConsumerMessage) -> (String, Packet)? {
-        guard let server = message.header(RecordHeader.server).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let server = message.headerString(RecordHeader.server) else {
             logger.warning("record without server header", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"])
             return nil
         }
@@ -160,7 +160,7 @@ final class RenderEngine: @unchecked Sendable {
                     continue
                 }
                 self.publishedHash[key] = png == nil ? nil : hash
-                self.lastVersion = max(self.lastVersion + 1, UInt64(Self.nowMillis()))
+                self.lastVersion = max(self.lastVersion + 1, UInt64(WallClock.nowMillis()))
                 out.append(
                     RenderedTile(key: key, png: bytes, version: self.lastVersion, hash: String(hash, radix: 16)))
             }
@@ -182,14 +182,5 @@ final class RenderEngine: @unchecked Sendable {
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in queue.async { c.resume(returning: body()) } }
     }
-
-    static func nowMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
