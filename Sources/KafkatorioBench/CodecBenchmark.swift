@@ -1,11 +1,6 @@
 import ArgumentParser
 import Shared
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `codec`: decode/encode throughput of the packet line codec against the Foundation reference.
 struct CodecBenchmark: ParsableCommand {
@@ -29,69 +24,33 @@ struct CodecBenchmark: ParsableCommand {
             throw ValidationError("mix line does not round-trip: \(String(decoding: e, as: UTF8.self))")
         }
 
-        let fast = measure(seconds) {
+        let fast = Bench.measure(seconds: seconds) {
             var n = 0
             for l in encoded { if (try? PacketLine.decode(l)) != nil { n += 1 } }
             return n
         }
-        let reference = measure(seconds) {
+        let reference = Bench.measure(seconds: seconds) {
             var n = 0
             for s in strings { if (try? ReferencePacketCodec.decode(s)) != nil { n += 1 } }
             return n
         }
-        let encode = measure(seconds) {
+        let encode = Bench.measure(seconds: seconds) {
             var n = 0
             for p in packets { n &+= PacketLine.encode(p).count > 0 ? 1 : 0 }
             return n
         }
         let mbPerPacket = Double(bytes) / Double(lines) / 1e6
         print("")
-        print(pad("operation", 34) + pad("packets/s", 14, right: true) + pad("MB/s", 10, right: true)
-            + pad("µs/packet", 12, right: true))
+        print(Bench.pad("operation", 34) + Bench.pad("packets/s", 14, right: true) + Bench.pad("MB/s", 10, right: true)
+            + Bench.pad("µs/packet", 12, right: true))
         for (name, rate) in [
             ("decode  PacketLine (fast)", fast), ("decode  ReferencePacketCodec", reference),
             ("encode  PacketLine.encode", encode),
         ] {
-            print(pad(name, 34) + pad(format(rate, 0), 14, right: true) + pad(format(rate * mbPerPacket, 1), 10, right: true)
-                + pad(format(1e6 / rate, 3), 12, right: true))
+            print(Bench.pad(name, 34) + Bench.pad(Bench.format(rate, 0), 14, right: true) + Bench.pad(Bench.format(rate * mbPerPacket, 1), 10, right: true)
+                + Bench.pad(Bench.format(1e6 / rate, 3), 12, right: true))
         }
         print("")
-        print("fast decode / reference decode: \(format(fast / reference, 1))×")
-    }
-
-    /// Runs `body` (one pass over the mix) repeatedly for about `seconds`; packets per second.
-    func measure(_ seconds: Double, _ body: () -> Int) -> Double {
-        _ = body()  // warm-up
-        var done = 0
-        let start = now()
-        var elapsed = 0.0
-        repeat {
-            done += body()
-            elapsed = now() - start
-        } while elapsed < seconds
-        return Double(done) / elapsed
-    }
-
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    func format(_ v: Double, _ decimals: Int) -> String {
-        var p = 1.0
-        for _ in 0..<decimals { p *= 10 }
-        let r = (v * p).rounded() / p
-        var s = decimals == 0 ? String(Int(r)) : String(r)
-        if decimals > 0, let dot = s.firstIndex(of: ".") {
-            let have = s.distance(from: dot, to: s.endIndex) - 1
-            if have < decimals { s += String(repeating: "0", count: decimals - have) }
-        }
-        return s
-    }
-
-    func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, n - s.count))
-        return right ? fill + s : s + fill
+        print("fast decode / reference decode: \(Bench.format(fast / reference, 1))×")
     }
 }

@@ -3,9 +3,6 @@ import PalettePNG
 import Shared
 import TileRendererCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `png`: rasterize and encode 256×256 map tiles of a generated world; libdeflate L6 vs L1
 /// (reused context and per-call allocation) against libpng's simplified API as a baseline.
@@ -17,9 +14,9 @@ struct PNGBenchmark: ParsableCommand {
     @Option(help: "Seconds per measurement.") var seconds = 1.0
 
     func run() throws {
-        let start = clock()
+        let start = Bench.now()
         let state = PNGBenchWorld.build(side: side)
-        print("world: \(side)×\(side) chunks built in \(fmt(clock() - start, 2)) s")
+        print("world: \(side)×\(side) chunks built in \(Bench.format(Bench.now() - start, 2)) s")
         let keys = { (layer: MapLayer) in
             (0..<(side * side)).map { TileKey(server: "bench", surface: "nauvis", layer: layer, z: TileKey.detailZoom, x: $0 % side, y: $0 / side) }
         }
@@ -31,17 +28,17 @@ struct PNGBenchmark: ParsableCommand {
             let images = layerKeys.compactMap { state.image(for: $0) }
             let colours = images.map(\.palette.count).reduce(0, +) / max(1, images.count)
             print("\n\(layer.rawValue): \(images.count) tiles, ~\(colours) palette entries (bit depth \(PNGEncoder.bitDepth(forPaletteCount: colours)))")
-            report("rasterize", measure { for k in layerKeys { _ = state.image(for: k) } ; return layerKeys.count }, nil)
+            report("rasterize", Bench.measure(seconds: seconds) { for k in layerKeys { _ = state.image(for: k) } ; return layerKeys.count }, nil)
             for level: Int32 in [6, 1] {
                 let context = try PNGEncoderContext(level: level)
                 let bytes = try images.reduce(0) { $0 + (try context.encode($1)).count } / images.count
-                report("libdeflate L\(level), reused context", measure { for i in images { _ = try? context.encode(i) }; return images.count }, bytes)
+                report("libdeflate L\(level), reused context", Bench.measure(seconds: seconds) { for i in images { _ = try? context.encode(i) }; return images.count }, bytes)
             }
-            report("libdeflate L6, compressor per call", measure { for i in images { _ = try? PNGEncoder.encode(i) }; return images.count }, nil)
+            report("libdeflate L6, compressor per call", Bench.measure(seconds: seconds) { for i in images { _ = try? PNGEncoder.encode(i) }; return images.count }, nil)
             if let baseline {
                 for fast in [false, true] {
                     let bytes = images.reduce(0) { $0 + (baseline.encode($1, fast: fast)?.count ?? 0) } / images.count
-                    report("libpng simplified\(fast ? " + FLAG_FAST" : "")", measure { for i in images { _ = baseline.encode(i, fast: fast) }; return images.count }, bytes)
+                    report("libpng simplified\(fast ? " + FLAG_FAST" : "")", Bench.measure(seconds: seconds) { for i in images { _ = baseline.encode(i, fast: fast) }; return images.count }, bytes)
                 }
             }
         }
@@ -50,31 +47,6 @@ struct PNGBenchmark: ParsableCommand {
     func report(_ name: String, _ perSecond: Double, _ bytes: Int?) {
         let us = 1e6 / perSecond
         let size = bytes.map { ", \($0) B" } ?? ""
-        print("  \(name + String(repeating: " ", count: max(0, 38 - name.count))) \(fmt(us, 1)) µs (\(Int(perSecond))/s)\(size)")
-    }
-
-    /// Runs `body` repeatedly for about `seconds` after a warm-up; items per second.
-    func measure(_ body: () -> Int) -> Double {
-        _ = body()
-        var done = 0
-        let start = clock()
-        var elapsed = 0.0
-        repeat {
-            done += body()
-            elapsed = clock() - start
-        } while elapsed < seconds
-        return Double(done) / elapsed
-    }
-
-    func clock() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    func fmt(_ v: Double, _ decimals: Int) -> String {
-        var p = 1.0
-        for _ in 0..<decimals { p *= 10 }
-        return String((v * p).rounded() / p)
+        print("  \(Bench.pad(name, 38)) \(Bench.format(us, 1)) µs (\(Int(perSecond))/s)\(size)")
     }
 }
