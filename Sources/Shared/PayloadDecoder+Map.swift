@@ -61,14 +61,10 @@ extension PayloadDecoder {
             }
         }
         try chunkResourcesKeys.checkRequired(st.seen, "")
-        guard flat.count % 4 == 0 else { throw PacketError(.outOfRange, "cells: length is not a multiple of 4") }
-        v.cells.reserveCapacity(flat.count / 4)
-        var i = 0
-        while i < flat.count {
+        v.cells = try tuples(flat, stride: 4, "cells") { i throws(PacketError) in
             let n = try index(flat[i + 2], names.count, "cells[\(i + 2)]")
             guard flat[i + 3] >= 0 else { throw PacketError(.outOfRange, "cells[\(i + 3)]: negative amount") }
-            v.cells.append(ResourceCell(dx: flat[i], dy: flat[i + 1], name: names[n], amount: UInt64(flat[i + 3])))
-            i += 4
+            return ResourceCell(dx: flat[i], dy: flat[i + 1], name: names[n], amount: UInt64(flat[i + 3]))
         }
         return v
     }
@@ -87,13 +83,7 @@ extension PayloadDecoder {
             }
         }
         try chunkDeletedKeys.checkRequired(st.seen, "")
-        guard flat.count % 2 == 0 else { throw PacketError(.outOfRange, "chunks: length is not a multiple of 2") }
-        v.chunks.reserveCapacity(flat.count / 2)
-        var i = 0
-        while i < flat.count {
-            v.chunks.append(ChunkPosition(x: flat[i], y: flat[i + 1]))
-            i += 2
-        }
+        v.chunks = try tuples(flat, stride: 2, "chunks") { i in ChunkPosition(x: flat[i], y: flat[i + 1]) }
         return v
     }
 
@@ -114,13 +104,8 @@ extension PayloadDecoder {
             }
         }
         try tilesKeys.checkRequired(st.seen, "")
-        guard flat.count % 3 == 0 else { throw PacketError(.outOfRange, "cells: length is not a multiple of 3") }
-        v.cells.reserveCapacity(flat.count / 3)
-        var i = 0
-        while i < flat.count {
-            let n = try index(flat[i + 2], names.count, "cells[\(i + 2)]")
-            v.cells.append(TileCell(x: flat[i], y: flat[i + 1], name: names[n]))
-            i += 3
+        v.cells = try tuples(flat, stride: 3, "cells") { i throws(PacketError) in
+            TileCell(x: flat[i], y: flat[i + 1], name: names[try index(flat[i + 2], names.count, "cells[\(i + 2)]")])
         }
         return v
     }
@@ -159,12 +144,8 @@ extension PayloadDecoder {
             }
         }
         try buildingRemovedKeys.checkRequired(st.seen, "")
-        guard flat.count % 3 == 0 else { throw PacketError(.outOfRange, "removed: length is not a multiple of 3") }
-        v.removed.reserveCapacity(flat.count / 3)
-        var i = 0
-        while i < flat.count {
-            v.removed.append(RemovedBuilding(unit: try unit(flat[i], "removed[\(i)]"), x: flat[i + 1], y: flat[i + 2]))
-            i += 3
+        v.removed = try tuples(flat, stride: 3, "removed") { i throws(PacketError) in
+            RemovedBuilding(unit: try unit(flat[i], "removed[\(i)]"), x: flat[i + 1], y: flat[i + 2])
         }
         return v
     }
@@ -173,17 +154,31 @@ extension PayloadDecoder {
     static func resolveBuildings(
         _ flat: [Double], _ names: [String], _ forces: [String]
     ) throws(PacketError) -> [Building] {
-        guard flat.count % 6 == 0 else { throw PacketError(.outOfRange, "entities: length is not a multiple of 6") }
-        var out = [Building]()
-        out.reserveCapacity(flat.count / 6)
-        var i = 0
-        while i < flat.count {
+        try tuples(flat, stride: 6, "entities") { i throws(PacketError) in
             let u = try unit(flat[i], "entities[\(i)]")
             let n = try index(try int(flat[i + 1], "entities[\(i + 1)]"), names.count, "entities[\(i + 1)]")
             let d = try int(flat[i + 4], "entities[\(i + 4)]")
             let f = try index(try int(flat[i + 5], "entities[\(i + 5)]"), forces.count, "entities[\(i + 5)]")
-            out.append(Building(unit: u, name: names[n], x: flat[i + 2], y: flat[i + 3], direction: d, force: forces[f]))
-            i += 6
+            return Building(unit: u, name: names[n], x: flat[i + 2], y: flat[i + 3], direction: d, force: forces[f])
+        }
+    }
+
+    /// Reads a flat wire array as `stride`-long tuples: rejects a length that is not a multiple of
+    /// `stride` (`out_of_range`, naming `field`), then calls `make` with the index of each tuple's
+    /// first element, in order.
+    @inline(__always)
+    static func tuples<T, R>(
+        _ flat: [T], stride: Int, _ field: StaticString, _ make: (Int) throws(PacketError) -> R
+    ) throws(PacketError) -> [R] {
+        guard flat.count % stride == 0 else {
+            throw PacketError(.outOfRange, "\(field): length is not a multiple of \(stride)")
+        }
+        var out = [R]()
+        out.reserveCapacity(flat.count / stride)
+        var i = 0
+        while i < flat.count {
+            out.append(try make(i))
+            i += stride
         }
         return out
     }
