@@ -115,16 +115,20 @@ public struct ChunkTerrain: Sendable, Hashable {
         self.runs = runs
     }
 
-    /// The 1024 palette indices of the chunk, row-major. Assumes a validated packet.
-    public func expandedIndices() -> [UInt16] {
+    /// The 1024 palette indices of the chunk, row-major; nil if the runs are not a valid
+    /// encoding of exactly 1024 tiles (consumers stay total even on unvalidated input).
+    public func expandedIndices() -> [UInt16]? {
+        guard runs.count % 2 == 0 else { return nil }
         var out = [UInt16]()
         out.reserveCapacity(MapGeometry.tilesPerChunk)
-        var i = 0
-        while i + 1 < runs.count {
-            out.append(contentsOf: repeatElement(UInt16(truncatingIfNeeded: runs[i + 1]), count: runs[i]))
-            i += 2
+        for i in stride(from: 0, to: runs.count, by: 2) {
+            let count = runs[i], index = runs[i + 1]
+            guard count >= 0, count <= MapGeometry.tilesPerChunk - out.count, (0...Int(UInt16.max)).contains(index) else {
+                return nil
+            }
+            out.append(contentsOf: repeatElement(UInt16(index), count: count))
         }
-        return out
+        return out.count == MapGeometry.tilesPerChunk ? out : nil
     }
 }
 

@@ -26,7 +26,7 @@ extension MapState {
     }
 
     mutating func applyTerrain(_ p: ChunkTerrain, server: String) -> Set<TileKey> {
-        guard Self.isValid(p.cx, p.cy), let indices = Self.expand(runs: p.runs) else { return [] }
+        guard Self.isValid(p.cx, p.cy), let indices = p.expandedIndices() else { return [] }
         let ids = p.palette.map { tileNames.id($0) }
         let terrain = indices.map { Int($0) < ids.count ? ids[Int($0)] : NameTable.overflow }
         let id = SurfaceID(server: server, surface: p.surface)
@@ -34,21 +34,6 @@ extension MapState {
         guard surfaces[id]?.chunks[chunk]?.terrain != terrain else { return [] }
         surfaces[id, default: SurfaceMap()].update(chunk) { $0.terrain = terrain }
         return Self.keys(id, [chunk], .terrain)
-    }
-
-    /// The 1024 palette indices of a run-length encoded chunk, or nil if the runs are invalid.
-    static func expand(runs: [Int]) -> [UInt16]? {
-        guard runs.count % 2 == 0 else { return nil }
-        var out = [UInt16]()
-        out.reserveCapacity(MapGeometry.tilesPerChunk)
-        for i in stride(from: 0, to: runs.count, by: 2) {
-            let count = runs[i], index = runs[i + 1]
-            guard count >= 0, count <= MapGeometry.tilesPerChunk - out.count, (0...Int(UInt16.max)).contains(index) else {
-                return nil
-            }
-            out.append(contentsOf: repeatElement(UInt16(index), count: count))
-        }
-        return out.count == MapGeometry.tilesPerChunk ? out : nil
     }
 
     mutating func applyTiles(_ p: TileChanges, server: String) -> Set<TileKey> {
