@@ -39,6 +39,9 @@ public enum RecordHeader {
     public static let version = "version"
     /// Hex content hash of a tile's bytes (the gateway's ETag).
     public static let contentHash = "hash"
+    /// Lowercase hex HMAC-SHA256 of the record value (the line's bytes, without its newline),
+    /// keyed with the server's secret (added by LogPipe, verified by PacketIngest).
+    public static let signature = "signature"
 }
 
 /// The key of a map-change record: server, surface and a region of 8×8 chunks, so that one
@@ -80,6 +83,12 @@ public enum MapLayer: String, Sendable, Hashable, CaseIterable {
 public struct TileKey: Sendable, Hashable {
     /// The most detailed zoom level: tile (x, y) is chunk (x, y).
     public static let detailZoom = 3
+    /// The least detailed zoom level any tile can have: one tile then spans 2^16 chunks per
+    /// side, more than the game's 2,000,000-tile map limit. The renderer stops earlier, at the
+    /// level where a surface's explored area fits in one tile.
+    public static let minZoom = detailZoom - 16
+    /// Chunks per tile side at zoom `z` (1 at ``detailZoom``, doubling per level below it).
+    public static func chunksPerTile(atZoom z: Int) -> Int { 1 << (detailZoom - z) }
     public var server: String
     public var surface: String
     public var layer: MapLayer
