@@ -19,6 +19,7 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let hummingbirdWS = Target.Dependency.product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")
 let hummingbirdWSTesting = Target.Dependency.product(name: "HummingbirdWSTesting", package: "hummingbird-websocket")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let collections = Target.Dependency.product(name: "Collections", package: "swift-collections")
 
 let package = Package(
@@ -46,6 +47,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: C libraries (system, found with pkg-config)
@@ -63,10 +65,14 @@ let package = Package(
         .target(name: "Shared", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
         .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
-        /// Configuration, logging and Kafka settings common to the four services.
+        /// Configuration, logging, Kafka settings, metrics/health endpoints and line signatures
+        /// common to the four services.
         .target(
             name: "ServiceSupport",
-            dependencies: ["Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus, argumentParser],
+            dependencies: [
+                "Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus, argumentParser, hummingbird,
+                crypto,
+            ],
             swiftSettings: swiftSettings),
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
@@ -112,6 +118,7 @@ let package = Package(
         .testTarget(
             name: "SharedTests", dependencies: ["Shared"],
             swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", lifecycle, log], swiftSettings: swiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG"], swiftSettings: swiftSettings),
         .testTarget(

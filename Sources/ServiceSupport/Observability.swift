@@ -1,0 +1,88 @@
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// Metrics and health for the services: one Prometheus registry bootstrapped as the process's
+/// metrics backend, and a small HTTP server with `/metrics` and `/healthz`.
+public enum Observability {
+    /// Bootstraps swift-metrics with a Prometheus registry (once per process) and returns it.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// The Prometheus text exposition of `registry`.
+    public static func exposition(_ registry: PrometheusCollectorRegistry) -> String {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 * 1024)
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
+
+/// The answer of a health check: healthy or not, with a one-line reason for operators.
+public struct HealthStatus: Sendable, Equatable {
+    public var healthy: Bool
+    public var detail: String
+
+    public init(healthy: Bool, detail: String) {
+        self.healthy = healthy
+        self.detail = detail
+    }
+
+    public static let ok = HealthStatus(healthy: true, detail: "ok")
+}
+
+/// An HTTP server with `GET /metrics` (Prometheus text format) and `GET /healthz` (200 with
+/// "ok", or 503 with the reason), for services that have no HTTP server of their own.
+public struct ObservabilityServer: Service {
+    public var host: String
+    public var port: Int
+    public var registry: PrometheusCollectorRegistry
+    public var health: @Sendable () async -> HealthStatus
+    public var logger: Logger
+
+    /// - Parameters:
+    ///   - port: 0 picks a free port (tests); `onBound` reports it.
+    public init(
+        host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger,
+        health: @escaping @Sendable () async -> HealthStatus = { .ok }
+    ) {
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.health = health
+        self.logger = logger
+    }
+
+    /// The router, for tests and for services that embed the two routes in their own server.
+    public static func addRoutes(
+        to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry,
+        health: @escaping @Sendable () async -> HealthStatus
+    ) {
+        router.get("metrics") { _, _ -> Response in
+            let body = Observability.exposition(registry)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("healthz") { _, _ -> Response in
+            let status = await health()
+            return Response(
+                status: status.healthy ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: status.detail + "\n")))
+        }
+    }
+
+    public func run() async throws {
+        let router = Router()
+        Self.addRoutes(to: router, registry: registry, health: health)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        try await app.runService()
+    }
+}
