@@ -1,0 +1,411 @@
+--[[ A stand-in of the Factorio 2.0 runtime that runs a mod's real control.lua.
+
+One Runtime is one game: surfaces with generated terrain, ore and enemy bases (worldgen.lua),
+forces with charting, entities with unit numbers, players, and the mod's Lua state (its own
+environment with game, script, helpers, prototypes, settings, defines, storage, print, log —
+and no os, io, load or debug, as in the game). Events are dispatched as the game does:
+on_init / on_load (game is nil there; storage must not be written) / on_configuration_changed,
+on_tick and on_nth_tick each tick, the event table with `name` and `tick`, and
+on_object_destroyed at the end of the tick in which a registered object was destroyed.
+]]
+local json = require("json")
+local zlib = require("zlib")
+local defines = require("defines")
+local protodata = require("protodata")
+local worldgen = require("worldgen")
+local S = require("surface")
+
+local Runtime = {}
+Runtime.__index = Runtime
+
+local function script_dir()
+  local src = debug.getinfo(1, "S").source:sub(2)
+  return src:match("^(.*)/[^/]*$") or "."
+end
+local ROOT = script_dir() .. "/../.."
+Runtime.ROOT = ROOT
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+-- Deep copy of plain data (what a save keeps of `storage`); LuaObjects are not allowed.
+local function deepcopy(v, seen)
+  if type(v) ~= "table" then
+    if type(v) == "function" or type(v) == "userdata" or type(v) == "thread" then
+      error("storage cannot hold a " .. type(v), 0)
+    end
+    return v
+  end
+  seen = seen or {}
+  if seen[v] then return seen[v] end
+  if v.object_name then error("storage holds a LuaObject (" .. tostring(v.object_name) .. ")", 0) end
+  local t = {}
+  seen[v] = t
+  for k, x in pairs(v) do t[deepcopy(k, seen)] = deepcopy(x, seen) end
+  return t
+end
+Runtime.deepcopy = deepcopy
+
+-- A canonical text of plain data, to compare storage before and after on_load.
+local function canonical(v, out)
+  if type(v) ~= "table" then out[#out + 1] = type(v) .. ":" .. tostring(v); return end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return type(a) .. tostring(a) < type(b) .. tostring(b) end)
+  out[#out + 1] = "{"
+  for _, k in ipairs(keys) do
+    out[#out + 1] = type(k) .. ":" .. tostring(k) .. "="
+    canonical(v[k], out)
+  end
+  out[#out + 1] = "}"
+end
+function Runtime.canonical(v)
+  local out = {}
+  canonical(v, out)
+  return table.concat(out, ",")
+end
+
+local function settings_defaults(mod_dir)
+  local defaults = {}
+  local env = { data = { extend = function(_, list) for _, s in ipairs(list) do defaults[s.name] = s end end },
+    ipairs = ipairs, pairs = pairs, math = math, string = string, table = table }
+  local chunk = assert(loadfile(mod_dir .. "/settings.lua", "t", env))
+  chunk()
+  return defaults
+end
+
+--[[ opts: seed, mod_dir, prototypes (path), settings (name -> value overrides),
+  out (function(line)), world_chunks (surface size in chunks per side; 0 = unlimited),
+  game_version ]]
+function Runtime.new(opts)
+  opts = opts or {}
+  local self = setmetatable({}, Runtime)
+  self.seed = opts.seed or 1
+  self.mod_dir = opts.mod_dir or (ROOT .. "/mod")
+  self.out = opts.out or print
+  self.tick = 0
+  self.world_chunks = opts.world_chunks or 0
+  self.protos = protodata.load(opts.prototypes or (ROOT .. "/Tests/Fixtures/prototypes-2.0.json"))
+  self.game_version = opts.game_version or self.protos.version or "2.0.77"
+  self.info = json.decode(read(self.mod_dir .. "/info.json"))
+  self.next_unit = 1
+  self.next_registration = 1
+  self.registrations = {}       -- unit_number -> registration number
+  self.destroyed_pending = {}   -- list of on_object_destroyed events for the end of the tick
+  self.surfaces, self.surfaces_by_name, self.next_surface = {}, {}, 1
+  self.forces, self.forces_by_name = {}, {}
+  self.players, self.players_by_name = {}, {}
+  self.handler_time, self.handler_calls, self.handler_worst = 0, 0, 0
+  self.tick_time, self.tick_worst, self.ticks_measured = 0, 0, 0
+  -- settings
+  self.setting_specs = settings_defaults(self.mod_dir)
+  self.settings = { global = {}, startup = {}, player = {} }
+  for name, spec in pairs(self.setting_specs) do
+    local v = spec.default_value
+    if opts.settings and opts.settings[name] ~= nil then v = opts.settings[name] end
+    self.settings.global[name] = { value = v }
+  end
+  for _, name in ipairs({ "player", "enemy", "neutral" }) do self:create_force(name) end
+  self:create_surface("nauvis", { planet = "nauvis" })
+  self:build_api()
+  return self
+end
+
+-- Forces ---------------------------------------------------------------------------------
+function Runtime:create_force(name)
+  local rt = self
+  local f = { name = name, index = #self.forces + 1, valid = true, object_name = "LuaForce", charted = {} }
+  f.is_chunk_charted = function(surface, pos)
+    local s = rt:surface_of(surface)
+    local x, y = pos.x or pos[1], pos.y or pos[2]
+    return f.charted[s.index .. ":" .. x .. ":" .. y] == true
+  end
+  f.chart = function(surface, area)
+    local s = rt:surface_of(surface)
+    local lt, rb = area.left_top or area[1], area.right_bottom or area[2]
+    local x0, y0 = math.floor((lt.x or lt[1]) / 32), math.floor((lt.y or lt[2]) / 32)
+    local x1, y1 = math.floor(((rb.x or rb[1]) - 0.001) / 32), math.floor(((rb.y or rb[2]) - 0.001) / 32)
+    for cy = y0, y1 do
+      for cx = x0, x1 do rt:chart_chunk(f, s, cx, cy) end
+    end
+  end
+  self.forces[f.index] = f
+  self.forces_by_name[name] = f
+  return f
+end
+
+function Runtime:chart_chunk(force, surface, cx, cy)
+  if not surface:in_bounds(cx, cy) then return end
+  surface:generate(cx, cy)
+  force.charted[surface.index .. ":" .. cx .. ":" .. cy] = true
+  self:raise("on_chunk_charted", { surface_index = surface.index, position = { x = cx, y = cy },
+    area = { left_top = { x = cx * 32, y = cy * 32 }, right_bottom = { x = cx * 32 + 32, y = cy * 32 + 32 } },
+    force = force })
+end
+
+-- Surfaces -------------------------------------------------------------------------------
+function Runtime:create_surface(name, opts)
+  local s = S.new(self, self.next_surface, name, opts or {})
+  self.next_surface = self.next_surface + 1
+  self.surfaces[s.index] = s
+  self.surfaces_by_name[name] = s
+  return s
+end
+
+function Runtime:surface_of(x)
+  if type(x) == "table" then return x end
+  if type(x) == "number" then return self.surfaces[x] end
+  return self.surfaces_by_name[x]
+end
+
+function Runtime:delete_surface(s)
+  self:raise("on_pre_surface_deleted", { surface_index = s.index })
+  for _, e in ipairs(s:all_entities()) do s:remove_entity(e) end
+  s.valid = false
+  self.surfaces[s.index] = nil
+  self.surfaces_by_name[s.name] = nil
+  for _, f in ipairs(self.forces) do
+    for k in pairs(f.charted) do if k:match("^" .. s.index .. ":") then f.charted[k] = nil end end
+  end
+  self:raise("on_surface_deleted", { surface_index = s.index })
+end
+
+function Runtime:rename_surface(s, new_name)
+  local old = s.name
+  self.surfaces_by_name[old] = nil
+  s.name = new_name
+  self.surfaces_by_name[new_name] = s
+  self:raise("on_surface_renamed", { surface_index = s.index, old_name = old, new_name = new_name })
+end
+
+-- Entities -------------------------------------------------------------------------------
+function Runtime:new_unit_number()
+  local n = self.next_unit
+  self.next_unit = n + 1
+  return n
+end
+
+-- Called by a surface when an entity goes away (destroy, mine, die).
+function Runtime:entity_gone(e)
+  local reg = e.unit_number and self.registrations[e.unit_number]
+  if reg then
+    self.registrations[e.unit_number] = nil
+    self.destroyed_pending[#self.destroyed_pending + 1] = { registration_number = reg, useful_id = e.unit_number,
+      type = defines.target_type.entity }
+  end
+end
+
+-- Players --------------------------------------------------------------------------------
+function Runtime:create_player(name, color)
+  local index = #self.players + 1
+  local nauvis = self.surfaces[1]
+  local p = { index = index, name = name, valid = true, object_name = "LuaPlayer", connected = false,
+    color = color or { r = 1, g = 0.6, b = 0.2, a = 0.5 }, afk_time = 0, force = self.forces_by_name.player,
+    surface = nauvis, physical_surface = nauvis, position = { x = 0, y = 0 }, physical_position = { x = 0, y = 0 },
+    surface_index = nauvis.index, physical_surface_index = nauvis.index, online_time = 0, admin = false }
+  self.players[index] = p
+  self.players_by_name[name] = p
+  self:raise("on_player_created", { player_index = index })
+  return p
+end
+
+function Runtime:connected_players()
+  local list = {}
+  for _, p in ipairs(self.players) do if p.connected then list[#list + 1] = p end end
+  return list
+end
+
+-- Moves a player; raises on_player_changed_position when the tile changes.
+function Runtime:move_player(p, x, y)
+  local old = p.physical_position
+  local changed = math.floor(old.x) ~= math.floor(x) or math.floor(old.y) ~= math.floor(y)
+  x = math.floor(x * 256 + 0.5) / 256 -- MapPosition is fixed point with 8 fractional bits
+  y = math.floor(y * 256 + 0.5) / 256
+  p.physical_position = { x = x, y = y }
+  p.position = p.physical_position
+  if p.character then p.character.position = p.physical_position end
+  if changed then self:raise("on_player_changed_position", { player_index = p.index }) end
+end
+
+-- The API objects seen by the mod ----------------------------------------------------------
+function Runtime:build_api()
+  local rt = self
+  local game = setmetatable({}, { __index = function(_, k)
+    if k == "tick" then return rt.tick end
+    if k == "connected_players" then return rt:connected_players() end
+  end })
+  game.object_name = "LuaGameScript"
+  game.players = setmetatable({}, { __index = function(_, k) return rt.players[k] or rt.players_by_name[k] end,
+    __pairs = function() return next, rt.players, nil end, __len = function() return #rt.players end })
+  game.surfaces = setmetatable({}, { __index = function(_, k) return rt:surface_of(k) end,
+    __pairs = function() return next, rt.surfaces_by_name, nil end })
+  game.forces = setmetatable({}, { __index = function(_, k) return rt.forces_by_name[k] or rt.forces[k] end,
+    __pairs = function() return next, rt.forces_by_name, nil end })
+  game.get_player = function(k) return rt.players[k] or rt.players_by_name[k] end
+  game.get_surface = function(k) return rt:surface_of(k) end
+  game.print = function() end
+  self.game = game
+
+  self.script = {
+    object_name = "LuaBootstrap", mod_name = self.info.name,
+    active_mods = { base = self.game_version, core = self.game_version, [self.info.name] = self.info.version },
+    on_init = function(f) rt.on_init_handler = f end,
+    on_load = function(f) rt.on_load_handler = f end,
+    on_configuration_changed = function(f) rt.on_config_handler = f end,
+    on_event = function(ids, f)
+      if type(ids) ~= "table" then ids = { ids } end
+      for _, id in ipairs(ids) do
+        assert(defines.event_names[id], "on_event: unknown event id " .. tostring(id))
+        rt.handlers[id] = f
+      end
+    end,
+    on_nth_tick = function(n, f)
+      if n == nil then rt.nth = {} return end
+      rt.nth[n] = f
+    end,
+    register_on_object_destroyed = function(obj)
+      assert(type(obj) == "table" and obj.valid, "register_on_object_destroyed: invalid object")
+      local unit = obj.unit_number
+      local reg = unit and rt.registrations[unit]
+      if not reg then
+        reg = rt.next_registration
+        rt.next_registration = reg + 1
+        if unit then rt.registrations[unit] = reg end
+      end
+      return reg, unit or 0, defines.target_type.entity
+    end,
+    raise_event = function(id, data) rt:raise(defines.event_names[id], data) end,
+  }
+
+  self.helpers = {
+    object_name = "LuaHelpers",
+    table_to_json = json.encode,
+    json_to_table = function(s) local ok, v = pcall(json.decode, s) if ok then return v end return nil end,
+    encode_string = function(s)
+      local ok, v = pcall(function() return zlib.base64_encode(zlib.compress(s)) end)
+      if ok then return v end
+      return nil
+    end,
+    decode_string = function(s)
+      local ok, v = pcall(function() return zlib.decompress(assert(zlib.base64_decode(s))) end)
+      if ok then return v end
+      return nil
+    end,
+    write_file = function() end,
+  }
+  self.prototypes = { object_name = "LuaPrototypes", tile = self.protos.tile, entity = self.protos.entity }
+end
+
+-- The mod's Lua state ------------------------------------------------------------------------
+local SAFE = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen", "rawset",
+  "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type", "unpack", "xpcall", "_VERSION" }
+
+-- Loads control.lua in a fresh environment (as the game does on every start and load).
+function Runtime:load_mod()
+  local rt = self
+  self.handlers, self.nth = {}, {}
+  self.on_init_handler, self.on_load_handler, self.on_config_handler = nil, nil, nil
+  local env = {}
+  for _, k in ipairs(SAFE) do env[k] = _G[k] end
+  env.string = setmetatable({}, { __index = string })
+  env.table = setmetatable({}, { __index = table })
+  env.math = {}
+  for k, v in pairs(math) do if k ~= "random" and k ~= "randomseed" then env.math[k] = v end end
+  env.bit32 = bit32
+  env.defines = defines
+  env.script, env.helpers, env.prototypes, env.settings = self.script, self.helpers, self.prototypes, self.settings
+  env.game = nil -- not accessible while control.lua runs nor in on_load
+  env.print = function(s) rt.out(tostring(s)) end
+  env.localised_print = env.print
+  env.log = function() end
+  env._G = env
+  local loaded = {}
+  env.require = function(name)
+    if loaded[name] ~= nil then return loaded[name] end
+    local path = rt.mod_dir .. "/" .. name:gsub("%.", "/") .. ".lua"
+    local chunk = assert(loadfile(path, "t", env))
+    local v = chunk()
+    if v == nil then v = true end
+    loaded[name] = v
+    return v
+  end
+  self.env = env
+  local chunk = assert(loadfile(self.mod_dir .. "/control.lua", "t", env))
+  chunk()
+end
+
+-- A new game with the mod: control.lua, then on_init.
+function Runtime:start()
+  self:load_mod()
+  self.env.storage = {}
+  self.env.game = self.game
+  if self.on_init_handler then self:measure(self.on_init_handler) end
+end
+
+-- Saves (the part of a save that belongs to the mod: its storage) and loads it again in a new
+-- Lua state: control.lua, storage restored, on_load (with game nil, storage checked unchanged),
+-- then on_configuration_changed when `changed` is given.
+function Runtime:save()
+  return deepcopy(self.env.storage)
+end
+
+function Runtime:load(saved, changed)
+  self:load_mod()
+  self.env.storage = deepcopy(saved)
+  local before = Runtime.canonical(self.env.storage)
+  if self.on_load_handler then self:measure(self.on_load_handler) end
+  if Runtime.canonical(self.env.storage) ~= before then
+    error("on_load wrote storage (that desyncs multiplayer)", 0)
+  end
+  self.env.game = self.game
+  if changed and self.on_config_handler then
+    self:measure(self.on_config_handler, changed)
+  end
+end
+
+function Runtime:measure(f, arg)
+  local t0 = os.clock()
+  f(arg)
+  local dt = os.clock() - t0
+  self.handler_time = self.handler_time + dt
+  self.handler_calls = self.handler_calls + 1
+  self.tick_accum = (self.tick_accum or 0) + dt
+  if dt > self.handler_worst then self.handler_worst = dt end
+end
+
+function Runtime:raise(name, data)
+  local id = defines.events[name]
+  assert(id, "raise: unknown event " .. tostring(name))
+  local f = self.handlers and self.handlers[id]
+  if not f then return end
+  data = data or {}
+  data.name = id
+  data.tick = self.tick
+  self:measure(f, data)
+end
+
+-- Runs one tick: on_tick, on_nth_tick, then `world` (a function doing this tick's game
+-- simulation, raising events), then on_object_destroyed for what was destroyed, then tick + 1.
+function Runtime:step(world)
+  self.tick_accum = 0
+  self:raise("on_tick", {})
+  for n, f in pairs(self.nth) do
+    if self.tick % n == 0 then self:measure(f, { tick = self.tick, nth_tick = n }) end
+  end
+  if world then world(self) end
+  local pending = self.destroyed_pending
+  if #pending > 0 then
+    self.destroyed_pending = {}
+    for _, ev in ipairs(pending) do self:raise("on_object_destroyed", ev) end
+  end
+  self.tick_time = self.tick_time + self.tick_accum
+  if self.tick_accum > self.tick_worst then self.tick_worst = self.tick_accum end
+  self.ticks_measured = self.ticks_measured + 1
+  self.tick = self.tick + 1
+end
+
+return Runtime

@@ -1,0 +1,91 @@
+-- Players: full state at join and leave, position (throttled per player, setting
+-- kafkatorio-player-throttle-ticks), surface change, died/respawned, and colour, name and afk
+-- (checked every second, since 2.0 raises no event for them).
+local util = require("scripts.util")
+local emitter = require("scripts.emitter")
+
+local players = {}
+
+local function setting(name) return settings.global[name].value end
+
+function players.init_storage()
+  storage.players = storage.players or { last = {}, dirty = {}, queued = {}, sig = {} }
+end
+
+function players.payload(p)
+  local pos = p.physical_position or p.position
+  local surface = p.physical_surface or p.surface
+  local afk = p.afk_time >= setting("kafkatorio-afk-minutes") * 3600
+  return {
+    index = p.index, name = p.name, surface = surface.name, x = pos.x, y = pos.y,
+    color = util.color(p.color) or { 1, 1, 1, 1 }, online = p.connected, afk = afk,
+  }
+end
+
+local function signature(p)
+  local c = p.color
+  return p.name .. "|" .. c.r .. "|" .. c.g .. "|" .. c.b .. "|" .. (c.a or 1) .. "|" ..
+      tostring(p.afk_time >= setting("kafkatorio-afk-minutes") * 3600) .. "|" .. tostring(p.connected)
+end
+
+function players.build(item, tick)
+  local p = game.get_player(item.index)
+  if not (p and p.valid) then return {} end
+  storage.players.last[item.index] = tick
+  storage.players.sig[item.index] = signature(p)
+  return { { type = "player", body = emitter.encode(players.payload(p)) } }
+end
+
+-- Queues the player's state now (events that must not wait: join, leave, surface, death).
+function players.now(index)
+  emitter.enqueue("hi", "p:" .. index, { kind = "player", index = index })
+end
+
+-- Marks the player for a throttled update.
+function players.dirty(index)
+  local s = storage.players
+  if not s.queued[index] then
+    s.queued[index] = true
+    s.dirty[#s.dirty + 1] = index
+  end
+end
+
+function players.on_changed_position(event) players.dirty(event.player_index) end
+function players.on_now(event) players.now(event.player_index) end
+
+function players.on_tick(tick)
+  local s = storage.players
+  local throttle = setting("kafkatorio-player-throttle-ticks")
+  if #s.dirty > 0 then
+    local keep = {}
+    for _, index in ipairs(s.dirty) do
+      if tick - (s.last[index] or -throttle) >= throttle then
+        players.now(index)
+        s.queued[index] = nil
+      else
+        keep[#keep + 1] = index
+      end
+    end
+    for i = #s.dirty, 1, -1 do s.dirty[i] = nil end
+    for i, index in ipairs(keep) do s.dirty[i] = index end
+  end
+  if tick % 60 == 0 then
+    for _, p in ipairs(game.connected_players) do
+      if s.sig[p.index] ~= signature(p) then players.dirty(p.index) end
+    end
+  end
+end
+
+-- All players (init, configuration change) in index order.
+function players.queue_all()
+  for _, p in ipairs(players.sorted()) do players.now(p.index) end
+end
+
+function players.sorted()
+  local list = {}
+  for _, p in pairs(game.players) do list[#list + 1] = p end
+  table.sort(list, function(a, b) return a.index < b.index end)
+  return list
+end
+
+return players

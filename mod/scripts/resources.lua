@@ -1,0 +1,53 @@
+-- Resources: amounts per chunk (chunk_resources), on_resource_depleted, and a slow refresh of
+-- the amounts (mining changes them without any event).
+local util = require("scripts.util")
+local areas = require("scripts.areas")
+
+local resources = {}
+
+function resources.payload(surface, cx, cy, a, skip_empty)
+  local found = surface.find_entities_filtered({ area = { { a[1], a[2] }, { a[3], a[4] } }, type = "resource" })
+  local list = {}
+  local x0, y0 = cx * 32, cy * 32
+  for i = 1, #found do
+    local e = found[i]
+    local p = e.position
+    local tx, ty = math.floor(p.x), math.floor(p.y)
+    if tx >= a[1] and tx < a[3] and ty >= a[2] and ty < a[4] then
+      list[#list + 1] = { tx - x0, ty - y0, e.name, e.amount }
+    end
+  end
+  if #list == 0 and skip_empty then return nil end
+  table.sort(list, function(p, q)
+    if p[2] ~= q[2] then return p[2] < q[2] end
+    if p[1] ~= q[1] then return p[1] < q[1] end
+    return p[3] < q[3]
+  end)
+  local names, map, cells = {}, {}, {}
+  for i, c in ipairs(list) do
+    local k = (i - 1) * 4
+    cells[k + 1] = c[1]; cells[k + 2] = c[2]
+    cells[k + 3] = util.palette_index(names, map, c[3]); cells[k + 4] = c[4]
+  end
+  local payload = { surface = surface.name, cx = cx, cy = cy, names = names, cells = cells }
+  if not areas.whole(a, cx, cy) then payload.area = a end
+  return payload, #list
+end
+
+-- Builder: also records whether the chunk has resources (for the slow refresh), storage lane only.
+function resources.parts(item, tick, surface, register)
+  local todo = item.areas or { areas.chunk(item.cx, item.cy) }
+  local any = false
+  local parts = areas.build("chunk_resources", tick, todo, function(a)
+    local payload, n = resources.payload(surface, item.cx, item.cy, a, item.skip_empty)
+    if n and n > 0 then any = true end
+    return payload
+  end)
+  if register and not item.areas then
+    local entry = storage.chunks.list[storage.chunks.index[util.chunk_key(item.si, item.cx, item.cy)] or 0]
+    if entry then entry.res = any end
+  end
+  return parts
+end
+
+return resources

@@ -1,0 +1,65 @@
+-- Small pure helpers shared by the event families. No game state is touched here.
+local util = {}
+
+local floor = math.floor
+
+function util.chunk_of(x, y)
+  return floor(x / 32), floor(y / 32)
+end
+
+function util.chunk_key(si, cx, cy)
+  return si .. ":" .. cx .. ":" .. cy
+end
+
+-- A Color (table with r, g, b, a? or an array) as a packet colour array, or nil.
+function util.color(c)
+  if not c then return nil end
+  local r, g, b, a = c.r or c[1], c.g or c[2], c.b or c[3], c.a or c[4]
+  if not (r and g and b) then return nil end
+  if a then return { r, g, b, a } end
+  return { r, g, b }
+end
+
+-- Truncates a string to at most n bytes without splitting a UTF-8 sequence.
+function util.truncate_utf8(s, n)
+  if #s <= n then return s end
+  local cut = n
+  while cut > 0 do
+    local b = s:byte(cut + 1)
+    if not b or b < 0x80 or b >= 0xC0 then break end
+    cut = cut - 1
+  end
+  return s:sub(1, cut)
+end
+
+-- Index of name in a palette list (first use order), appending it when new.
+function util.palette_index(list, map, name)
+  local i = map[name]
+  if not i then
+    i = #list
+    list[i + 1] = name
+    map[name] = i
+  end
+  return i
+end
+
+-- Entity types that are never "buildings" on the map: they move, are terrain decoration, or are
+-- resources (sent as chunk_resources). Everything else with a unit_number is a building.
+util.not_building = {
+  ["character"] = true, ["unit"] = true, ["spider-unit"] = true, ["segmented-unit"] = true,
+  ["car"] = true, ["spider-vehicle"] = true, ["locomotive"] = true, ["cargo-wagon"] = true,
+  ["fluid-wagon"] = true, ["artillery-wagon"] = true, ["entity-ghost"] = true, ["tile-ghost"] = true,
+  ["item-request-proxy"] = true, ["resource"] = true, ["tree"] = true, ["plant"] = true,
+  ["simple-entity"] = true, ["fish"] = true, ["corpse"] = true, ["character-corpse"] = true,
+  ["item-entity"] = true, ["asteroid"] = true, ["cliff"] = true, ["deconstructible-tile-proxy"] = true,
+  ["explosion"] = true, ["projectile"] = true, ["particle-source"] = true, ["sticker"] = true,
+  ["fire"] = true, ["stream"] = true, ["smoke-with-trigger"] = true, ["beam"] = true,
+  ["highlight-box"] = true, ["speech-bubble"] = true, ["flying-text"] = true, ["combat-robot"] = true,
+  ["construction-robot"] = true, ["logistic-robot"] = true, ["capsule"] = true, ["temporary-container"] = true,
+}
+
+function util.is_building(entity)
+  return entity.unit_number ~= nil and not util.not_building[entity.type]
+end
+
+return util
