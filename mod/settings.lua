@@ -6,7 +6,7 @@ end
 
 data:extend({
   int("packets-per-tick", "a", 8, 2, 1000),
-  int("bytes-per-tick", "b", 49152, 20000, 4194304),
+  int("bytes-per-tick", "b", 49152, 32768, 4194304),
   int("player-throttle-ticks", "c", 15, 1, 3600),
   int("batch-ticks", "d", 6, 0, 600),
   int("rechart-ticks", "e", 18000, 60, 5184000),

@@ -153,6 +153,7 @@ function Runtime:create_surface(name, opts)
   self.next_surface = self.next_surface + 1
   self.surfaces[s.index] = s
   self.surfaces_by_name[name] = s
+  if self.env then self:raise("on_surface_created", { surface_index = s.index }) end
   return s
 end
 

@@ -27,14 +27,14 @@ local SEQ_WIDTH = 16
 emitter.MAX_LINE = 16000
 -- Payloads are split (buildings, resources) when their line would exceed this.
 emitter.SPLIT_TARGET = 12000
-emitter.LOCAL_RESERVE = 16384
+emitter.LOCAL_RESERVE = 12288
 
 local seq = 0
 -- Local session state (not storage): see the header comment.
 local session = { start_pending = false, resync = nil, lines = {}, first = 1 }
 local builders = {}   -- kind -> function(item, tick, register) -> list of parts {type, body, area?}
 local local_steps = nil -- function(session) -> list of parts or nil when done (set by control)
-local stats = { packets = 0, bytes = 0 }
+local stats = { packets = 0, bytes = 0, dropped = 0 }
 
 function emitter.stats() return stats end
 
@@ -183,13 +183,21 @@ local function drain_storage(tick)
       local item = pending[key]
       local parts = item and builders[item.kind](item, tick, true) or {}
       local used = 0
+      local lane_bytes = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
       for i = 1, #parts do
         local part = parts[i]
         local c = emitter.cost(part.type, tick, part.body)
-        if packets_left == 0 or c > bytes_left then break end
-        print_line(part.type, tick, part.body)
-        packets_left = packets_left - 1
-        bytes_left = bytes_left - c
+        if c > lane_bytes or c > emitter.MAX_LINE then
+          -- Can never fit (not reachable with the settings' minimum and the split rule); dropped
+          -- rather than printed over the budget or stalling the queue. The sweep re-sends state.
+          stats.dropped = stats.dropped + 1
+          part.type = nil
+        elseif packets_left == 0 or c > bytes_left then break end
+        if part.type then
+          print_line(part.type, tick, part.body)
+          packets_left = packets_left - 1
+          bytes_left = bytes_left - c
+        end
         used = i
       end
       if used < #parts then

@@ -64,7 +64,6 @@ end
 
 function protos.queue()
   for _, payload in ipairs(protos.payloads()) do
-    -- never compressed below the line limit anyway; plain keeps them readable in the log
     emitter.enqueue("hi", nil, { kind = "ready", type = "prototypes", payload = payload })
   end
 end
