@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test run bench clean broker-start broker-stop
+.PHONY: all deps build test run bench bench-mod mod sim clean broker-start broker-stop
 
 all: build
 
@@ -22,6 +22,17 @@ run: deps
 bench: deps
 	@scripts/bench.sh
 
+# The Factorio mod: `make mod` packages dist/kafkatorio_<version>.zip; `make sim` runs the simulated
+# game server (SIM_* variables or ARGS="--fast --duration 60 ..."); `make bench-mod` measures the mod.
+mod:
+	@scripts/mod.sh
+
+sim: deps
+	@scripts/sim.sh $(ARGS)
+
+bench-mod: deps
+	@lua5.2 mod-tools/bench.lua $(ARGS)
+
 broker-start: deps
 	@scripts/broker-start.sh
 
@@ -29,4 +40,4 @@ broker-stop:
 	@scripts/broker-stop.sh
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .run dist

@@ -2,6 +2,8 @@
 # `make bench`: release benchmarks, each against its baseline measured in the same run.
 #   codec: fast packet-line decoder vs the Codable reference decoder (packets/s per core).
 #   png:   tile rasterizing and palette-PNG encoding vs libpng's simplified API.
+#   mod:   the Factorio mod's tick time (vs the 16.667 ms tick at 60 UPS) and stdout rate on a
+#          simulated 100x100-chunk server with 20 players (mod-tools/bench.lua, `make bench-mod`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,4 +12,5 @@ BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
+lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 echo "bench: results in .run/bench/"

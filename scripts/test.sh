@@ -4,6 +4,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 STATE="$ROOT/.run/test-broker"
+mkdir -p .run
+# The mod's Lua suite (seconds): run first, reported beside the Swift totals, fails the run.
+set +e
+lua5.2 mod-tools/run_tests.lua | tee .run/test-lua.log
+lua_status=${PIPESTATUS[0]}
+set -e
+lua_summary=$(grep -E '^lua: [0-9]+ passed, [0-9]+ failed' .run/test-lua.log | tail -n1 || true)
+if [[ -n "$lua_summary" ]]; then
+  lua_passed=$(sed -E 's/^lua: ([0-9]+) passed.*/\1/' <<<"$lua_summary")
+  lua_failed=$(sed -E 's/^lua: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$lua_summary")
+else
+  lua_passed=0; lua_failed=1; echo "test: the Lua suite printed no summary" >&2
+fi
 scripts/build.sh debug --build-tests
 export KAFKA_BOOTSTRAP="$(scripts/broker-start.sh "$STATE")"
 trap 'scripts/broker-stop.sh "$STATE"' EXIT
@@ -21,9 +34,11 @@ echo "test: swift test finished in $(( $(date +%s) - start )) s with status $sta
 total=$(grep -oE 'Test run with [0-9]+ test' .run/test.log | grep -oE '[0-9]+' | tail -n1 || true)
 failed=$( (grep -E '^✘ Test .* failed after ' .run/test.log || true) | (grep -v '^✘ Test run with' || true) | sort -u | wc -l)
 if [[ -n "$total" ]]; then
-  echo "$(( total - failed )) passed, $failed failed"
+  echo "swift: $(( total - failed )) passed, $failed failed; lua (mod): $lua_passed passed, $lua_failed failed"
+  echo "$(( total - failed + lua_passed )) passed, $(( failed + lua_failed )) failed"
 else
   echo "test: no Swift Testing summary found" >&2
   [[ $status -eq 0 ]] && status=1
 fi
+[[ $lua_status -ne 0 && $status -eq 0 ]] && status=1
 exit "$status"
