@@ -29,7 +29,7 @@ function Sim.new(opts)
   local self = setmetatable({}, Sim)
   self.opts = opts
   self.seed = opts.seed or 1
-  self.state = (self.seed * 2654435761) % 4294967296 + 1
+  self.state = (self.seed * 2654435761) % 4294967295 + 1
   self.console = opts.console or function() end
   self.rt = H.game({ seed = self.seed, settings = opts.settings, noisy = opts.noisy, world_chunks = opts.world_chunks or 64,
     echo = opts.out, no_start = true })
@@ -58,9 +58,15 @@ function Sim.new(opts)
 end
 
 -- Deterministic generator (no math.random: the same seed gives the same game).
+local bxor, lshift, rshift = bit32.bxor, bit32.lshift, bit32.rshift
 function Sim:rand()
-  self.state = (self.state * 1103515245 + 12345) % 2147483648
-  return self.state / 2147483648
+  -- xorshift32: consecutive draws are independent (an LCG's are not after a small draw)
+  local x = self.state
+  x = bxor(x, lshift(x, 13))
+  x = bxor(x, rshift(x, 17))
+  x = bxor(x, lshift(x, 5))
+  self.state = x
+  return x / 4294967296
 end
 
 function Sim:spot(x, y, r)
