@@ -60,18 +60,15 @@ end
 
 local file = o.out == "-" and io.stdout or assert(io.open(o.out, "ab"))
 local start_wall = os.time()
-local clock0 = os.clock()
 local out_buf, n_buf = {}, 0
 local function emit(line) n_buf = n_buf + 1; out_buf[n_buf] = line end
 local sim -- set below
 -- Engine lines: seconds since start (wall in real time, game seconds when fast), right-aligned.
-local function secs()
-  if o.realtime then return 1.2 + os.difftime(os.time(), start_wall) + (os.clock() - clock0) % 1 end
-  return 1.2 + (sim and sim.rt.tick or 0) / 60
-end
+-- Seconds since start: the game clock (in real time it tracks the wall clock, 60 ticks a second).
+local function secs() return 1.2 + (sim and sim.rt.tick or 0) / 60 / (o.realtime and o.speed or 1) end
 local function engine(text) emit(string.format("%8.3f %s", secs(), text)) end
 local function console(text)
-  local t = start_wall + (o.realtime and os.difftime(os.time(), start_wall) or math.floor((sim and sim.rt.tick or 0) / 60))
+  local t = start_wall + math.floor(secs())
   emit(os.date("%Y-%m-%d %H:%M:%S", t) .. " " .. text)
 end
 local function flush()

@@ -47,7 +47,8 @@ function Sim.new(opts)
   local spread = opts.join_spread or 600
   for i = 1, n do
     local name = NAMES[(i - 1) % #NAMES + 1] .. (i > #NAMES and tostring(i) or "")
-    local color = { r = self:rand(), g = self:rand(), b = self:rand(), a = 0.5 }
+    local color = { r = math.floor(self:rand() * 1000) / 1000, g = math.floor(self:rand() * 1000) / 1000,
+      b = math.floor(self:rand() * 1000) / 1000, a = 0.5 }
     local p = self.rt:create_player(name, color)
     local hx, hy = self:spot(0, 0, 40 + 12 * i)
     self.agents[i] = { player = p, home = { x = hx, y = hy }, join_at = 1 + math.floor((i - 1) * spread / n),

@@ -40,7 +40,7 @@ touch "$DEMO/factorio-stdout.log"
   >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
 SIM_OUT="$DEMO/factorio-stdout.log" SIM_REALTIME=1 SIM_DURATION=0 \
   SIM_PLAYERS="${SIM_PLAYERS:-6}" SIM_BUILD_RATE="${SIM_BUILD_RATE:-20}" SIM_CHUNKS="${SIM_CHUNKS:-64}" \
-  lua5.2 mod-tools/sim.lua 2>"$DEMO/sim.log" & pids+=($!)
+  scripts/sim.sh 2>"$DEMO/sim.log" & pids+=($!)
 
 echo "run: broker $KAFKA_BOOTSTRAP; logs in $DEMO"
 echo "run: map at http://$HOST:$PORT/#$SERVER_ID/nauvis/0/0/2"

@@ -38,7 +38,8 @@ function protos.payloads()
   end
   for _, name in ipairs(sorted_names(prototypes.entity)) do
     local p = prototypes.entity[name]
-    if p.type == "resource" or not util.not_building[p.type] then
+    -- resources, and buildings that occupy tiles (effects and the like have no collision box)
+    if p.type == "resource" or (not util.not_building[p.type] and (p.tile_width > 0 or p.tile_height > 0)) then
       items[#items + 1] = { "entities", protos.entity_entry(p) }
     end
   end

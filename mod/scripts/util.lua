@@ -56,6 +56,10 @@ util.not_building = {
   ["fire"] = true, ["stream"] = true, ["smoke-with-trigger"] = true, ["beam"] = true,
   ["highlight-box"] = true, ["speech-bubble"] = true, ["flying-text"] = true, ["combat-robot"] = true,
   ["construction-robot"] = true, ["logistic-robot"] = true, ["capsule"] = true, ["temporary-container"] = true,
+  ["rail-remnants"] = true, ["optimized-particle"] = true, ["particle"] = true, ["smoke"] = true, ["arrow"] = true,
+  ["artillery-flare"] = true, ["artillery-projectile"] = true, ["rocket-silo-rocket"] = true,
+  ["rocket-silo-rocket-shadow"] = true, ["cargo-pod"] = true, ["spider-leg"] = true, ["lightning"] = true,
+  ["optimized-decorative"] = true, ["trivial-smoke"] = true, ["segment"] = true,
 }
 
 function util.is_building(entity)
