@@ -177,6 +177,33 @@ return {
     assert(n == 16, "sweep covered " .. n .. " of 16 chunks")
     for i = 17, #order do assert(order[i] == order[i - 16], "not round-robin") end
   end },
+  { "sim.lua writes a headless server's stdout: engine, console and packet lines only", function()
+    local out = os.tmpname()
+    local cmd = string.format("lua5.2 '%s/mod-tools/sim.lua' --fast --duration 40 --players 3 --chunks 16 --build-rate 30 --seed 4 --out '%s' 2>/dev/null",
+      H.Runtime.ROOT, out)
+    assert(os.execute(cmd), "sim.lua failed")
+    local kinds = { engine = 0, console = 0, packet = 0 }
+    local joins = 0
+    local packets = {}
+    for line in io.lines(out) do
+      if line:match("^KAFKATORIO/1 ") then
+        kinds.packet = kinds.packet + 1
+        packets[#packets + 1] = line
+      elseif line:match("^%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d %[[A-Z]+%] ") then
+        kinds.console = kinds.console + 1
+        assert(line:match("%[JOIN%] %S+ joined the game$") or line:match("%[LEAVE%] %S+ left the game$")
+          or line:match("%[CHAT%] %S+: .+$"), "unexpected console line: " .. line)
+        if line:match("%[JOIN%]") then joins = joins + 1 end
+      elseif line:match("^ *%d+%.%d%d%d ") then
+        kinds.engine = kinds.engine + 1
+      else
+        error("line of no kind a server prints: " .. line:sub(1, 120))
+      end
+    end
+    os.remove(out)
+    assert(joins == 3 and kinds.engine >= 8 and kinds.packet > 100, "too little output")
+    check_lines(packets, 8, 49152)
+  end },
   { "the mod uses no os, io, load or debug (the game has none)", function()
     local files = io.popen("find '" .. H.Runtime.ROOT .. "/mod' -name '*.lua'"):read("*a")
     for path in files:gmatch("[^\n]+") do
