@@ -100,7 +100,10 @@ return {
     assert(areas >= 2, "expected split packets")
   end },
   { "removals erase: a map built only from packets equals the world", function()
-    local sim = Sim.new({ seed = 5, players = 4, build_rate = 240, mine_share = 0.3, world_chunks = 30, settings = H.QUIET })
+    local settings = {}
+    for k, v in pairs(H.QUIET) do settings[k] = v end
+    settings["kafkatorio-batch-ticks"] = 6 -- builds and removals interleave within a batch window
+    local sim = Sim.new({ seed = 5, players = 4, build_rate = 240, mine_share = 0.3, world_chunks = 30, settings = settings })
     sim:run(3000)
     local state = {}
     for _, l in ipairs(sim.rt.lines) do apply(state, H.parse(l)) end

@@ -84,13 +84,13 @@ function emitter.set_local_steps(fn) local_steps = fn end
 
 -- Open batches: buildings / removals / tiles / chunk deletions collected over a short window
 -- (setting kafkatorio-batch-ticks) into one packet per surface and kind, flushed in creation order.
+-- Only the newest open batch is extended, so packets keep the order of the events (a building
+-- removed after it was built is never sent as removed before it is sent as built).
 function emitter.batch(kind, si, tick, limit)
   local batches = storage.batches
-  for i = 1, #batches do
-    local b = batches[i]
-    if b.kind == kind and b.si == si and b.count < limit then return b end
-  end
-  local b = { kind = kind, si = si, created = tick, count = 0, data = {} }
+  local b = batches[#batches]
+  if b and b.kind == kind and b.si == si and b.count < limit and not b.full then return b end
+  b = { kind = kind, si = si, created = tick, count = 0, data = {} }
   batches[#batches + 1] = b
   return b
 end
@@ -101,7 +101,8 @@ local function flush_batches(tick, force)
   local keep = {}
   for i = 1, #batches do
     local b = batches[i]
-    if force or tick - b.created >= window or b.full then
+    -- in creation order; once one must wait, all newer ones wait too (event order is kept)
+    if #keep == 0 and (force or tick - b.created >= window or b.full) then
       if b.count > 0 then emitter.enqueue("hi", nil, { kind = "batch", batch = b }) end
     else
       keep[#keep + 1] = b
