@@ -2,6 +2,7 @@
 # `make bench`: release benchmarks, each against its baseline measured in the same run.
 #   codec: fast packet-line decoder vs the Codable reference decoder (packets/s per core).
 #   png:   tile rasterizing and palette-PNG encoding vs libpng's simplified API.
+#   renderer: full render (all zoom levels) of a 100×100-chunk world, 1 worker vs 2, peak RSS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,4 +11,5 @@ BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
+"$BIN/KafkatorioBench" renderer --side "${BENCH_RENDER_SIDE:-100}" | tee .run/bench/renderer.txt
 echo "bench: results in .run/bench/"

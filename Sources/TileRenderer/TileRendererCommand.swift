@@ -55,6 +55,7 @@ struct Serve: AsyncParsableCommand {
                 forKey: "renderer.workerId", default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"))
         let producer = try KafkaProducer(configuration: ProducerConfiguration(client: kafka.client("producer")), logger: logger)
         var services: [any Service] = [producer]
+        var consumers: [KafkaConsumer] = []
         let unique = UUID().uuidString.prefix(8)
         if role != "pyramid" {
             let inbox = RebalanceInbox()
@@ -78,6 +79,7 @@ struct Serve: AsyncParsableCommand {
                 consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
                 mapPartitions: mapPartitions, configuration: settings, logger: logger)
             services += [consumer, prototypes, control, worker]
+            consumers += [consumer, prototypes, control]
         }
         if role != "detail" {
             let inbox = RebalanceInbox()
@@ -91,10 +93,18 @@ struct Serve: AsyncParsableCommand {
                 consumer: consumer, inbox: inbox, producer: producer, topics: topics,
                 pyramidPartitions: counts[topics.pyramid] ?? mapPartitions, configuration: settings, logger: logger)
             services += [consumer, worker]
+            consumers.append(consumer)
         }
         let port = config.reader.int(forKey: "renderer.metricsPort", default: -1)
         if port >= 0 {
-            services.append(ObservabilityServer(host: "0.0.0.0", port: port, registry: registry, logger: logger))
+            let watched = consumers
+            services.append(
+                ObservabilityServer(host: "0.0.0.0", port: port, registry: registry, logger: logger) {
+                    if let error = (watched.lazy.compactMap { $0.fatalError }.first) ?? producer.fatalError {
+                        return HealthStatus(healthy: false, detail: "fatal Kafka error: \(error)")
+                    }
+                    return .ok
+                })
         }
         try await ServiceRunner.run(services, logger: logger)
     }
