@@ -75,6 +75,9 @@ struct SurfaceMap: Sendable, Hashable {
     /// region's worker reported them (``SpillRecord``); drawn together with ``drawn``.
     var spills: [ChunkPosition: [ChunkPosition: [PlacedBuilding]]] = [:]
 
+    /// Whether nothing at all is known (the surface can be forgotten).
+    var isBlank: Bool { chunks.isEmpty && buildings.isEmpty && drawn.isEmpty && spills.isEmpty }
+
     /// Every chunk with content on `layer`.
     func chunks(on layer: MapLayer) -> [ChunkPosition] {
         switch layer {

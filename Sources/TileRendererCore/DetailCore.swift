@@ -52,6 +52,8 @@ public final class DetailCore {
     private var dirty: Set<TileKey> = []
     private var forced: Set<TileKey> = []
     private var dirtyChunks: Set<ChunkID> = []
+    /// Chunks whose spills into neighbouring regions must be (re)sent.
+    private var spillChunks: Set<ChunkID> = []
     private var published: [String: UInt64] = [:]
     private var version: UInt64 = 0
     private let encoder: PNGEncoderContext
@@ -94,6 +96,7 @@ public final class DetailCore {
         dirty = dirty.filter { !gone.contains(partition(of: $0)) }
         forced = forced.filter { !gone.contains(partition(of: $0)) }
         dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
+        spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
     }
 
     /// Applies a map-topic packet of an owned partition (or a prototypes packet).
@@ -109,6 +112,8 @@ public final class DetailCore {
         case .chunk(let server, let surface, let chunk):
             guard restoring.contains(p) else { return }
             state.restore(ChunkID(server: server, surface: surface, chunk: chunk), value.isEmpty ? nil : try ChunkRecord(decoding: value))
+            // The changelog already holds this: do not write it again unless it changes.
+            published["\(OutputRecord.Topic.state)|\(key)"] = value.isEmpty ? nil : ContentHash.fnv1a64(value)
         case .spill(let server, let surface, let chunk, let region):
             let record = value.isEmpty ? nil : try SpillRecord(decoding: value)
             let keys = state.applySpill(into: ChunkID(server: server, surface: surface, chunk: chunk), from: region, record)
@@ -130,7 +135,7 @@ public final class DetailCore {
             let key = TileKey(server: id.server, surface: id.surface, layer: layer, z: TileKey.detailZoom, x: id.chunk.x, y: id.chunk.y)
             dirty.insert(key)
             if force { forced.insert(key) }
-            if layer == .buildings { dirtyChunks.insert(id) }
+            if layer == .buildings { spillChunks.insert(id) }
         }
     }
 
@@ -193,10 +198,10 @@ public final class DetailCore {
         guard out.remaining == 0 else { return out }
         out.complete = true
         // Spills: buildings of owned regions reaching into chunks of other regions.
-        let spillChunks = Set(dirty.filter { $0.layer == .buildings }.map {
+        let spilling = Set(dirty.filter { $0.layer == .buildings }.map {
             ChunkID(server: $0.server, surface: $0.surface, chunk: ChunkPosition(x: $0.x, y: $0.y))
-        }).union(dirtyChunks)
-        for id in spillChunks.sorted(by: { $0.chunk < $1.chunk }) {
+        }).union(dirtyChunks).union(spillChunks)
+        for id in spilling.sorted(by: { $0.chunk < $1.chunk }) {
             for dy in -1...1 {
                 for dx in -1...1 where dx != 0 || dy != 0 {
                     let region = ChunkPosition(x: id.region.x + dx, y: id.region.y + dy)
@@ -217,6 +222,7 @@ public final class DetailCore {
         dirty = dirty.filter { restoring.contains(partition(of: $0)) }
         forced = forced.filter { restoring.contains(partition(of: $0)) }
         dirtyChunks = dirtyChunks.filter { restoring.contains(partition(of: $0)) }
+        spillChunks = spillChunks.filter { restoring.contains(partition(of: $0)) }
         return out
     }
 

@@ -19,6 +19,7 @@ public final class DetailWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let prototypes: KafkaConsumer
     private let control: KafkaConsumer
+    private let live: KafkaConsumer?
     private let producer: KafkaProducer
     private let inbox: RebalanceInbox
     private let topics: Topics
@@ -32,14 +33,16 @@ public final class DetailWorker: Service, Sendable {
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
     ///   - prototypes: consumer of the whole `prototypes` topic (own group).
     ///   - control: consumer of the control topic from its end (own group).
+    ///   - live: consumer of `live` from its end (own group), for surface deletions.
     public init(
-        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
+        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer, live: KafkaConsumer? = nil,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger
     ) throws {
         self.consumer = consumer
         self.inbox = inbox
         self.prototypes = prototypes
         self.control = control
+        self.live = live
         self.producer = producer
         self.topics = topics
         self.configuration = configuration
@@ -65,6 +68,13 @@ public final class DetailWorker: Service, Sendable {
             for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
                 guard let (server, packet) = decode(m) else { continue }
                 await core.run { $0.apply(packet, server: server) }
+            }
+            // Surface deletions arrive on `live`: every worker drops its part of the surface.
+            for m in try await live?.poll(maxMessages: 1000, timeout: .zero) ?? [] where m.headerString(RecordHeader.packetType) == "surface" {
+                guard let (server, packet) = decode(m), case .surface(let s) = packet.payload, s.deleted else { continue }
+                logger.info("surface deleted", metadata: ["server": "\(server)", "surface": "\(s.name)"])
+                await core.run { $0.apply(packet, server: server) }
+                if dirtySince == nil { dirtySince = .now }
             }
             for m in try await control.poll(maxMessages: 100, timeout: .zero) {
                 guard let command = RerenderCommand(json: m.value) else { continue }
@@ -151,7 +161,7 @@ public final class DetailWorker: Service, Sendable {
             if dirty > 0, dirtySince == nil { dirtySince = .now }
             if dirty == 0, dirtySince == nil, pendingRevoke == nil, !applied.isEmpty {
                 // Nothing waits for a flush: what was applied changed nothing or is all written.
-                try consumer.store(applied)
+                storeOffsets(applied)
                 applied = [:]
             }
             guard pendingRevoke == nil, let since = dirtySince, ContinuousClock.now - since >= configuration.coalesceWindow else { continue }
@@ -168,9 +178,20 @@ public final class DetailWorker: Service, Sendable {
             let failedState = await publish(out.then, producer: producer, topics: topics, logger: logger)
             for failed in failedState { await core.run { $0.failed(failed) } }
             guard failedState.isEmpty else { continue }
-            try consumer.store(applied)
+            storeOffsets(applied)
             applied = [:]
             commands = []
+        }
+    }
+
+    /// Stores applied `map` offsets for commit; a partition revoked meanwhile is only logged
+    /// (its new owner replays from the last commit, which is harmless).
+    private func storeOffsets(_ offsets: [TopicPartition: Int64]) {
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.store(offsets)
+        } catch {
+            logger.warning("could not store offsets", metadata: ["error": "\(error)"])
         }
     }
 

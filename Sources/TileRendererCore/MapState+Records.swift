@@ -32,7 +32,8 @@ extension MapState {
     @discardableResult
     public mutating func restore(_ id: ChunkID, _ record: ChunkRecord?) -> Set<TileKey> {
         let sid = SurfaceID(server: id.server, surface: id.surface)
-        var map = surfaces[sid] ?? SurfaceMap()
+        var map = surfaces.removeValue(forKey: sid) ?? SurfaceMap()
+        defer { if !map.isBlank { surfaces[sid] = map } }
         var dirty = Set<TileKey>()
         let old = map.chunks[id.chunk]
         let terrain = record?.terrain.map { $0.map { $0.map { tileNames.id($0) } ?? NameTable.none } }
@@ -49,7 +50,6 @@ extension MapState {
         let table = colorTable(server: id.server)
         for b in record?.buildings ?? [] { chunks.formUnion(map.place(b, footprint: Self.footprint(b, table))) }
         dirty.formUnion(Self.keys(sid, chunks, .buildings))
-        surfaces[sid] = map
         return dirty
     }
 
@@ -67,12 +67,12 @@ extension MapState {
     @discardableResult
     public mutating func applySpill(into id: ChunkID, from region: ChunkPosition, _ record: SpillRecord?) -> Set<TileKey> {
         let sid = SurfaceID(server: id.server, surface: id.surface)
-        var map = surfaces[sid] ?? SurfaceMap()
+        var map = surfaces.removeValue(forKey: sid) ?? SurfaceMap()
+        defer { if !map.isBlank { surfaces[sid] = map } }
         let new = record?.buildings ?? []
         guard (map.spills[id.chunk]?[region] ?? []) != new else { return [] }
         map.spills[id.chunk, default: [:]][region] = new.isEmpty ? nil : new
         if map.spills[id.chunk]?.isEmpty == true { map.spills[id.chunk] = nil }
-        surfaces[sid] = map
         return Self.keys(sid, [id.chunk], .buildings)
     }
 
@@ -80,14 +80,14 @@ extension MapState {
     /// which `drop` is true: the worker no longer owns their partition.
     public mutating func forget(where drop: (ChunkID) -> Bool) {
         for sid in Array(surfaces.keys) {
-            guard var map = surfaces[sid] else { continue }
+            guard var map = surfaces.removeValue(forKey: sid) else { continue }
             func gone(_ c: ChunkPosition) -> Bool { drop(ChunkID(server: sid.server, surface: sid.surface, chunk: c)) }
             for (chunk, state) in map.chunks where gone(chunk) {
                 for unit in state.owned { _ = map.remove(unit: unit) }
                 map.chunks[chunk] = nil
             }
             for chunk in Array(map.spills.keys) where gone(chunk) { map.spills[chunk] = nil }
-            surfaces[sid] = map.chunks.isEmpty && map.spills.isEmpty ? nil : map
+            if !map.isBlank { surfaces[sid] = map }
         }
     }
 

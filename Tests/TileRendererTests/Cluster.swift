@@ -63,6 +63,11 @@ final class Cluster {
         map[Int(Partitioner.partition(of: key.string, count: partitions))].append((server, packet))
     }
 
+    /// Delivers a packet every detail worker reads (surface deletions arrive on `live`).
+    func broadcast(_ packet: Packet, server: String = World.server) {
+        for d in details where !d.mapOffset.isEmpty { d.core.apply(packet, server: server) }
+    }
+
     /// Starts `count` detail and pyramid workers sharing the partitions round-robin.
     func start(workers count: Int) throws {
         details = try (0..<count).map { _ in try Detail(partitions) }

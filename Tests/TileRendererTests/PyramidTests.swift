@@ -163,6 +163,28 @@ struct PyramidTests {
         #expect(c.tiles["\(World.server)/\(World.surface)/terrain/3/9/0"] == nil)
     }
 
+    @Test("surface deletion removes every tile of the surface at every level")
+    func surfaceDeletion() throws {
+        let c = try Self.render(workers: 2)
+        #expect(!c.tiles.isEmpty)
+        c.broadcast(World.packet(.surface(SurfaceState(index: 1, name: Self.s, deleted: true))))
+        #expect(try c.run())
+        #expect(c.tiles.isEmpty, "\(c.tiles.keys.sorted().prefix(5))")
+    }
+
+    @Test("a re-render re-publishes every tile of the server at every level, with the same bytes")
+    func rerender() throws {
+        let c = try Self.render(workers: 2)
+        let before = c.tileRecords, tiles = Self.digest(c.tiles)
+        var chunks = 0
+        for d in c.details { chunks += d.core.rerender(server: World.server, surface: nil) }
+        #expect(chunks > 0)
+        #expect(try c.run())
+        #expect(c.tileRecords - before >= tiles.count)
+        #expect(Self.digest(c.tiles) == tiles)
+        for d in c.details { #expect(d.core.rerender(server: "other", surface: nil) == 0) }
+    }
+
     @Test("state records round-trip; bad ones are rejected with a reason")
     func records() throws {
         let r = ChunkRecord(
