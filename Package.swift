@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Shared", "PalettePNG", log,
+                "Shared", "PalettePNG", "Kafka", log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings),

@@ -61,9 +61,17 @@ enum PNGBenchWorld {
     /// A state with `side × side` chunks of terrain, resources in a patch, and a factory.
     static func build(side: Int) -> MapState {
         var state = MapState()
-        let server = "bench", surface = "nauvis"
+        for p in packets(side: side) { _ = state.apply(p, server: "bench") }
+        return state
+    }
+
+    /// The packets of a `side × side`-chunk world (server "bench", surface "nauvis"): noise
+    /// terrain, iron-ore patches, and a factory block in the chunks within `factoryRadius`
+    /// (a fraction of the side) of the centre (every chunk at 1, the default).
+    static func packets(side: Int, factoryRadius: Double = 1) -> [Packet] {
+        let surface = "nauvis"
         func packet(_ p: Payload) -> Packet { Packet(tick: 0, seq: 0, payload: p) }
-        _ = state.apply(packet(.prototypes(prototypes)), server: server)
+        var out = [packet(.prototypes(prototypes))]
         var rng = Rand(state: 42)
         var unit: UInt64 = 0
         for cy in 0..<side {
@@ -77,8 +85,10 @@ enum PNGBenchWorld {
                     if runs.count >= 2 && runs[runs.count - 1] == index { runs[runs.count - 2] += 1 } else { runs += [1, index] }
                     if noise(x, y, 30, seed: 9) > 0.7 { cells.append(ResourceCell(dx: i % 32, dy: i / 32, name: "iron-ore", amount: 1000)) }
                 }
-                _ = state.apply(packet(.chunkTerrain(ChunkTerrain(surface: surface, cx: cx, cy: cy, palette: palette, runs: runs))), server: server)
-                _ = state.apply(packet(.chunkResources(ChunkResources(surface: surface, cx: cx, cy: cy, cells: cells))), server: server)
+                out.append(packet(.chunkTerrain(ChunkTerrain(surface: surface, cx: cx, cy: cy, palette: palette, runs: runs))))
+                if !cells.isEmpty { out.append(packet(.chunkResources(ChunkResources(surface: surface, cx: cx, cy: cy, cells: cells)))) }
+                let dx = Double(cx) - Double(side) / 2, dy = Double(cy) - Double(side) / 2
+                guard (dx * dx + dy * dy).squareRoot() <= factoryRadius * Double(side) else { continue }
                 var buildings: [Building] = []
                 func add(_ name: String, _ x: Double, _ y: Double, _ dir: Int = 0) {
                     unit += 1
@@ -92,9 +102,9 @@ enum PNGBenchWorld {
                     for col in 0..<8 { add("stone-furnace", Double(col * 4) + 1, y0 + 6) }
                     for col in 0..<4 { add("small-electric-pole", Double(col * 8) + 3.5, y0 + 7.5) }
                 }
-                _ = state.apply(packet(.chunkBuildings(ChunkBuildings(surface: surface, cx: cx, cy: cy, buildings: buildings))), server: server)
+                out.append(packet(.chunkBuildings(ChunkBuildings(surface: surface, cx: cx, cy: cy, buildings: buildings))))
             }
         }
-        return state
+        return out
     }
 }

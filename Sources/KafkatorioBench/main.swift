@@ -5,7 +5,7 @@ struct KafkatorioBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "KafkatorioBench",
         abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
-        subcommands: [CodecBenchmark.self, PNGBenchmark.self])
+        subcommands: [CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self])
 }
 
 KafkatorioBench.main()

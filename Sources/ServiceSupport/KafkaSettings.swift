@@ -76,6 +76,9 @@ public struct KafkaSettings: Sendable {
             TopicSpec(name: topics.prototypes, partitions: 1, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.tiles, partitions: partitions.tiles, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.deadLetter, partitions: 1, configs: ["retention.ms": week]),
+            TopicSpec(name: topics.rendererState, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
+            TopicSpec(name: topics.pyramid, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
+            TopicSpec(name: topics.rendererControl, partitions: 1, configs: ["retention.ms": "86400000"]),
         ]
     }
 

@@ -19,6 +19,15 @@ public struct Topics: Sendable, Hashable {
     public var prototypes: String { "\(prefix).prototypes" }
     /// TileRenderer → MapGateway: PNG tiles, key = ``TileKey``.
     public var tiles: String { "\(prefix).tiles" }
+    /// TileRenderer's state store (changelog): key `c/<server>/<surface>/<cx>/<cy>` (a chunk's
+    /// absolute state) or `s/…/<rx>/<ry>` (buildings of another region reaching into it),
+    /// partitioned like ``map`` (the partition of the chunk's region).
+    public var rendererState: String { "\(prefix).renderer-state" }
+    /// TileRenderer's pyramid stage: tile images (PNG) at z ≤ 0, keyed by tile, in the
+    /// partition of their bucket (the ancestor three levels up).
+    public var pyramid: String { "\(prefix).pyramid" }
+    /// TileRenderer commands (re-render) and their progress reports, JSON.
+    public var rendererControl: String { "\(prefix).renderer-control" }
     /// PacketIngest: rejected input with the reason in a header, key = server id.
     public var deadLetter: String { "\(prefix).deadletter" }
 }

@@ -33,6 +33,11 @@ public struct ResourceState: Sendable, Hashable {
     public var name: String
     /// Amount left (kept for completeness; the map does not shade by amount).
     public var amount: UInt64
+
+    public init(name: String, amount: UInt64) {
+        self.name = name
+        self.amount = amount
+    }
 }
 
 /// A building as the map keeps it: the packet's fields and the tiles it covers.
@@ -66,13 +71,19 @@ struct SurfaceMap: Sendable, Hashable {
     var buildings: [UInt64: PlacedBuilding] = [:]
     /// For each chunk, the buildings whose footprint touches it (drawn in its tile).
     var drawn: [ChunkPosition: Set<UInt64>] = [:]
+    /// For each chunk, buildings of other regions (by region) reaching into it, as their
+    /// region's worker reported them (``SpillRecord``); drawn together with ``drawn``.
+    var spills: [ChunkPosition: [ChunkPosition: [PlacedBuilding]]] = [:]
+
+    /// Whether nothing at all is known (the surface can be forgotten).
+    var isBlank: Bool { chunks.isEmpty && buildings.isEmpty && drawn.isEmpty && spills.isEmpty }
 
     /// Every chunk with content on `layer`.
     func chunks(on layer: MapLayer) -> [ChunkPosition] {
         switch layer {
         case .terrain: chunks.compactMap { $0.value.terrain == nil ? nil : $0.key }
         case .resources: chunks.compactMap { $0.value.resources.isEmpty ? nil : $0.key }
-        case .buildings: Array(drawn.keys)
+        case .buildings: Array(Set(drawn.keys).union(spills.keys))
         }
     }
 

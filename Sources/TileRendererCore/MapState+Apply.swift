@@ -7,8 +7,10 @@ extension MapState {
         colorTables[server] = table
         guard !changes.isEmpty else { return [] }
         var dirty = Set<TileKey>()
-        for id in surfaces.keys where id.server == server {
-            guard var map = surfaces[id] else { continue }
+        for id in Array(surfaces.keys) where id.server == server {
+            // Taken out of the dictionary while it changes, so it is not copied (copy-on-write).
+            guard var map = surfaces.removeValue(forKey: id) else { continue }
+            defer { surfaces[id] = map }
             if changes.contains(.tiles) { dirty.formUnion(Self.keys(id, map.chunks(on: .terrain), .terrain)) }
             if changes.contains(.resources) { dirty.formUnion(Self.keys(id, map.chunks(on: .resources), .resources)) }
             if changes.contains(.entities) {
@@ -19,7 +21,6 @@ extension MapState {
                     if footprint != placed.footprint { _ = map.place(placed.building, footprint: footprint) }
                 }
                 dirty.formUnion(Self.keys(id, map.drawn.keys, .buildings))
-                surfaces[id] = map
             }
         }
         return dirty
@@ -38,7 +39,8 @@ extension MapState {
 
     mutating func applyTiles(_ p: TileChanges, server: String) -> Set<TileKey> {
         let id = SurfaceID(server: server, surface: p.surface)
-        var map = surfaces[id] ?? SurfaceMap()
+        var map = surfaces.removeValue(forKey: id) ?? SurfaceMap()
+        defer { if !map.isBlank { surfaces[id] = map } }
         var dirty = Set<ChunkPosition>()
         for cell in p.cells {
             let chunk = ChunkPosition(x: MapGeometry.chunk(ofTile: cell.x), y: MapGeometry.chunk(ofTile: cell.y))
@@ -54,7 +56,6 @@ extension MapState {
             }
             dirty.insert(chunk)
         }
-        if !dirty.isEmpty { surfaces[id] = map }
         return Self.keys(id, dirty, .terrain)
     }
 
@@ -80,7 +81,8 @@ extension MapState {
         guard Self.isValid(p.cx, p.cy) else { return [] }
         let id = SurfaceID(server: server, surface: p.surface)
         let table = colorTable(server: server)
-        var map = surfaces[id] ?? SurfaceMap()
+        var map = surfaces.removeValue(forKey: id) ?? SurfaceMap()
+        defer { if !map.isBlank { surfaces[id] = map } }
         let area = p.effectiveArea
         let incoming = Set(p.buildings.map(\.unit))
         let replaced = (map.chunks[ChunkPosition(x: p.cx, y: p.cy)]?.owned ?? []).filter { unit in
@@ -90,32 +92,32 @@ extension MapState {
         var dirty = Set<ChunkPosition>()
         for unit in replaced.sorted() { dirty.formUnion(map.remove(unit: unit)) }
         for b in p.buildings { dirty.formUnion(map.place(b, footprint: Self.footprint(b, table))) }
-        surfaces[id] = map
         return Self.keys(id, dirty, .buildings)
     }
 
     mutating func applyBuildings(_ p: BuildingsUpsert, server: String) -> Set<TileKey> {
         let id = SurfaceID(server: server, surface: p.surface)
         let table = colorTable(server: server)
-        var map = surfaces[id] ?? SurfaceMap()
+        var map = surfaces.removeValue(forKey: id) ?? SurfaceMap()
+        defer { if !map.isBlank { surfaces[id] = map } }
         var dirty = Set<ChunkPosition>()
         for b in p.buildings { dirty.formUnion(map.place(b, footprint: Self.footprint(b, table))) }
-        if !dirty.isEmpty { surfaces[id] = map }
         return Self.keys(id, dirty, .buildings)
     }
 
     mutating func applyRemoved(_ p: BuildingsRemoved, server: String) -> Set<TileKey> {
         let id = SurfaceID(server: server, surface: p.surface)
-        guard var map = surfaces[id] else { return [] }
+        guard var map = surfaces.removeValue(forKey: id) else { return [] }
+        defer { if !map.isBlank { surfaces[id] = map } }
         var dirty = Set<ChunkPosition>()
         for r in p.removed { dirty.formUnion(map.remove(unit: r.unit)) }
-        surfaces[id] = map
         return Self.keys(id, dirty, .buildings)
     }
 
     mutating func applyDeleted(_ p: ChunkDeleted, server: String) -> Set<TileKey> {
         let id = SurfaceID(server: server, surface: p.surface)
-        guard var map = surfaces[id] else { return [] }
+        guard var map = surfaces.removeValue(forKey: id) else { return [] }
+        defer { if !map.isBlank { surfaces[id] = map } }
         var dirty = Set<TileKey>()
         for chunk in p.chunks {
             guard let state = map.chunks[chunk] else { continue }
@@ -124,7 +126,6 @@ extension MapState {
             for unit in state.owned.sorted() { dirty.formUnion(Self.keys(id, map.remove(unit: unit), .buildings)) }
             map.chunks[chunk] = nil
         }
-        surfaces[id] = map
         return dirty
     }
 

@@ -114,10 +114,8 @@ public enum TileRasterizer {
 }
 
 extension MapState {
-    /// The image of tile `key`, or nil when the tile has no content on its layer.
-    ///
-    /// Only the detail zoom (``TileKey/detailZoom``) is drawn from state; lower zooms will be
-    /// built by 2×2 downsampling of the level below (not implemented yet: nil).
+    /// The image of detail tile `key` (z = ``TileKey/detailZoom``), or nil when the tile has
+    /// no content on its layer. Lower zooms are built by ``Downsample`` (see ``TileImages``).
     public func image(for key: TileKey) -> PaletteImage? {
         guard key.z == TileKey.detailZoom,
             let map = surfaces[SurfaceID(server: key.server, surface: key.surface)]
@@ -131,8 +129,10 @@ extension MapState {
         case .resources:
             return TileRasterizer.resources(map.chunks[chunk]?.resources ?? [:], colors: colors)
         case .buildings:
-            let units = (map.drawn[chunk] ?? []).sorted()
-            return TileRasterizer.buildings(units.compactMap { map.buildings[$0] }, chunk: chunk, colors: colors)
+            var byUnit: [UInt64: PlacedBuilding] = [:]
+            for spilled in (map.spills[chunk] ?? [:]).values.joined() { byUnit[spilled.building.unit] = spilled }
+            for unit in map.drawn[chunk] ?? [] { byUnit[unit] = map.buildings[unit] }
+            return TileRasterizer.buildings(byUnit.keys.sorted().compactMap { byUnit[$0] }, chunk: chunk, colors: colors)
         }
     }
 }

@@ -22,10 +22,13 @@ public final class TileRenderer {
         state.apply(packet, server: server)
     }
 
-    /// The PNG of tile `key`, or nil when it has no content on its layer (or is not at the
-    /// detail zoom yet): publish a deletion (tombstone) for it.
+    /// The PNG of tile `key` (zoom ``TileLevels/regionZoom``…``TileKey/detailZoom``; lower
+    /// levels are the pyramid stage's), or nil when it has no content on its layer: publish a
+    /// deletion (tombstone) for it.
     public func render(_ key: TileKey) throws(PNGError) -> [UInt8]? {
-        guard let image = state.image(for: key) else { return nil }
+        guard key.z >= TileLevels.regionZoom, key.z <= TileKey.detailZoom else { return nil }
+        var images = TileImages(state: state)
+        guard let image = images.image(key) else { return nil }
         return try encoder.encode(image)
     }
 }

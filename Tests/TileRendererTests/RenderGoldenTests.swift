@@ -113,10 +113,13 @@ struct RenderGoldenTests {
         #expect(try r.render(World.key(.terrain, -1, 2)) == nil)
     }
 
-    @Test("lower zooms are not rendered yet; unknown servers and surfaces have no tiles")
+    @Test("z 2 is the downsample of its four children; unknown servers and surfaces have no tiles")
     func noContent() throws {
         let r = try Self.world()
-        #expect(try r.render(TileKey(server: World.server, surface: World.surface, layer: .terrain, z: 2, x: 0, y: 0)) == nil)
+        let z2 = try #require(try DecodedTile(try r.render(TileKey(server: World.server, surface: World.surface, layer: .terrain, z: 2, x: 0, y: 0))))
+        #expect(z2.pixel(0, 0) == Self.grass && z2.pixel(4 * 15, 0) == Self.water && z2.pixel(4 * 25, 4) == Self.path)
+        #expect(z2.pixel(128, 0) == .transparent && z2.pixel(0, 4 * 31) == ColorTable.unknownColor)
+        #expect(try r.render(TileKey(server: World.server, surface: World.surface, layer: .terrain, z: -1, x: 0, y: 0)) == nil)
         #expect(try r.render(TileKey(server: "other", surface: World.surface, layer: .terrain, z: 3, x: 0, y: 0)) == nil)
         #expect(try r.render(TileKey(server: World.server, surface: "vulcanus", layer: .buildings, z: 3, x: 0, y: 0)) == nil)
     }

@@ -1,0 +1,254 @@
+import PalettePNG
+import Shared
+
+/// A record the renderer wants published.
+public struct OutputRecord: Sendable, Hashable {
+    /// Which topic it goes to.
+    public enum Topic: Sendable, Hashable { case tiles, pyramid, state }
+    public var topic: Topic
+    public var key: String
+    /// Empty = tombstone (tile removed, chunk deleted, no spill).
+    public var value: [UInt8]
+    /// Explicit partition (state and pyramid records), or nil for the default partitioner.
+    public var partition: Int32?
+    /// Headers (name, value).
+    public var headers: [String: String]
+}
+
+/// What one flush produced: publish `first` and wait for delivery, then `then`, then commit.
+public struct FlushOutput: Sendable {
+    /// Tiles, pyramid inputs and spills: everything derived from the state.
+    public var first: [OutputRecord] = []
+    /// Chunk records of the state topic: written only after `first` was delivered, so a
+    /// restored state never claims outputs that were lost.
+    public var then: [OutputRecord] = []
+    /// Tiles rendered (encoded) and tiles skipped because their bytes were unchanged.
+    public var rendered = 0
+    public var unchanged = 0
+    /// Dirty tiles left for the next call (a flush renders a bounded step).
+    public var remaining = 0
+    /// Whether this call finished the dirty work (then `then` holds the chunk records).
+    public var complete = false
+    /// Seconds spent drawing and encoding.
+    public var drawSeconds: [Double] = []
+    public var encodeSeconds: [Double] = []
+}
+
+/// One detail worker's core (no Kafka): the map state of the `map` partitions it owns, what is
+/// dirty, and what it has published. Renders detail tiles (z 3) and the levels down to z 0
+/// (one tile per region) itself, hands z 0 tiles to the pyramid stage, writes chunk records
+/// to the state topic and sends building spills across region borders.
+///
+/// Not `Sendable` (it holds a libdeflate compressor); confine it to one thread.
+public final class DetailCore {
+    /// Partition counts of `map` (= state topic) and `pyramid`.
+    public let mapPartitions: Int
+    public let pyramidPartitions: Int
+    public private(set) var state = MapState()
+    /// Partitions whose state is restored and which this worker renders.
+    public private(set) var owned: Set<Int32> = []
+    /// Partitions being restored from the state topic.
+    public private(set) var restoring: Set<Int32> = []
+    private var dirty: Set<TileKey> = []
+    private var forced: Set<TileKey> = []
+    private var dirtyChunks: Set<ChunkID> = []
+    /// Chunks whose spills into neighbouring regions must be (re)sent.
+    private var spillChunks: Set<ChunkID> = []
+    private var published: [String: UInt64] = [:]
+    private var version: UInt64 = 0
+    private let encoder: PNGEncoderContext
+    private let clock: () -> UInt64
+
+    public init(mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
+        self.mapPartitions = mapPartitions
+        self.pyramidPartitions = pyramidPartitions
+        self.encoder = try PNGEncoderContext(level: level)
+        self.clock = clock
+    }
+
+    /// The partition of the region holding `id`.
+    public func partition(of id: ChunkID) -> Int32 { Partitioner.partition(of: id.regionKey, count: mapPartitions) }
+    func partition(of key: TileKey) -> Int32 {
+        partition(of: ChunkID(server: key.server, surface: key.surface, chunk: ChunkPosition(x: key.x, y: key.y)))
+    }
+
+    /// Dirty tiles waiting for a flush.
+    public var dirtyCount: Int { dirty.count }
+
+    /// Partitions were assigned: restore them from the state topic before rendering them.
+    public func assign(_ partitions: some Sequence<Int32>) {
+        for p in partitions where !owned.contains(p) { restoring.insert(p) }
+    }
+
+    /// The state topic of partition `p` was read to its end: render everything in it.
+    public func restored(_ p: Int32) {
+        guard restoring.remove(p) != nil else { return }
+        owned.insert(p)
+        for id in state.chunkIDs() where partition(of: id) == p { markAll(id, force: false) }
+    }
+
+    /// Partitions were taken away: forget their state and pending work.
+    public func revoke(_ partitions: some Sequence<Int32>) {
+        let gone = Set(partitions)
+        owned.subtract(gone)
+        restoring.subtract(gone)
+        state.forget { gone.contains(self.partition(of: $0)) }
+        dirty = dirty.filter { !gone.contains(partition(of: $0)) }
+        forced = forced.filter { !gone.contains(partition(of: $0)) }
+        dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
+        spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
+    }
+
+    /// Applies a map-topic packet of an owned partition (or a prototypes packet).
+    public func apply(_ packet: Packet, server: String) {
+        note(state.apply(packet, server: server))
+    }
+
+    /// Applies a state-topic record from partition `p` (chunk records only while restoring;
+    /// spills always). Throws on an unreadable record (nothing else changes).
+    public func applyState(key: String, value: [UInt8], partition p: Int32) throws(StateRecordError) {
+        guard let k = StateKey(string: key) else { throw StateRecordError(reason: "bad key \(key)") }
+        switch k {
+        case .chunk(let server, let surface, let chunk):
+            guard restoring.contains(p) else { return }
+            state.restore(ChunkID(server: server, surface: surface, chunk: chunk), value.isEmpty ? nil : try ChunkRecord(decoding: value))
+            // The changelog already holds this: do not write it again unless it changes.
+            published["\(OutputRecord.Topic.state)|\(key)"] = value.isEmpty ? nil : ContentHash.fnv1a64(value)
+        case .spill(let server, let surface, let chunk, let region):
+            let record = value.isEmpty ? nil : try SpillRecord(decoding: value)
+            let keys = state.applySpill(into: ChunkID(server: server, surface: surface, chunk: chunk), from: region, record)
+            if !restoring.contains(p) { dirty.formUnion(keys) }
+        }
+    }
+
+    /// Marks every owned tile of `server` (and `surface`) for re-rendering and re-publishing
+    /// even if unchanged; returns how many chunks that covers.
+    @discardableResult
+    public func rerender(server: String, surface: String?) -> Int {
+        let ids = state.chunkIDs(server: server, surface: surface).filter { owned.contains(partition(of: $0)) }
+        for id in ids { markAll(id, force: true) }
+        return ids.count
+    }
+
+    private func markAll(_ id: ChunkID, force: Bool) {
+        for layer in MapLayer.allCases {
+            let key = TileKey(server: id.server, surface: id.surface, layer: layer, z: TileKey.detailZoom, x: id.chunk.x, y: id.chunk.y)
+            dirty.insert(key)
+            if force { forced.insert(key) }
+            if layer == .buildings { spillChunks.insert(id) }
+        }
+    }
+
+    private func note(_ keys: Set<TileKey>) {
+        dirty.formUnion(keys)
+        for k in keys { dirtyChunks.insert(ChunkID(server: k.server, surface: k.surface, chunk: ChunkPosition(x: k.x, y: k.y))) }
+    }
+
+    /// Renders what is dirty — at most `maxRegions` region tiles (z 0 groups) per call — and
+    /// returns the records to publish (see ``FlushOutput``). Spills and chunk records are
+    /// emitted by the call that finishes the dirty work (``FlushOutput/complete``).
+    public func flush(maxRegions: Int = .max) -> FlushOutput {
+        var out = FlushOutput()
+        // Group by region tile (z 0) so each group's images are drawn once and then dropped.
+        var groups: [TileKey: Set<TileKey>] = [:]
+        for key in dirty where owned.contains(partition(of: key)) {
+            groups[TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), default: []].insert(key)
+        }
+        let regions = groups.keys.sorted(by: { $0.string < $1.string })
+        for region in regions.prefix(maxRegions) {
+            var keys = Set<TileKey>()
+            for key in groups[region]! {
+                let force = forced.contains(key)
+                for z in stride(from: TileKey.detailZoom, through: TileLevels.regionZoom, by: -1) {
+                    let k = TileLevels.ancestor(key, atZoom: z)
+                    keys.insert(k)
+                    if force { forced.insert(k) }
+                }
+            }
+            var images = TileImages(state: state)
+            for key in keys.sorted(by: { ($0.z, $0.string) > ($1.z, $1.string) }) {
+                let t0 = ContinuousClock.now
+                let image = images.image(key)
+                out.drawSeconds.append((ContinuousClock.now - t0).seconds)
+                let force = forced.contains(key)
+                var bytes: [UInt8] = []
+                if let image {
+                    let t1 = ContinuousClock.now
+                    bytes = (try? encoder.encode(image)) ?? []
+                    out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
+                }
+                if let r = record(.tiles, key.string, bytes, partition: nil, force: force, server: key.server) {
+                    out.first.append(r)
+                    out.rendered += 1
+                } else {
+                    out.unchanged += 1
+                }
+                if key.z == TileLevels.regionZoom {
+                    let p = Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
+                    if var r = record(.pyramid, key.string, bytes, partition: p, force: force, server: key.server) {
+                        if force { r.headers[PyramidCore.forceHeader] = "1" }
+                        out.first.append(r)
+                    }
+                }
+                forced.remove(key)
+            }
+            dirty.subtract(groups[region]!)
+        }
+        out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
+        guard out.remaining == 0 else { return out }
+        out.complete = true
+        // Spills: buildings of owned regions reaching into chunks of other regions.
+        let spilling = Set(dirty.filter { $0.layer == .buildings }.map {
+            ChunkID(server: $0.server, surface: $0.surface, chunk: ChunkPosition(x: $0.x, y: $0.y))
+        }).union(dirtyChunks).union(spillChunks)
+        for id in spilling.sorted(by: { $0.chunk < $1.chunk }) {
+            for dy in -1...1 {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let region = ChunkPosition(x: id.region.x + dx, y: id.region.y + dy)
+                    let source = ChunkID(server: id.server, surface: id.surface, chunk: ChunkPosition(x: region.x * 8, y: region.y * 8))
+                    guard owned.contains(partition(of: source)) else { continue }
+                    let spill = state.spill(into: id, from: region)
+                    let key = StateKey.spill(server: id.server, surface: id.surface, chunk: id.chunk, region: region).string
+                    let value = spill.buildings.isEmpty ? [] : spill.encoded()
+                    if let r = record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.first.append(r) }
+                }
+            }
+        }
+        for id in dirtyChunks.sorted(by: { $0.chunk < $1.chunk }) where owned.contains(partition(of: id)) {
+            let key = StateKey.chunk(server: id.server, surface: id.surface, chunk: id.chunk).string
+            let value = state.chunkRecord(id)?.encoded() ?? []
+            if let r = record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.then.append(r) }
+        }
+        dirty = dirty.filter { restoring.contains(partition(of: $0)) }
+        forced = forced.filter { restoring.contains(partition(of: $0)) }
+        dirtyChunks = dirtyChunks.filter { restoring.contains(partition(of: $0)) }
+        spillChunks = spillChunks.filter { restoring.contains(partition(of: $0)) }
+        return out
+    }
+
+    /// A record for `key`, or nil when the same bytes were published last (or a tombstone for
+    /// something never published).
+    private func record(_ topic: OutputRecord.Topic, _ key: String, _ value: [UInt8], partition: Int32?, force: Bool, server: String) -> OutputRecord? {
+        let hash = ContentHash.fnv1a64(value)
+        let slot = "\(topic)|\(key)"
+        let previous = published[slot]
+        if !force && (previous == hash || (value.isEmpty && previous == nil)) { return nil }
+        published[slot] = value.isEmpty ? nil : hash
+        guard topic == .tiles else { return OutputRecord(topic: topic, key: key, value: value, partition: partition, headers: [:]) }
+        version = max(version + 1, clock())
+        return OutputRecord(
+            topic: topic, key: key, value: value, partition: partition,
+            headers: [RecordHeader.server: server, RecordHeader.version: String(version), RecordHeader.contentHash: String(hash, radix: 16)])
+    }
+
+    /// A publish failed: forget it so the next flush sends it again.
+    public func failed(_ record: OutputRecord) {
+        published["\(record.topic)|\(record.key)"] = nil
+        if record.topic == .tiles, let key = TileKey(string: record.key), key.z == TileKey.detailZoom { dirty.insert(key) }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,160 @@
+import PalettePNG
+import Shared
+
+/// One pyramid worker's core (no Kafka): the coarse levels (z < 0) of the buckets it owns.
+///
+/// Input records (`pyramid` topic) are tile images at some zoom z ≤ 0, keyed by the tile and
+/// placed in the partition of their bucket, the ancestor ``TileLevels/bucketDepth`` levels up
+/// (clamped to ``TileKey/minZoom``). The worker keeps the inputs of its buckets, builds the
+/// levels z−1 … bucket zoom from them with ``Downsample``, publishes each as a tile, and sends
+/// the bucket-level tile on as the input of the next bucket — until ``TileKey/minZoom``. The
+/// `pyramid` topic is its own state: on assignment a worker reads its partitions from the start.
+///
+/// Not `Sendable` (it holds a libdeflate compressor); confine it to one thread.
+public final class PyramidCore {
+    /// Header of inputs that must be re-published even when unchanged (a re-render).
+    public static let forceHeader = "force"
+    public let pyramidPartitions: Int
+    public private(set) var owned: Set<Int32> = []
+    public private(set) var restoring: Set<Int32> = []
+    private var inputs: [TileKey: PaletteImage] = [:]
+    private var built: [TileKey: PaletteImage] = [:]
+    private var builtPartition: [TileKey: Int32] = [:]
+    /// Inputs whose last record was a removal (re-announced after a restore).
+    private var removed: Set<TileKey> = []
+    private var dirty: Set<TileKey> = []
+    private var forced: Set<TileKey> = []
+    private var published: [String: UInt64] = [:]
+    private var version: UInt64 = 0
+    private let encoder: PNGEncoderContext
+    private let clock: () -> UInt64
+
+    public init(pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
+        self.pyramidPartitions = pyramidPartitions
+        self.encoder = try PNGEncoderContext(level: level)
+        self.clock = clock
+    }
+
+    /// The partition of the bucket of input `key`.
+    public func partition(ofInput key: TileKey) -> Int32 {
+        Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
+    }
+
+    /// Inputs held (for metrics).
+    public var inputCount: Int { inputs.count }
+    /// Dirty inputs waiting for a flush.
+    public var dirtyCount: Int { dirty.count }
+
+    /// Partitions were assigned: read them from the start before rendering.
+    public func assign(_ partitions: some Sequence<Int32>) {
+        for p in partitions where !owned.contains(p) { restoring.insert(p) }
+    }
+
+    /// Partition `p` was read to its end: (re)build everything in it.
+    public func restored(_ p: Int32) {
+        guard restoring.remove(p) != nil else { return }
+        owned.insert(p)
+        for key in inputs.keys where partition(ofInput: key) == p { dirty.insert(key) }
+        // A previous owner may have died before publishing what a removal implies.
+        for key in removed where partition(ofInput: key) == p {
+            dirty.insert(key)
+            forced.insert(key)
+        }
+    }
+
+    /// Partitions were taken away: forget their inputs and levels.
+    public func revoke(_ partitions: some Sequence<Int32>) {
+        let gone = Set(partitions)
+        owned.subtract(gone)
+        restoring.subtract(gone)
+        inputs = inputs.filter { !gone.contains(partition(ofInput: $0.key)) }
+        removed = removed.filter { !gone.contains(partition(ofInput: $0)) }
+        built = built.filter { builtPartition[$0.key].map { !gone.contains($0) } ?? false }
+        builtPartition = builtPartition.filter { !gone.contains($0.value) }
+        dirty = dirty.filter { !gone.contains(partition(ofInput: $0)) }
+    }
+
+    /// Applies one input (PNG bytes; empty = the tile is gone). Throws on an undecodable PNG.
+    public func apply(key: String, value: [UInt8], force: Bool = false) throws(PNGError) {
+        guard let tile = TileKey(string: key), tile.z <= TileLevels.regionZoom, tile.z > TileKey.minZoom else {
+            throw PNGError.malformed("pyramid key \(key)")
+        }
+        if value.isEmpty {
+            inputs[tile] = nil
+            removed.insert(tile)
+        } else {
+            removed.remove(tile)
+            let d = try PNGDecoder.decode(value)
+            guard d.width == TileRasterizer.tileSize, d.height == TileRasterizer.tileSize else { throw PNGError.malformed("tile size") }
+            inputs[tile] = Downsample.paletteImage(width: d.width, height: d.height, rgba: d.rgba)
+        }
+        dirty.insert(tile)
+        if force { forced.insert(tile) }
+    }
+
+    /// Builds the levels above every dirty input of an owned bucket; returns tiles and the
+    /// inputs of the next buckets.
+    public func flush() -> FlushOutput {
+        var out = FlushOutput()
+        var levels: [Int: Set<TileKey>] = [:]
+        var force = Set<TileKey>(), bucketTiles = Set<TileKey>()
+        for key in dirty where owned.contains(partition(ofInput: key)) {
+            let bucket = TileLevels.bucket(of: key)
+            bucketTiles.insert(bucket)
+            for z in stride(from: key.z - 1, through: bucket.z, by: -1) {
+                let k = TileLevels.ancestor(key, atZoom: z)
+                levels[z, default: []].insert(k)
+                builtPartition[k] = partition(ofInput: key)
+                if forced.contains(key) { force.insert(k) }
+            }
+        }
+        for z in levels.keys.sorted(by: >) {
+            for key in levels[z]!.sorted(by: { $0.string < $1.string }) {
+                let t0 = ContinuousClock.now
+                let image = Downsample.parent(TileLevels.children(key).map { inputs[$0] ?? built[$0] })
+                out.drawSeconds.append((ContinuousClock.now - t0).seconds)
+                built[key] = image
+                var bytes: [UInt8] = []
+                if let image {
+                    let t1 = ContinuousClock.now
+                    bytes = (try? encoder.encode(image)) ?? []
+                    out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
+                }
+                if let r = record(.tiles, key, bytes, force: force.contains(key)) {
+                    out.first.append(r)
+                    out.rendered += 1
+                } else {
+                    out.unchanged += 1
+                }
+                // A bucket's tile is the input of the next bucket, down to the least zoom.
+                if bucketTiles.contains(key), key.z > TileKey.minZoom, var r = record(.pyramid, key, bytes, force: force.contains(key)) {
+                    r.partition = partition(ofInput: key)
+                    if force.contains(key) { r.headers[Self.forceHeader] = "1" }
+                    out.first.append(r)
+                }
+            }
+        }
+        dirty = dirty.filter { !owned.contains(partition(ofInput: $0)) }
+        forced = forced.intersection(dirty)
+        out.complete = true
+        return out
+    }
+
+    private func record(_ topic: OutputRecord.Topic, _ key: TileKey, _ value: [UInt8], force: Bool) -> OutputRecord? {
+        let hash = ContentHash.fnv1a64(value)
+        let slot = "\(topic)|\(key.string)"
+        let previous = published[slot]
+        if !force && (previous == hash || (value.isEmpty && previous == nil)) { return nil }
+        published[slot] = value.isEmpty ? nil : hash
+        guard topic == .tiles else { return OutputRecord(topic: topic, key: key.string, value: value, partition: nil, headers: [:]) }
+        version = max(version + 1, clock())
+        return OutputRecord(
+            topic: topic, key: key.string, value: value, partition: nil,
+            headers: [RecordHeader.server: key.server, RecordHeader.version: String(version), RecordHeader.contentHash: String(hash, radix: 16)])
+    }
+
+    /// A publish failed: forget it so the next flush sends it again.
+    public func failed(_ record: OutputRecord) {
+        published["\(record.topic)|\(record.key)"] = nil
+    }
+}
