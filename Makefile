@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test run bench clean broker-start broker-stop
+.PHONY: all deps build test run bench fuzz clean broker-start broker-stop
 
 all: build
 
@@ -21,6 +21,9 @@ run: deps
 
 bench: deps
 	@scripts/bench.sh
+
+fuzz: deps
+	@scripts/fuzz.sh
 
 broker-start: deps
 	@scripts/broker-start.sh

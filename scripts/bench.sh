@@ -2,6 +2,7 @@
 # `make bench`: release benchmarks, each against its baseline measured in the same run.
 #   codec: fast packet-line decoder vs the Codable reference decoder (packets/s per core).
 #   png:   tile rasterizing and palette-PNG encoding vs libpng's simplified API.
+#   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,4 +11,6 @@ BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
+
+scripts/bench-ingest.sh
 echo "bench: results in .run/bench/"

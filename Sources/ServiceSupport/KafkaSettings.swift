@@ -76,6 +76,8 @@ public struct KafkaSettings: Sendable {
             TopicSpec(name: topics.prototypes, partitions: 1, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.tiles, partitions: partitions.tiles, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.deadLetter, partitions: 1, configs: ["retention.ms": week]),
+            // Partitioned like raw: state partition n belongs to raw (and console) partition n.
+            TopicSpec(name: topics.ingestDedup, partitions: partitions.raw, configs: ["cleanup.policy": "compact"]),
         ]
     }
 
