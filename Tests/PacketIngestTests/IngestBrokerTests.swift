@@ -64,14 +64,18 @@ struct IngestBrokerTests {
     final class Instance: Sendable {
         let group: ServiceGroup
         let task: Task<Void, any Error>
+        let consumer: KafkaConsumer
         init(_ s: Setup) async throws {
             let app = try await PacketIngestApp(
                 kafka: s.kafka, authenticator: .registry(s.store),
                 configuration: PacketIngestConfiguration(groupID: s.group, batchSize: 100), logger: IngestBrokerTests.logger)
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: app.services.map { .init(service: $0) }, logger: IngestBrokerTests.logger))
             self.group = group
+            consumer = app.consumer
             task = Task { try await group.run() }
         }
+        /// Whether this member holds partitions.
+        var assigned: Bool { ((try? consumer.assignment()) ?? []).isEmpty == false }
         func stop() async throws {
             await group.triggerGracefulShutdown()
             try await task.value
@@ -176,9 +180,19 @@ struct IngestBrokerTests {
         }
         try await produce(lines(1..<51))
         _ = try await Self.waitFor(s, s.kafka.topics.live, partitions: 4, rescue: rescue) { chats($0).count >= 400 }
-        // A second member joins while lines (and LogPipe-style replays of old ones) keep coming.
+        // A second member joins while lines (and LogPipe-style replays of old ones) keep coming;
+        // wait until it really holds partitions (replacing it if Tansu stalls its join).
         members.append(try await Instance(s))
-        try await produce(lines(51..<101) + lines(20..<30))
+        async let phase2: Void = produce(lines(51..<101) + lines(20..<30))
+        var joinDeadline = ContinuousClock.now + .seconds(20)
+        while !(members.count == 2 && members[0].assigned && members[1].assigned) {
+            try await Task.sleep(for: .milliseconds(200))
+            if ContinuousClock.now > joinDeadline {
+                try await rescue()
+                joinDeadline = ContinuousClock.now + .seconds(20)
+            }
+        }
+        try await phase2
         _ = try await Self.waitFor(s, s.kafka.topics.live, partitions: 4, rescue: rescue) { chats($0).count >= 800 }
         // The first member stops mid-stream; the second takes over its partitions and their state.
         let first = members.removeFirst()
