@@ -14,9 +14,11 @@ cd "$ROOT"
 LINES="${INGEST_BENCH_LINES:-1000000}"
 OUT="$ROOT/.run/bench/ingest"
 mkdir -p "$OUT"
-scripts/build.sh release --product PacketIngest >/dev/null
-scripts/build.sh release --product KafkatorioBench >/dev/null
-BIN="$(swift build -c release --show-bin-path)"
+# BENCH_SCRATCH_PATH: build in another folder than .build (e.g. while tests hold .build's lock).
+SCRATCH=(); [[ -n "${BENCH_SCRATCH_PATH:-}" ]] && SCRATCH=(--scratch-path "$BENCH_SCRATCH_PATH")
+scripts/build.sh release "${SCRATCH[@]}" --product PacketIngest >/dev/null
+scripts/build.sh release "${SCRATCH[@]}" --product KafkatorioBench >/dev/null
+BIN="$(swift build -c release "${SCRATCH[@]}" --show-bin-path)"
 export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 scripts/broker-stop.sh "$OUT/broker" >/dev/null 2>&1 || true
 B="$(scripts/broker-start.sh "$OUT/broker")"
@@ -47,8 +49,9 @@ bootstrap, prefix, lines = sys.argv[1], sys.argv[2], int(sys.argv[3])
 c = Consumer({"bootstrap.servers": bootstrap, "group.id": prefix + ".packet-ingest", "enable.auto.commit": False})
 raw = prefix + ".raw"
 parts = [TopicPartition(raw, p) for p in range(4)]
-ends = sum(c.get_watermark_offsets(tp, timeout=10)[1] for tp in parts)
-assert ends == lines, (ends, lines)
+# Every record of raw is one line and offsets are dense, so the committed offsets add up to the
+# line count at the end (Tansu's ListOffsets answers are not the log end, so they are not used).
+ends = lines
 deadline = time.time() + 1800
 while time.time() < deadline:
     done = sum(max(0, tp.offset) for tp in c.committed(parts, timeout=10))
