@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test run bench bench-mod mod sim clean broker-start broker-stop
+.PHONY: all deps build test run bench bench-mod mod sim fuzz clean broker-start broker-stop
 
 all: build
 
@@ -32,6 +32,9 @@ sim: deps
 
 bench-mod: deps
 	@lua5.2 mod-tools/bench.lua $(ARGS)
+
+fuzz: deps
+	@scripts/fuzz.sh
 
 broker-start: deps
 	@scripts/broker-start.sh

@@ -111,7 +111,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
-            dependencies: ["Shared", "PalettePNG", "TileRendererCore", argumentParser],
+            dependencies: ["Shared", "PalettePNG", "TileRendererCore", "Kafka", "ServiceSupport", log, argumentParser],
             swiftSettings: swiftSettings),
 
         // MARK: Tests
@@ -125,7 +125,8 @@ let package = Package(
             name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PacketIngestTests", dependencies: ["PacketIngestCore", "Shared"],
+            name: "PacketIngestTests",
+            dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "CLibDeflate", lifecycle, log],
             swiftSettings: swiftSettings),
         .testTarget(name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared"], swiftSettings: swiftSettings),
         .testTarget(

@@ -5,6 +5,7 @@
 #   mod:   the Factorio mod's tick time (vs the 16.667 ms tick at 60 UPS) and stdout rate on a
 #          simulated 100x100-chunk server with 20 players (mod-tools/bench.lua, `make bench-mod`).
 #   renderer: full render (all zoom levels) of a 100×100-chunk world, 1 worker vs 2, peak RSS.
+#   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,4 +16,6 @@ mkdir -p .run/bench
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
 lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 "$BIN/KafkatorioBench" renderer --side "${BENCH_RENDER_SIDE:-100}" | tee .run/bench/renderer.txt
+
+scripts/bench-ingest.sh
 echo "bench: results in .run/bench/"

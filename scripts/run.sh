@@ -32,11 +32,18 @@ stop() {
 trap 'stop 0' INT TERM
 trap 'stop 1' EXIT
 
-"$BIN/PacketIngest" >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
+# The demo server's secret: LogPipe signs with it, PacketIngest's registry verifies it.
+SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s\n' "$SECRET" >"$DEMO/logpipe.secret"
+printf '# <server-id> <secret>\n%s %s\n' "$SERVER_ID" "$SECRET" >"$DEMO/servers"
+chmod 600 "$DEMO/logpipe.secret" "$DEMO/servers"
+
+"$BIN/PacketIngest" --servers "$DEMO/servers" >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
 "$BIN/TileRenderer" >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
 "$BIN/MapGateway" --host "$HOST" --port "$PORT" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
 touch "$DEMO/factorio-stdout.log"
 "$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
+  --secret-file "$DEMO/logpipe.secret" \
   >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
 SIM_OUT="$DEMO/factorio-stdout.log" SIM_REALTIME=1 SIM_DURATION=0 \
   SIM_PLAYERS="${SIM_PLAYERS:-6}" SIM_BUILD_RATE="${SIM_BUILD_RATE:-20}" SIM_CHUNKS="${SIM_CHUNKS:-64}" \

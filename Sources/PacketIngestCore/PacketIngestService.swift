@@ -3,45 +3,85 @@ import Logging
 import ServiceLifecycle
 import ServiceSupport
 import Shared
+import Synchronization
 
 /// Settings of the PacketIngest service.
 public struct PacketIngestConfiguration: Sendable {
     /// Consumer group id; every PacketIngest instance of a deployment shares it.
     public var groupID: String
-    /// Most raw lines handled per batch.
+    /// Most input lines handled per batch.
     public var batchSize: Int
     /// Packet size limits.
     public var limits: PacketLimits
+    /// How long restoring the dedup state of newly assigned partitions may take per attempt.
+    public var restoreTimeout: Duration
 
-    public init(groupID: String = "packet-ingest", batchSize: Int = 1000, limits: PacketLimits = PacketLimits()) {
+    public init(
+        groupID: String = "packet-ingest", batchSize: Int = 5000, limits: PacketLimits = PacketLimits(),
+        restoreTimeout: Duration = .seconds(60)
+    ) {
         self.groupID = groupID
         self.batchSize = batchSize
         self.limits = limits
+        self.restoreTimeout = restoreTimeout
     }
 }
 
-/// Consumes the raw topic in a consumer group, validates and routes every line, and stores the
-/// consumed offsets only after every output record of the batch was acknowledged by the
-/// broker (at-least-once; outputs are absolute state, so a replay is harmless).
+/// Partition assignment changes, recorded by the consumer's rebalance callback and applied by the
+/// service loop before it processes the next batch.
+public final class RebalanceLog: Sendable {
+    private let events = Mutex<[RebalanceEvent]>([])
+    public init() {}
+    /// The consumer's `onRebalance` handler.
+    public func record(_ event: RebalanceEvent) { events.withLock { $0.append(event) } }
+    func take() -> [RebalanceEvent] { events.withLock { e in defer { e.removeAll() }; return e } }
+}
+
+/// Consumes `raw` and `console` in a consumer group and, per batch: authenticates, deduplicates,
+/// validates and routes every line (``IngestProcessor``); publishes the outputs and waits for every
+/// acknowledgement; then publishes the dedup state records of the batch and waits for those; only
+/// then stores the consumed offsets for commit. Newly assigned partitions get their dedup state
+/// restored from the state topic before any of their lines is processed.
+///
+/// Guarantee (see `docs/architecture.md`, Delivery guarantees): no line is lost; a line is routed
+/// more than once only if the process dies between its outputs' acknowledgement and its state
+/// record's acknowledgement.
 public final class PacketIngestService: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
-    private let router: PacketRouter
+    private let stateReader: KafkaPartitionReader
+    private let rebalances: RebalanceLog
+    private let topics: Topics
+    private let authenticator: Authenticator
     private let configuration: PacketIngestConfiguration
     private let logger: Logger
+    private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
     /// - Parameters:
-    ///   - consumer: subscribed to the raw topic.
-    ///   - producer: publishes routed and dead-letter records.
+    ///   - consumer: subscribed to `raw` and `console`, with `onRebalance: rebalances.record`.
+    ///   - producer: publishes routed, event, dead-letter and state records.
+    ///   - stateReader: reads the dedup state topic on assignment.
     public init(
-        consumer: KafkaConsumer, producer: KafkaProducer, topics: Topics,
-        configuration: PacketIngestConfiguration, logger: Logger
+        consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceLog,
+        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, logger: Logger
     ) {
         self.consumer = consumer
         self.producer = producer
-        self.router = PacketRouter(topics: topics, limits: configuration.limits)
+        self.stateReader = stateReader
+        self.rebalances = rebalances
+        self.topics = topics
+        self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
+    }
+
+    /// Healthy while the clients have no fatal error and the loop made progress within a minute
+    /// (a broker outage that blocks deliveries for longer makes the instance unhealthy).
+    public func health() -> HealthStatus {
+        if let e = consumer.fatalError ?? producer.fatalError { return HealthStatus(healthy: false, detail: "fatal: \(e)") }
+        let idle = WallClock.nowMillis() - lastProgress.load(ordering: .relaxed)
+        if idle > 60_000 { return HealthStatus(healthy: false, detail: "no progress for \(idle / 1000) s") }
+        return .ok
     }
 
     public func run() async throws {
@@ -50,14 +90,16 @@ public final class PacketIngestService: Service, Sendable {
                 try await self.loop()
             }
         } catch is CancellationError {
-            // Graceful shutdown: offsets of unfinished batches stay unstored and are replayed.
+            // Graceful shutdown: offsets of an unfinished batch stay unstored and are replayed.
         }
+        await stateReader.shutdown()
     }
 
     private func loop() async throws {
-        var accepted = 0
-        var rejected = 0
+        var processor = IngestProcessor(topics: topics, limits: configuration.limits, authenticator: authenticator)
+        var stats = IngestStats()
         while !Task.isCancelled {
+            lastProgress.store(WallClock.nowMillis(), ordering: .relaxed)
             let batch: [ConsumerMessage]
             do {
                 batch = try await consumer.poll(maxMessages: configuration.batchSize, timeout: .milliseconds(200))
@@ -67,45 +109,99 @@ public final class PacketIngestService: Service, Sendable {
                 try await Task.sleep(for: .seconds(1))
                 continue
             }
+            try await applyRebalances(&processor)
             if batch.isEmpty { continue }
-            var outputs: [ProducerMessage] = []
-            outputs.reserveCapacity(batch.count)
+            var records: [RoutedRecord] = []
+            records.reserveCapacity(batch.count + 16)
             for message in batch {
-                let line = RawLine(
-                    bytes: message.value,
-                    server: message.headerString(RecordHeader.server)
-                        ?? message.key.map { String(decoding: $0, as: UTF8.self) },
-                    source: message.headerString(RecordHeader.source))
-                switch router.route(line) {
-                case .success(let records):
-                    accepted += 1
-                    outputs.append(contentsOf: records.map(Self.producerMessage))
-                case .failure(let rejection):
-                    rejected += 1
+                guard let input = input(message) else { continue }
+                let outcome = processor.process(input, into: &records)
+                stats.count(outcome, topic: input.partition.topic)
+                if case .rejected(let reason) = outcome {
                     logger.warning(
                         "rejected line",
                         metadata: [
-                            "reason": "\(rejection.reason)", "detail": "\(rejection.detail)",
-                            "server": "\(line.server ?? "-")", "source": "\(line.source ?? "-")",
+                            "reason": "\(reason)", "server": "\(input.server?.prefix(64) ?? "-")",
+                            "source": "\(input.source?.prefix(64) ?? "-")",
                         ])
-                    outputs.append(Self.producerMessage(router.deadLetter(line, rejection: rejection)))
                 }
             }
-            try await producer.sendUntilDelivered(outputs, logger: logger)
+            try await producer.sendUntilDelivered(records.map(Self.producerMessage), logger: logger)
+            let state = processor.takeStateRecords().map { Self.producerMessage($0.record, partition: $0.partition) }
+            try await producer.sendUntilDelivered(state, logger: logger)
             var next: [TopicPartition: Int64] = [:]
-            for m in batch {
-                let tp = TopicPartition(topic: m.topic, partition: m.partition)
-                next[tp] = max(next[tp] ?? 0, m.offset + 1)
-            }
+            for m in batch { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
             try consumer.store(next)
-            logger.debug(
-                "batch done", metadata: ["lines": "\(batch.count)", "accepted": "\(accepted)", "rejected": "\(rejected)"])
+            stats.flush()
+            logger.debug("batch done", metadata: ["lines": "\(batch.count)", "outputs": "\(records.count)"])
         }
     }
 
+    /// Applies assignment changes: drops the state of revoked partitions, restores that of assigned
+    /// ones from the state topic (retrying until it succeeds or the service stops).
+    private func applyRebalances(_ processor: inout IngestProcessor) async throws {
+        var assigned: Set<InputPartition> = []
+        for event in rebalances.take() {
+            switch event {
+            case .assigned(let tps):
+                for tp in tps { if let p = inputPartition(tp) { assigned.insert(p) } }
+            case .revoked(let tps), .lost(let tps):
+                for tp in tps {
+                    if let p = inputPartition(tp) {
+                        processor.drop(p)
+                        assigned.remove(p)
+                    }
+                }
+            }
+        }
+        guard !assigned.isEmpty else { return }
+        let partitions = Set(assigned.map(\.partition)).sorted()
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                let started = ContinuousClock.now
+                let records = try await stateReader.readAll(
+                    topic: topics.ingestDedup, partitions: partitions, timeout: configuration.restoreTimeout)
+                for p in assigned {
+                    let mine = records.filter { $0.partition == p.partition }
+                        .map { (key: String(decoding: $0.key ?? [], as: UTF8.self), value: $0.value) }
+                    processor.restore(p, records: mine)
+                }
+                logger.info(
+                    "dedup state restored",
+                    metadata: [
+                        "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))",
+                        "records": "\(records.count)", "elapsed": "\(ContinuousClock.now - started)",
+                    ])
+                return
+            } catch {
+                logger.error("restoring dedup state failed; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+    }
+
+    private func inputPartition(_ tp: TopicPartition) -> InputPartition? {
+        if tp.topic == topics.raw { return InputPartition(.raw, tp.partition) }
+        if tp.topic == topics.console { return InputPartition(.console, tp.partition) }
+        return nil
+    }
+
+    private func input(_ m: ConsumerMessage) -> IngestInput? {
+        guard let p = inputPartition(m.topicPartition) else { return nil }
+        return IngestInput(
+            partition: p, value: m.value, server: m.headerString(RecordHeader.server),
+            source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature))
+    }
+
     static func producerMessage(_ r: RoutedRecord) -> ProducerMessage {
+        producerMessage(r, partition: nil)
+    }
+
+    static func producerMessage(_ r: RoutedRecord, partition: Int32?) -> ProducerMessage {
         ProducerMessage(
             topic: r.topic, key: Array(r.key.utf8), value: r.value,
-            headers: r.headers.map { KafkaHeader(key: $0.name, value: Array($0.value.utf8)) })
+            headers: r.headers.map { KafkaHeader(key: $0.name, value: Array($0.value.utf8)) }, partition: partition)
     }
 }

@@ -43,10 +43,18 @@ public struct RawLine: Sendable {
     }
 }
 
-/// Why a raw line went to the dead-letter topic.
+/// Why an input line went to the dead-letter topic. Besides the codec's reasons
+/// (``RejectReason``), PacketIngest adds the authentication and provenance reasons below
+/// (`docs/packets.md` §3).
 public enum IngestRejection: Error, Sendable, Hashable {
-    /// The line has no server id, or an invalid one.
-    case unknownServer
+    /// No valid `server` header, or a server that is not in the registry.
+    case unknownServer(String)
+    /// The server is registered but the record has no `signature` header.
+    case missingSignature
+    /// The `signature` header is not the HMAC of the value with the server's secret.
+    case badSignature
+    /// No valid `source` header (`<hex fingerprint>:<offset>`), so the line cannot be deduplicated.
+    case badSource
     /// The codec rejected the line.
     case packet(PacketError)
 
@@ -54,6 +62,9 @@ public enum IngestRejection: Error, Sendable, Hashable {
     public var reason: String {
         switch self {
         case .unknownServer: "unknown_server"
+        case .missingSignature: "missing_signature"
+        case .badSignature: "bad_signature"
+        case .badSource: "bad_source"
         case .packet(let e): e.reason.rawValue
         }
     }
@@ -61,7 +72,10 @@ public enum IngestRejection: Error, Sendable, Hashable {
     /// A human-readable detail.
     public var detail: String {
         switch self {
-        case .unknownServer: "missing or invalid server header"
+        case .unknownServer(let detail): detail
+        case .missingSignature: "no signature header"
+        case .badSignature: "signature does not match the server's secret"
+        case .badSource: "missing or malformed source header (expected <hex fingerprint>:<offset>)"
         case .packet(let e): e.description
         }
     }
@@ -88,7 +102,7 @@ public struct PacketRouter: Sendable {
     /// Routes one raw line: the records to publish, or a dead-letter record.
     public func route(_ line: RawLine) -> Result<[RoutedRecord], IngestRejection> {
         guard let server = line.server, Identifier.isValidServerID(server) else {
-            return .failure(.unknownServer)
+            return .failure(.unknownServer("missing or malformed server header"))
         }
         let packet: Packet
         do {
@@ -99,13 +113,26 @@ public struct PacketRouter: Sendable {
         return .success(records(for: packet, server: server, source: line.source))
     }
 
-    /// The dead-letter record for a rejected line.
-    public func deadLetter(_ line: RawLine, rejection: IngestRejection) -> RoutedRecord {
+    /// Longest raw line kept whole in a dead-letter record; longer ones are cut to this many
+    /// bytes and carry a `truncated` header with their original length.
+    public static let maxDeadLetterBytes = 64 * 1024
+
+    /// The dead-letter record for a rejected line: key = server id (empty if none), value = the raw
+    /// line (at most ``maxDeadLetterBytes``), headers `reason`, `detail`, `server`, `source`,
+    /// `input` (the topic it came from) and `truncated` (original byte count) when cut.
+    public func deadLetter(_ line: RawLine, rejection: IngestRejection, input: String? = nil) -> RoutedRecord {
         var headers = [RecordHeaderValue(RecordHeader.reason, rejection.reason)]
         headers.append(RecordHeaderValue("detail", String(rejection.detail.prefix(500))))
-        if let s = line.server { headers.append(RecordHeaderValue(RecordHeader.server, s)) }
-        if let s = line.source { headers.append(RecordHeaderValue(RecordHeader.source, s)) }
-        return RoutedRecord(topic: topics.deadLetter, key: line.server ?? "", value: line.bytes, headers: headers)
+        if let s = line.server { headers.append(RecordHeaderValue(RecordHeader.server, String(s.prefix(200)))) }
+        if let s = line.source { headers.append(RecordHeaderValue(RecordHeader.source, String(s.prefix(200)))) }
+        if let input { headers.append(RecordHeaderValue("input", input)) }
+        var value = line.bytes
+        if value.count > Self.maxDeadLetterBytes {
+            headers.append(RecordHeaderValue("truncated", "\(value.count)"))
+            value = Array(value.prefix(Self.maxDeadLetterBytes))
+        }
+        let key = line.server.flatMap { Identifier.isValidServerID($0) ? $0 : nil } ?? ""
+        return RoutedRecord(topic: topics.deadLetter, key: key, value: value, headers: headers)
     }
 
     /// The records for a valid packet.

@@ -79,6 +79,8 @@ public struct KafkaSettings: Sendable {
             TopicSpec(name: topics.rendererState, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.pyramid, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.rendererControl, partitions: 1, configs: ["retention.ms": "86400000"]),
+            // Partitioned like raw: state partition n belongs to raw (and console) partition n.
+            TopicSpec(name: topics.ingestDedup, partitions: partitions.raw, configs: ["cleanup.policy": "compact"]),
         ]
     }
 

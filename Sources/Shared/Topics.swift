@@ -30,6 +30,9 @@ public struct Topics: Sendable, Hashable {
     public var rendererControl: String { "\(prefix).renderer-control" }
     /// PacketIngest: rejected input with the reason in a header, key = server id.
     public var deadLetter: String { "\(prefix).deadletter" }
+    /// PacketIngest's dedup state: key `<input topic>/<server>/<fingerprint>`, value the high-water
+    /// offset (and last packet `seq`); partition n holds the state of input partition n.
+    public var ingestDedup: String { "\(prefix).ingest-dedup" }
 }
 
 /// Names of the Kafka record headers used across topics.

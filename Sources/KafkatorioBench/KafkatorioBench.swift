@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// `KafkatorioBench`: micro-benchmarks of Kafkatorio's hot paths, one subcommand each.
-struct KafkatorioBench: ParsableCommand {
+@main
+struct KafkatorioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "KafkatorioBench",
         abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
-        subcommands: [CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self])
+        subcommands: [CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self, IngestLoad.self])
 }
 
-KafkatorioBench.main()

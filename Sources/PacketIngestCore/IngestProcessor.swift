@@ -1,0 +1,174 @@
+import Shared
+
+/// One consumed record, as PacketIngest sees it.
+public struct IngestInput: Sendable {
+    public var partition: InputPartition
+    /// The record value: the line's bytes.
+    public var value: [UInt8]
+    /// The `server` header.
+    public var server: String?
+    /// The `source` header.
+    public var source: String?
+    /// The `signature` header.
+    public var signature: String?
+
+    public init(partition: InputPartition, value: [UInt8], server: String?, source: String?, signature: String?) {
+        self.partition = partition
+        self.value = value
+        self.server = server
+        self.source = source
+        self.signature = signature
+    }
+}
+
+/// What happened to one input line.
+public enum LineOutcome: Sendable, Hashable {
+    /// A valid packet, routed.
+    case accepted
+    /// Already processed (same server, fingerprint and an offset at or below the high-water mark).
+    case duplicate
+    /// Dead-lettered with this reason.
+    case rejected(String)
+    /// A console line that became a server event.
+    case consoleEvent
+    /// A console line that is not an event (counted, not dead-lettered).
+    case consoleIgnored
+}
+
+/// The pure heart of PacketIngest: authenticates, deduplicates, validates and routes one line at a
+/// time, tracks per-server packet sequence numbers, turns console lines into server events, and
+/// knows which dedup state records the processed lines require.
+///
+/// Order per line: authenticate (signature against the registry) → deduplicate on (server,
+/// fingerprint, offset) → decode and validate → route. Unauthenticated lines never touch the
+/// dedup state, so a forger cannot suppress real lines.
+public struct IngestProcessor: Sendable {
+    public let topics: Topics
+    public let router: PacketRouter
+    public let authenticator: Authenticator
+    private let now: @Sendable () -> Int64
+    private var state: [InputPartition: PartitionState] = [:]
+    private var dirty: [InputPartition: Set<DedupKey>] = [:]
+
+    /// - Parameter now: wall clock in milliseconds for event times (injected for golden tests).
+    public init(
+        topics: Topics, limits: PacketLimits = PacketLimits(), authenticator: Authenticator,
+        now: @escaping @Sendable () -> Int64 = { WallClock.nowMillis() }
+    ) {
+        self.topics = topics
+        self.router = PacketRouter(topics: topics, limits: limits)
+        self.authenticator = authenticator
+        self.now = now
+    }
+
+    /// The state of an input partition (tests, diagnostics).
+    public func partitionState(_ p: InputPartition) -> PartitionState? { state[p] }
+
+    /// Replaces the state of `partition` with what the state records say (their key and value, in
+    /// the order they were written).
+    public mutating func restore(_ partition: InputPartition, records: [(key: String, value: [UInt8])]) {
+        var s = PartitionState()
+        for r in records { s.apply(key: r.key, value: r.value, topic: partition.topic) }
+        state[partition] = s
+        dirty[partition] = nil
+    }
+
+    /// Forgets the state of a partition this instance no longer owns.
+    public mutating func drop(_ partition: InputPartition) {
+        state[partition] = nil
+        dirty[partition] = nil
+    }
+
+    /// Processes one line, appending the records to publish to `out`.
+    public mutating func process(_ input: IngestInput, into out: inout [RoutedRecord]) -> LineOutcome {
+        let line = RawLine(bytes: input.value, server: input.server, source: input.source)
+        func reject(_ r: IngestRejection) -> LineOutcome {
+            out.append(router.deadLetter(line, rejection: r, input: inputTopicName(input.partition.topic)))
+            return .rejected(r.reason)
+        }
+        if let failure = authenticator.check(server: input.server, value: input.value, signature: input.signature) {
+            return reject(failure)
+        }
+        let server = input.server!
+        guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return reject(.badSource) }
+        let key = DedupKey(topic: input.partition.topic, server: server, fingerprint: source.fingerprint)
+        guard state[input.partition, default: PartitionState()].admit(key, offset: source.offset) else {
+            return .duplicate
+        }
+        dirty[input.partition, default: []].insert(key)
+        switch input.partition.topic {
+        case .raw:
+            let packet: Packet
+            do {
+                packet = try PacketLine.decode(input.value, limits: router.limits)
+            } catch {
+                return reject(.packet(error))
+            }
+            sequence(packet, server: server, source: input.source, partition: input.partition, into: &out)
+            out.append(contentsOf: router.records(for: packet, server: server, source: input.source))
+            return .accepted
+        case .console:
+            guard input.value.count <= router.limits.maxLineBytes else {
+                return reject(.packet(PacketError(.lineTooLong, "\(input.value.count) bytes")))
+            }
+            guard let event = ConsoleParser.parse(String(decoding: input.value, as: UTF8.self)) else {
+                return .consoleIgnored
+            }
+            out.append(
+                eventRecord(
+                    ServerEvent(
+                        kind: event.kind, server: server, time: now(), player: event.player, message: event.message,
+                        source: input.source)))
+            return .consoleEvent
+        }
+    }
+
+    /// Session starts and sequence gaps: a `session_start` resets the server's sequence; any other
+    /// packet whose `seq` is more than one above the last one seen reports the missing count.
+    private mutating func sequence(
+        _ packet: Packet, server: String, source: String?, partition: InputPartition, into out: inout [RoutedRecord]
+    ) {
+        let last = state[partition]?.lastSeq[server]
+        state[partition, default: PartitionState()].lastSeq[server] = packet.seq
+        if packet.type == .sessionStart {
+            out.append(
+                eventRecord(
+                    ServerEvent(kind: .sessionStart, server: server, time: now(), tick: Int64(packet.tick), source: source)))
+        } else if let last, packet.seq > last + 1 {
+            out.append(
+                eventRecord(
+                    ServerEvent(
+                        kind: .sequenceGap, server: server, time: now(), tick: Int64(packet.tick),
+                        missing: Int64(packet.seq - last - 1), source: source)))
+        }
+    }
+
+    /// A server event on `live`: key server id, headers server, type=event, source.
+    public func eventRecord(_ event: ServerEvent) -> RoutedRecord {
+        var headers = [
+            RecordHeaderValue(RecordHeader.server, event.server),
+            RecordHeaderValue(RecordHeader.packetType, ServerEvent.recordType),
+        ]
+        if let s = event.source { headers.append(RecordHeaderValue(RecordHeader.source, s)) }
+        return RoutedRecord(topic: topics.live, key: event.server, value: event.encoded(), headers: headers)
+    }
+
+    /// The dedup state records for every key changed since the last call (one per key, however many
+    /// lines it covered), and forgets that they were pending. Each goes to the state topic's
+    /// partition with the input partition's number, keyed `<topic>/<server>/<fingerprint>`.
+    public mutating func takeStateRecords() -> [(partition: Int32, record: RoutedRecord)] {
+        var out: [(Int32, RoutedRecord)] = []
+        for (p, keys) in dirty.sorted(by: { ($0.key.topic.rawValue, $0.key.partition) < ($1.key.topic.rawValue, $1.key.partition) }) {
+            guard let s = state[p] else { continue }
+            for key in keys.sorted(by: { $0.string < $1.string }) {
+                out.append((p.partition, RoutedRecord(topic: topics.ingestDedup, key: key.string, value: s.recordValue(for: key), headers: [])))
+            }
+        }
+        dirty = [:]
+        return out
+    }
+
+    private func inputTopicName(_ t: InputTopic) -> String {
+        t == .raw ? topics.raw : topics.console
+    }
+}

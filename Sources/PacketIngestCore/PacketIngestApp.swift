@@ -1,0 +1,45 @@
+import Kafka
+import Logging
+import ServiceLifecycle
+import ServiceSupport
+import Shared
+
+/// The Kafka clients and the service of one PacketIngest instance, wired together (used by the
+/// executable and by the integration tests).
+public struct PacketIngestApp: Sendable {
+    public let producer: KafkaProducer
+    public let consumer: KafkaConsumer
+    public let service: PacketIngestService
+
+    /// Creates the clients: a group consumer of `raw` and `console`, an idempotent producer and a
+    /// state reader. Checks that the dedup state topic has at least as many partitions as `raw`.
+    public init(
+        kafka: KafkaSettings, authenticator: Authenticator, configuration: PacketIngestConfiguration, logger: Logger
+    ) async throws {
+        let admin = try KafkaAdmin(configuration: kafka.client("admin"), logger: logger)
+        let counts = try await admin.partitionCounts([kafka.topics.raw, kafka.topics.console, kafka.topics.ingestDedup])
+        let needed = max(counts[kafka.topics.raw] ?? 0, counts[kafka.topics.console] ?? 0)
+        guard let state = counts[kafka.topics.ingestDedup], state >= needed else {
+            throw ServiceConfigError(
+                message:
+                    "\(kafka.topics.ingestDedup) has \(counts[kafka.topics.ingestDedup] ?? 0) partitions; it needs at least "
+                    + "\(needed) (one per \(kafka.topics.raw) partition)")
+        }
+        let rebalances = RebalanceLog()
+        producer = try KafkaProducer(
+            configuration: ProducerConfiguration(client: kafka.client("producer"), maxMessageBytes: 4 << 20), logger: logger)
+        consumer = try KafkaConsumer(
+            configuration: ConsumerConfiguration(
+                client: kafka.client("consumer"), groupID: configuration.groupID,
+                topics: [kafka.topics.raw, kafka.topics.console]),
+            logger: logger, onRebalance: { rebalances.record($0) })
+        let reader = try KafkaPartitionReader(client: kafka.client("state"), logger: logger)
+        service = PacketIngestService(
+            consumer: consumer, producer: producer, stateReader: reader, rebalances: rebalances, topics: kafka.topics,
+            authenticator: authenticator, configuration: configuration, logger: logger)
+    }
+
+    /// The services in start order (shutdown runs in reverse: the loop stops first, then the
+    /// consumer commits and leaves, then the producer flushes).
+    public var services: [any Service] { [producer, consumer, service] }
+}
