@@ -83,6 +83,8 @@ public struct ObservabilityServer: Service {
         Self.addRoutes(to: router, registry: registry, health: health)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
-        try await app.runService()
+        // `run()`, not `runService()`: the server is one service of the caller's ServiceGroup,
+        // which owns the signal handlers and shuts it down gracefully with the others.
+        try await app.run()
     }
 }
