@@ -102,7 +102,8 @@ let package = Package(
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
-            name: "LogPipe", dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log],
+            name: "LogPipe",
+            dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log, hummingbird],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],

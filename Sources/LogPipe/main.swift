@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import Hummingbird
 import Kafka
 import Logging
 import LogPipeCore
@@ -101,10 +102,14 @@ struct LogPipeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if port != 0 {
             let host = r.string(forKey: "logpipe.httpHost", default: "127.0.0.1")
+            // Embedded (not ObservabilityServer.run, whose runService() would also react to SIGTERM by
+            // itself and end while the pipe is still draining).
+            let router = Router()
+            ObservabilityServer.addRoutes(to: router, registry: registry, health: { pipe.health() })
             services.append(
                 .init(
-                    service: ObservabilityServer(
-                        host: host, port: port, registry: registry, logger: logger, health: { pipe.health() })))
+                    service: Application(
+                        router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)))
             logger.info("serving /metrics and /healthz", metadata: ["address": "\(host):\(port)"])
         }
         // The pipe ends by itself at the end of stdin or with --exit-at-end: then stop the rest too.

@@ -16,8 +16,15 @@ struct BrokerOutageTests {
         let dir = try PipeEnv.tempDir(prefix)
         let state = dir.appendingPathComponent("broker").path
         let port = try PipeEnv.freePort()
-        let bootstrap = try PipeEnv.script("broker-start.sh", [state, "\(port)"])
-        defer { _ = try? PipeEnv.script("broker-stop.sh", [state]) }
+        let bootstrap = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
+        defer {
+            // The private broker goes whatever happens (SIGTERM by its pid file; no waiting in a defer).
+            if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(pid, SIGTERM)
+            }
+        }
         let file = dir.appendingPathComponent("stdout.log")
         let writer = try LogWriter(file)
         writer.write(["   0.000 2026-11-24 12:00:00; Factorio 2.0.77 \(prefix)"] + (0..<300).map { LineMix.line($0, tag: "before") })
@@ -26,7 +33,7 @@ struct BrokerOutageTests {
                 "--kafka-bootstrap", bootstrap, "--topic-prefix", prefix, "--server-id", "srv-outage", "--file", file.path,
                 "--checkpoint", dir.appendingPathComponent("checkpoint").path, "--stall-timeout", "3", "--http-port", "0",
             ], logDir: dir, name: "outage")
-        defer { _ = pipe.terminate() }
+        defer { pipe.killNow() }
         let topics = Topics(prefix: prefix)
         let values = { LogPipeProcessTests.expectedValues(writer) }
 
@@ -37,7 +44,7 @@ struct BrokerOutageTests {
         #expect(Set(early.map(\.source)).count == values().count, "before the stop: \(early.count) of \(values().count)")
 
         // The broker goes away for 30 s while the game keeps printing.
-        try PipeEnv.script("broker-stop.sh", [state])
+        try await PipeEnv.script("broker-stop.sh", [state])
         let stopped = ContinuousClock.now
         var i = 300
         while ContinuousClock.now - stopped < .seconds(30) {
@@ -45,7 +52,7 @@ struct BrokerOutageTests {
             i += 20
             try await Task.sleep(for: .seconds(1))
         }
-        _ = try PipeEnv.script("broker-start.sh", [state, "\(port)"])
+        _ = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
         writer.write((0..<200).map { LineMix.line(i + $0, tag: "after") })
         writer.close()
 
@@ -59,6 +66,6 @@ struct BrokerOutageTests {
         let check = DeliveryCheck(expected: expected, messages: early + late)
         #expect(check.ok && check.distinct == expected.count, "missing \(check.missing.count) \(check.missing.prefix(3)), invented \(check.invented.count)")
         #expect(pipe.log.contains("replacing the Kafka producer"), "the stuck idempotent producer was replaced")
-        #expect(pipe.terminate() == 0, "\(pipe.log.suffix(1500))")
+        #expect(await pipe.terminate() == 0, "\(pipe.log.suffix(1500))")
     }
 }

@@ -42,7 +42,7 @@ struct LogPipeProcessTests {
         for round in 0..<10 {
             let pipe = try LogPipeProcess(args, logDir: dir, name: "run\(round)")
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
-            pipe.kill9()
+            await pipe.kill9()
             kills += 1
         }
         growing.cancel()
@@ -52,7 +52,8 @@ struct LogPipeProcessTests {
 
         // A last run ships the rest and exits once everything is acknowledged.
         let last = try LogPipeProcess(args + ["--exit-at-end"], logDir: dir, name: "final")
-        #expect(last.waitForExit(timeout: 90) == 0, "final run did not finish: \(last.log.suffix(2000))")
+        defer { last.killNow() }
+        #expect(await last.waitForExit(timeout: 90) == 0, "final run did not finish: \(last.log.suffix(2000))")
         let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? UInt64
         let checkpoint = try CheckpointFile(path: dir.appendingPathComponent("checkpoint").path).load()
         #expect(checkpoint?.offset == size, "the checkpoint ends at the end of the file")
@@ -91,6 +92,7 @@ struct LogPipeProcessTests {
         var writer = try LogWriter(file)
         write(writer, ["head A \(prefix)"] + lines(100, "A"))
         let pipe = try LogPipeProcess(args, logDir: dir, name: "rot")
+        defer { pipe.killNow() }
 
         // 1. rename and create; the writer still appends to the renamed file for a moment.
         try await Task.sleep(for: .milliseconds(300))
@@ -117,7 +119,7 @@ struct LogPipeProcessTests {
         try await waitForCheckpoint(dir, toReach: file)
 
         // 4. replaced while down: stopped, the file grows, is rotated, a new one starts.
-        #expect(pipe.terminate() == 0, "graceful stop: \(pipe.log.suffix(1500))")
+        #expect(await pipe.terminate() == 0, "graceful stop: \(pipe.log.suffix(1500))")
         write(writer, lines(30, "D-while-down"))
         writer.close()
         try fm.moveItem(at: file, to: dir.appendingPathComponent("console.log.3"))
@@ -125,7 +127,7 @@ struct LogPipeProcessTests {
         write(writer, ["head E \(prefix)"] + lines(40, "E"))
         writer.close()
         let second = try LogPipeProcess(args + ["--exit-at-end"], logDir: dir, name: "rot2")
-        #expect(second.waitForExit(timeout: 60) == 0, "\(second.log.suffix(1500))")
+        #expect(await second.waitForExit(timeout: 60) == 0, "\(second.log.suffix(1500))")
 
         let topics = Topics(prefix: prefix)
         let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
@@ -162,7 +164,7 @@ struct LogPipeProcessTests {
                 Array("2026-11-24 12:00:03 [LEAVE] Bob left the game\r".utf8),
             ])
         let pipe = try LogPipeProcess(args, logDir: dir, name: "odd")
-        defer { _ = pipe.terminate() }
+        defer { pipe.killNow() }
         let topics = Topics(prefix: prefix)
         let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console, topics.deadLetter])
         var messages = try await reader.read(timeout: .seconds(45)) { $0.count >= 8 }
@@ -207,7 +209,7 @@ struct LogPipeProcessTests {
         await reader.close()
         #expect(messages.contains { $0.value == Array("KAFKATORIO/1 session_start 0 0 {\"new\":1}".utf8) && $0.sourceOffset > 0 })
         #expect(pipe.log.contains("deleted"))
-        #expect(pipe.terminate() == 0)
+        #expect(await pipe.terminate() == 0)
     }
 
     @Test func stdinIsShippedUntilItsEnd() async throws {
@@ -216,6 +218,7 @@ struct LogPipeProcessTests {
         let pipe = try LogPipeProcess(
             try Self.arguments(prefix: prefix, server: "srv-stdin", file: nil, dir: dir) + ["--stdin"], logDir: dir,
             name: "stdin", stdin: true)
+        defer { pipe.killNow() }
         var expected: [[UInt8]] = []
         var text = "   0.000 2026-11-24 12:00:00; Factorio 2.0.77 \(prefix)\n"
         expected.append(Array(text.dropLast().utf8))
@@ -227,7 +230,7 @@ struct LogPipeProcessTests {
         let handle = try #require(pipe.stdin).fileHandleForWriting
         handle.write(Data(text.utf8))
         try handle.close()
-        #expect(pipe.waitForExit(timeout: 60) == 0, "LogPipe exits 0 at the end of stdin: \(pipe.log.suffix(1500))")
+        #expect(await pipe.waitForExit(timeout: 60) == 0, "LogPipe exits 0 at the end of stdin: \(pipe.log.suffix(1500))")
         let topics = Topics(prefix: prefix)
         let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
         let messages = try await reader.read(timeout: .seconds(45)) { Set($0.map(\.source)).count >= expected.count }
@@ -236,12 +239,13 @@ struct LogPipeProcessTests {
         #expect(check.ok && check.distinct == expected.count, "missing \(check.missing.count), invented \(check.invented.count)")
     }
 
-    /// Waits until the checkpoint reaches the end of `file`.
+    /// Waits until the checkpoint reaches the end of `file` (same fingerprint, offset = size).
     func waitForCheckpoint(_ dir: URL, toReach file: URL) async throws {
         let checkpoint = CheckpointFile(path: dir.appendingPathComponent("checkpoint").path)
         for _ in 0..<300 {
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? UInt64) ?? 0
-            if let cp = try? checkpoint.load(), cp.offset == size { return }
+            let data = (try? Data(contentsOf: file)).map { [UInt8]($0) } ?? []
+            let fingerprint = Fingerprint.of(firstLine: data.prefix { $0 != 0x0A })
+            if let cp = try? checkpoint.load(), cp.offset == UInt64(data.count), cp.fingerprint == fingerprint { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw PipeTestError("checkpoint did not reach the end of \(file.lastPathComponent)")

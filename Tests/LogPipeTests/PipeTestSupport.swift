@@ -27,7 +27,7 @@ enum PipeEnv {
 
     static let logger: Logger = {
         var l = Logger(label: "logpipe-tests")
-        l.logLevel = .error
+        l.logLevel = .critical
         return l
     }()
 
@@ -46,19 +46,38 @@ enum PipeEnv {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    /// Runs a script of the repository (broker start/stop) and returns its stdout.
+    /// Runs a script of the repository (broker start/stop) and returns its stdout. Spawned with
+    /// posix_spawn and reaped with waitpid on a thread of its own (Foundation's Process could not
+    /// reap a script whose background child lives on, and blocking waits must stay off the
+    /// cooperative pool).
     @discardableResult
-    static func script(_ name: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = try root().appendingPathComponent("scripts/\(name)")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw PipeTestError("scripts/\(name) failed: \(p.terminationStatus)") }
+    static func script(_ name: String, _ args: [String]) async throws -> String {
+        let path = try root().appendingPathComponent("scripts/\(name)").path
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("lp-script-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let status: Int32 = await offPool {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            let argv = ([path] + args).map { strdup($0) } + [nil]
+            defer { for a in argv { free(a) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+            var st: Int32 = 0
+            while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
+            return (st & 0x7F) == 0 ? (st >> 8) & 0xFF : 128 + (st & 0x7F)
+        }
+        guard status == 0 else { throw PipeTestError("scripts/\(name) failed: \(status)") }
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs blocking `work` on a thread of its own.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
     }
 
     /// GET through curl: status and body.
@@ -106,27 +125,29 @@ final class LogPipeProcess: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    func kill9() {
+    func kill9() async {
         kill(pid, SIGKILL)
-        process.waitUntilExit()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// SIGTERM, then the exit status (nil if it had to be killed after `timeout` seconds).
-    func terminate(timeout: Double = 30) -> Int32? {
+    func terminate(timeout: Double = 30) async -> Int32? {
         if process.isRunning { kill(pid, SIGTERM) }
-        return waitForExit(timeout: timeout)
+        return await waitForExit(timeout: timeout)
     }
 
-    func waitForExit(timeout: Double) -> Int32? {
+    func waitForExit(timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
+            await kill9()
             return nil
         }
         return process.terminationStatus
     }
+
+    /// Last resort for `defer`: SIGKILL without waiting.
+    func killNow() { if process.isRunning { kill(pid, SIGKILL) } }
 }
 
 /// Appends lines to a log file like a game server does and remembers each line's offset.
@@ -180,8 +201,10 @@ enum LineMix {
     static let packets: [String] = {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/packets/valid.txt")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("KAFKATORIO/") && $0.utf8.count < 8000 }
+        // Split on bytes: in Swift "\r\n" is one Character, and the fixtures have a CRLF line.
+        let bytes = (try? Data(contentsOf: url)).map { [UInt8]($0) } ?? []
+        return bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+            .filter { $0.hasPrefix("KAFKATORIO/") && $0.utf8.count < 8000 }
     }()
 
     /// Line `i` of a stream: mostly packets (made unique by their sequence field would change them,
