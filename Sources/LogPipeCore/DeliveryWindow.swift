@@ -2,16 +2,6 @@ import DequeModule
 import Kafka
 import Synchronization
 
-/// Where reading may resume: the file's fingerprint and the offset just past a line.
-public struct SourcePosition: Sendable, Hashable {
-    public var fingerprint: UInt64
-    public var offset: UInt64
-    public init(fingerprint: UInt64, offset: UInt64) {
-        self.fingerprint = fingerprint
-        self.offset = offset
-    }
-}
-
 /// The destination of a line.
 public enum LineKind: Int, Sendable, CaseIterable {
     case raw = 0
@@ -38,7 +28,7 @@ public final class DeliveryWindow: Sendable {
     struct Entry {
         var message: ProducerMessage?
         var kind: LineKind
-        var position: SourcePosition
+        var position: Checkpoint
         var bytes: Int
         var state: EntryState
     }
@@ -50,7 +40,7 @@ public final class DeliveryWindow: Sendable {
         var unacked = 0
         var unackedBytes = 0
         var failed = 0
-        var ackedPosition: SourcePosition?
+        var ackedPosition: Checkpoint?
         var lastProgress = ContinuousClock.now
         var delivered = [Int](repeating: 0, count: 3)
         var deliveredBytes = 0
@@ -67,7 +57,7 @@ public final class DeliveryWindow: Sendable {
         /// How many of them failed and wait to be re-sent.
         public var failed: Int
         /// Just past the last line of the acknowledged prefix.
-        public var ackedPosition: SourcePosition?
+        public var ackedPosition: Checkpoint?
         /// The last acknowledgement (or when the window last became non-empty).
         public var lastProgress: ContinuousClock.Instant
         /// Acknowledged lines per kind (raw, console, dead letter), since the start.
@@ -81,7 +71,7 @@ public final class DeliveryWindow: Sendable {
 
     private let state: Mutex<State>
 
-    public init(start: SourcePosition? = nil) {
+    public init(start: Checkpoint? = nil) {
         var s = State()
         s.ackedPosition = start
         state = Mutex(s)
@@ -89,7 +79,7 @@ public final class DeliveryWindow: Sendable {
 
     /// Adds lines in read order; a line without a message (filtered) counts as acknowledged.
     /// Returns the sequence number of the first one.
-    public func append(_ lines: [(message: ProducerMessage?, kind: LineKind, position: SourcePosition)], generation: UInt64)
+    public func append(_ lines: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)], generation: UInt64)
         -> UInt64
     {
         state.withLock { s in

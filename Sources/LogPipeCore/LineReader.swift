@@ -96,6 +96,7 @@ public final class LineReader: LineSource {
         guard let opened = OpenLogFile(path: path, followsPath: true) else {
             if !reportedMissing { batch.events.append(.missing) }
             reportedMissing = true
+            startAtEnd = false  // a file that appears later is new: read it from its start
             return false
         }
         reportedMissing = false

@@ -68,10 +68,9 @@ public final class LogPipeService: Service, Sendable {
                 "reading stdin: no checkpoint; lines still unacknowledged when the process is killed are lost",
                 metadata: ["server": "\(configuration.serverID)"])
         }
-        let start = checkpoint.map { SourcePosition(fingerprint: $0.fingerprint, offset: $0.offset) }
         var loop = try ShipLoop(
-            service: self, source: SourceBox(source), window: DeliveryWindow(start: start), checkpointFile: checkpointFile,
-            stored: start)
+            service: self, source: SourceBox(source), window: DeliveryWindow(start: checkpoint),
+            checkpointFile: checkpointFile, stored: checkpoint)
         try await loop.run()
     }
 
@@ -113,7 +112,7 @@ private struct ShipLoop {
     var producer: KafkaProducer
     var generation: UInt64 = 1
     var retiring: [Task<Void, Never>] = []
-    var stored: SourcePosition?
+    var stored: Checkpoint?
     var checkpointCurrentAt = ContinuousClock.now
     var lastCheckpointWrite = ContinuousClock.now
     var checkpointError: String?
@@ -126,7 +125,7 @@ private struct ShipLoop {
 
     init(
         service: LogPipeService, source: SourceBox, window: DeliveryWindow, checkpointFile: CheckpointFile?,
-        stored: SourcePosition?
+        stored: Checkpoint?
     ) throws {
         self.service = service
         self.source = source
@@ -185,7 +184,7 @@ private struct ShipLoop {
 
     private mutating func ship(_ lines: [LogLine]) async {
         let router = service.lineRouter
-        var entries: [(message: ProducerMessage?, kind: LineKind, position: SourcePosition)] = []
+        var entries: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)] = []
         entries.reserveCapacity(lines.count)
         var bytesRead = 0
         var filtered = 0
@@ -204,7 +203,7 @@ private struct ShipLoop {
             }
             bytesRead += Int(line.endOffset - line.offset)
             entries.append(
-                (router.message(for: line, kind: kind), kind, SourcePosition(fingerprint: line.fingerprint, offset: line.endOffset)))
+                (router.message(for: line, kind: kind), kind, Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)))
         }
         let metrics = service.stats
         metrics.linesRead.increment(by: lines.count)
@@ -267,7 +266,7 @@ private struct ShipLoop {
         guard force || now - lastCheckpointWrite >= config.checkpointInterval || snapshot.unacked == 0 else { return }
         lastCheckpointWrite = now
         do {
-            try checkpointFile.store(Checkpoint(fingerprint: position.fingerprint, offset: position.offset))
+            try checkpointFile.store(position)
             stored = position
             checkpointCurrentAt = now
             checkpointError = nil

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct DeliveryWindowTests {
     func message(_ text: String) -> ProducerMessage { ProducerMessage(topic: "t", value: Array(text.utf8)) }
-    func pos(_ o: UInt64) -> SourcePosition { SourcePosition(fingerprint: 7, offset: o) }
+    func pos(_ o: UInt64) -> Checkpoint { Checkpoint(fingerprint: 7, offset: o) }
 
     @Test func checkpointAdvancesOnlyOverTheContiguousAcknowledgedPrefix() {
         let w = DeliveryWindow()
