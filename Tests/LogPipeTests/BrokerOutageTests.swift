@@ -18,11 +18,12 @@ struct BrokerOutageTests {
         let port = try PipeEnv.freePort()
         let bootstrap = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
         defer {
-            // The private broker goes whatever happens (SIGTERM by its pid file; no waiting in a defer).
+            // The private broker goes whatever happens (SIGKILL by its pid file: no waiting in a defer,
+            // and its in-memory data is of no use any more).
             if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
                 let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
             {
-                kill(pid, SIGTERM)
+                kill(pid, SIGKILL)
             }
         }
         let file = dir.appendingPathComponent("stdout.log")

@@ -62,8 +62,22 @@ enum PipeEnv {
             posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             let argv = ([path] + args).map { strdup($0) } + [nil]
             defer { for a in argv { free(a) } }
+            // A clean signal state: the test process's threads may block SIGTERM, and a blocked
+            // mask would be inherited by the broker, which then could not be stopped gracefully.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            posix_spawnattr_setsigmask(&attributes, &empty)
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            sigaddset(&defaults, SIGTERM)
+            sigaddset(&defaults, SIGINT)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
             var pid: pid_t = 0
-            guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+            guard posix_spawn(&pid, path, &actions, &attributes, argv, environ) == 0 else { return -1 }
             var st: Int32 = 0
             while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
             return (st & 0x7F) == 0 ? (st >> 8) & 0xFF : 128 + (st & 0x7F)
