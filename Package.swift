@@ -77,7 +77,11 @@ let package = Package(
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
         .target(
-            name: "LogPipeCore", dependencies: ["Kafka", "Shared", "ServiceSupport", log, lifecycle],
+            name: "LogPipeCore",
+            dependencies: [
+                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "PacketIngestCore",
@@ -98,7 +102,8 @@ let package = Package(
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
-            name: "LogPipe", dependencies: ["LogPipeCore", "ServiceSupport", argumentParser],
+            name: "LogPipe",
+            dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log, hummingbird],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
@@ -128,7 +133,9 @@ let package = Package(
             name: "PacketIngestTests",
             dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "CLibDeflate", lifecycle, log],
             swiftSettings: swiftSettings),
-        .testTarget(name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", log],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
             dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting],

@@ -6,10 +6,12 @@
 #          simulated 100x100-chunk server with 20 players (mod-tools/bench.lua, `make bench-mod`).
 #   renderer: full render (all zoom levels) of a 100×100-chunk world, 1 worker vs 2, peak RSS.
 #   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
+#   logpipe: 1M log lines shipped until acknowledged vs `kcat -P -l` (scripts/bench-logpipe.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/build.sh release --product KafkatorioBench
+scripts/build.sh release --product LogPipe
 BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
@@ -18,4 +20,5 @@ lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 "$BIN/KafkatorioBench" renderer --side "${BENCH_RENDER_SIDE:-100}" | tee .run/bench/renderer.txt
 
 scripts/bench-ingest.sh
+scripts/bench-logpipe.sh | tee .run/bench/logpipe.txt
 echo "bench: results in .run/bench/"

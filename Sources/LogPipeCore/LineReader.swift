@@ -1,153 +1,306 @@
-import Shared
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Shared
 
-/// One complete line read from the log: its byte offset in the file and its bytes (without the
-/// newline; a trailing `\r` is kept, the codec strips it).
-public struct LogLine: Sendable, Hashable {
-    /// Offset of the line's first byte.
-    public var offset: UInt64
-    /// Offset just past the line's newline: where reading resumes after this line.
-    public var endOffset: UInt64
-    /// The line's bytes; for an oversize line only its first `maxLineBytes` bytes.
-    public var bytes: [UInt8]
-    /// True if the line was longer than the limit and was cut.
-    public var oversize: Bool
-}
-
-/// Reads complete lines from a growing file, from a given offset. A line without its newline
-/// yet stays pending until the newline arrives. Detects truncation (the file became shorter
-/// than the read position) and replacement (another file at the path, by fingerprint).
+/// Follows the log file at a path, identifying files by content fingerprint (the first line),
+/// not by path or inode:
+///
+/// - **rename-and-create rotation**: when another file appears at the path, the old one is read
+///   to its end first (with one poll interval of grace for a writer that still appends to it);
+/// - **copytruncate**: when the file shrinks (or its first line changes), the rotated copy next
+///   to it (`<name>*` with the same fingerprint) is finished from the read position first, then
+///   the new content is read from its start;
+/// - **truncation** without a copy: reading restarts at 0;
+/// - **replaced while down**: a checkpoint whose fingerprint is not the file at the path is looked
+///   up among the rotated siblings and finished there; if none has it, the file at the path is
+///   read from its start;
+/// - **deleted**: the open file is read to its end (a writer may still append to it) and the
+///   reader waits for a new file at the path.
 ///
 /// Not thread-safe: one owner (LogPipe runs it on its own serial queue).
-public final class LineReader {
-    /// The file being read.
+public final class LineReader: LineSource {
+    /// The followed path.
     public let path: String
     /// Longest line kept whole; longer lines are cut and flagged.
     public let maxLineBytes: Int
-    /// The position up to which complete lines have been returned.
-    public private(set) var offset: UInt64
-    /// The fingerprint of the file at `offset` (hash of its first line), once known.
-    public private(set) var fingerprint: UInt64?
 
-    private var fd: Int32 = -1
-    private var inode: UInt64 = 0
-    private var pending: [UInt8] = []
-    private var pendingStart: UInt64 = 0
-    /// Next byte to read from the file (past the pending partial line).
-    private var readPos: UInt64 = 0
-    private var discarding = false
+    private var file: OpenLogFile?
+    private var splitter: LineSplitter
+    /// Where to start in the first file opened, and the fingerprint it must have.
+    private var resume: (offset: UInt64, fingerprint: UInt64?)?
+    private var startAtEnd: Bool
+    /// The path's file changed while reading the current one: finish after one idle poll.
+    private var rotationSeenAtEOF = false
+    private var reportedMissing = false
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
 
     /// - Parameters:
-    ///   - offset: where to start (a checkpoint); lines begin after it.
-    ///   - fingerprint: the checkpoint's fingerprint; if the file at `path` has another one, the
-    ///     reader starts again from 0 (the file was replaced).
-    public init(path: String, offset: UInt64, fingerprint: UInt64?, maxLineBytes: Int = 1 << 20) {
+    ///   - offset: where to start (a checkpoint's offset), if `fingerprint` matches the file.
+    ///   - fingerprint: the checkpoint's fingerprint; nil when there is no checkpoint.
+    ///   - startAtEnd: without a checkpoint, skip what the first file already holds.
+    public init(
+        path: String, offset: UInt64 = 0, fingerprint: UInt64? = nil, startAtEnd: Bool = false,
+        maxLineBytes: Int = 1 << 20
+    ) {
         self.path = path
-        self.offset = offset
-        self.fingerprint = fingerprint
         self.maxLineBytes = maxLineBytes
-        self.pendingStart = offset
-        self.readPos = offset
+        self.startAtEnd = startAtEnd
+        resume = fingerprint == nil && offset == 0 ? nil : (offset, fingerprint)
+        splitter = LineSplitter(maxLineBytes: maxLineBytes, start: 0)
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    /// The fingerprint of the file being read, once known.
+    public var fingerprint: UInt64? { file?.fingerprint }
 
-    /// What happened to the file since the last read, besides new lines.
-    public enum Event: Sendable, Hashable {
-        case opened
-        case missing
-        case truncated(from: UInt64)
-        case replaced
+    /// The position just past the last complete line returned.
+    public var offset: UInt64 { splitter.pendingStart }
+
+    /// Size of the file being read (for the lag metric); nil if none is open.
+    public var fileSize: UInt64? { file?.size() }
+
+    /// Bytes of the current file not yet read as complete lines.
+    public var unreadBytes: UInt64 {
+        guard let size = file?.size() else { return 0 }
+        return size > offset ? size - offset : 0
     }
 
     /// Reads up to `maxLines` complete lines that are available now.
-    public func read(maxLines: Int) -> (lines: [LogLine], events: [Event]) {
-        var events: [Event] = []
+    public func read(maxLines: Int) -> ReadBatch {
+        var batch = ReadBatch()
+        if file == nil && !openPath(&batch) {
+            batch.atEnd = true
+            return batch
+        }
+        while batch.lines.count < maxLines {
+            guard let file else { break }
+            if file.followsPath && !file.deleted { checkIdentity(file, &batch) }
+            guard let current = self.file else { break }
+            readAvailable(current, maxLines: maxLines, &batch)
+            if batch.lines.count >= maxLines { break }
+            // At the end of the current file: is there a next one?
+            if !advanceAtEnd(current, &batch) {
+                batch.atEnd = true
+                break
+            }
+        }
+        return batch
+    }
+
+    // MARK: Opening
+
+    /// Opens the file at the path (or the checkpoint's rotated file); false if there is none.
+    private func openPath(_ batch: inout ReadBatch) -> Bool {
+        guard let opened = OpenLogFile(path: path, followsPath: true) else {
+            if !reportedMissing { batch.events.append(.missing) }
+            reportedMissing = true
+            startAtEnd = false  // a file that appears later is new: read it from its start
+            return false
+        }
+        reportedMissing = false
+        var start: UInt64 = 0
+        if let resume {
+            self.resume = nil
+            if resume.fingerprint == nil || opened.fingerprint == resume.fingerprint {
+                start = resume.offset
+            } else if let fp = resume.fingerprint,
+                let rotated = OpenLogFile.findRotated(near: path, fingerprint: fp, minimumSize: resume.offset)
+            {
+                batch.events.append(.finishingRotated(path: rotated.path))
+                use(rotated, at: resume.offset, &batch)
+                return true
+            } else if let fp = resume.fingerprint {
+                batch.events.append(.checkpointFileGone(fingerprint: fp))
+            }
+        } else if startAtEnd {
+            start = opened.size()
+        }
+        startAtEnd = false
+        if start > opened.size() {
+            batch.events.append(.truncated(from: start))
+            start = 0
+        }
+        use(opened, at: start, &batch)
+        return true
+    }
+
+    private func use(_ opened: OpenLogFile, at offset: UInt64, _ batch: inout ReadBatch) {
+        file = opened
+        rotationSeenAtEOF = false
+        splitter.reset(to: offset)
+        batch.events.append(.opened(offset: offset))
+    }
+
+    // MARK: Reading
+
+    private func readAvailable(_ file: OpenLogFile, maxLines: Int, _ batch: inout ReadBatch) {
+        while batch.lines.count < maxLines {
+            let position = splitter.position
+            let n = readBuffer.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, off_t(position)) }
+            if n <= 0 { return }
+            if file.fingerprint == nil { file.fingerprint = file.computeFingerprint() }
+            let fingerprint = file.fingerprint ?? 0
+            let consumed = readBuffer.withUnsafeBytes { buffer in
+                splitter.feed(
+                    UnsafeRawBufferPointer(rebasing: buffer[0..<n]), fingerprint: fingerprint, maxLines: maxLines,
+                    into: &batch.lines)
+            }
+            if file.followsPath { rotationSeenAtEOF = false }  // still written: keep following
+            if consumed < n { return }  // stopped at maxLines; the rest is read again next time
+        }
+    }
+
+    /// Detects truncation or an in-place rewrite of the followed file before reading it.
+    private func checkIdentity(_ file: OpenLogFile, _ batch: inout ReadBatch) {
+        let size = file.size()
+        let position = splitter.position
+        var changed = size < position
+        if !changed, position > 0, let known = file.fingerprint, let now = file.computeFingerprint(), now != known {
+            changed = true
+        }
+        guard changed else { return }
+        batch.events.append(.truncated(from: position))
+        if let known = file.fingerprint,
+            let copy = OpenLogFile.findRotated(
+                near: path, fingerprint: known, minimumSize: position, excludingInode: file.inode)
+        {
+            // copytruncate: the copy holds what was written before the truncation; finish it first.
+            batch.events.append(.finishingRotated(path: copy.path))
+            self.file = copy
+            rotationSeenAtEOF = false
+            return  // the splitter continues: the copy has the same bytes up to `position`
+        }
+        file.fingerprint = file.computeFingerprint()
+        splitter.reset(to: 0)
+    }
+
+    /// At the end of the current file; returns true if reading should continue with another file.
+    private func advanceAtEnd(_ current: OpenLogFile, _ batch: inout ReadBatch) -> Bool {
+        if !current.followsPath {
+            // A rotated remainder: it is complete. Then the file at the path, from its start.
+            finish(current, &batch)
+            file = nil
+            resume = nil
+            reportedMissing = false
+            return openPath(&batch)
+        }
         var st = stat()
         if stat(path, &st) != 0 {
-            return ([], [.missing])
-        }
-        if fd < 0 || UInt64(st.st_ino) != inode {
-            if fd >= 0 {
-                close(fd)
-                events.append(.replaced)
-                resetTo(0)
+            if !current.deleted {
+                current.deleted = true
+                batch.events.append(.deleted)
             }
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { return ([], events + [.missing]) }
-            inode = UInt64(st.st_ino)
-            events.append(.opened)
+            return false
         }
-        if fstat(fd, &st) == 0, UInt64(st.st_size) < offset {
-            events.append(.truncated(from: offset))
-            resetTo(0)
+        if UInt64(st.st_ino) == current.inode && UInt64(st.st_dev) == current.device {
+            return false
         }
-        if let known = fingerprint, let current = currentFingerprint(), current != known {
-            events.append(.replaced)
-            resetTo(0)
+        // Another file at the path. Give a writer that still holds the old file one idle poll.
+        if !rotationSeenAtEOF {
+            rotationSeenAtEOF = true
+            return false
         }
-        var lines: [LogLine] = []
-        outer: while lines.count < maxLines {
-            let n = pread(fd, &readBuffer, readBuffer.count, off_t(readPos))
-            if n <= 0 { break }
-            var start = 0
-            for i in 0..<n where readBuffer[i] == 0x0A {
-                appendPending(readBuffer[start..<i])
-                let end = readPos + UInt64(i) + 1
-                let line = LogLine(
-                    offset: pendingStart, endOffset: end, bytes: pending, oversize: discarding)
-                lines.append(line)
-                if fingerprint == nil { fingerprint = Self.hash(line.bytes) }
-                pending.removeAll(keepingCapacity: true)
-                discarding = false
-                pendingStart = end
-                offset = end
-                start = i + 1
-                if lines.count >= maxLines {
-                    readPos = end
-                    break outer
-                }
+        finish(current, &batch)
+        batch.events.append(.rotated)
+        file = nil
+        return openPath(&batch)
+    }
+
+    /// Emits the unterminated last line of a finished file, if any.
+    private func finish(_ file: OpenLogFile, _ batch: inout ReadBatch) {
+        if let last = splitter.finishPartial(fingerprint: file.fingerprint ?? 0) { batch.lines.append(last) }
+    }
+}
+
+/// An open log file with its identity.
+final class OpenLogFile {
+    let path: String
+    let fd: Int32
+    let inode: UInt64
+    let device: UInt64
+    /// False for a rotated file being finished.
+    let followsPath: Bool
+    var fingerprint: UInt64?
+    var deleted = false
+
+    init?(path: String, followsPath: Bool) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        self.path = path
+        self.fd = fd
+        self.inode = UInt64(st.st_ino)
+        self.device = UInt64(st.st_dev)
+        self.followsPath = followsPath
+        self.fingerprint = Fingerprint.of(fd: fd)
+    }
+
+    deinit { close(fd) }
+
+    func size() -> UInt64 {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
+    }
+
+    func computeFingerprint() -> UInt64? { Fingerprint.of(fd: fd) }
+
+    /// A rotated sibling of `path` (same directory, name starting with the file's name, e.g.
+    /// `console.log.1`, `console.log-20261124`) whose fingerprint is `fingerprint` and which holds
+    /// at least `minimumSize` bytes.
+    static func findRotated(
+        near path: String, fingerprint: UInt64, minimumSize: UInt64, excludingInode: UInt64? = nil
+    ) -> OpenLogFile? {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let d = opendir(dir.isEmpty ? "/" : dir) else { return nil }
+        defer { closedir(d) }
+        var candidates: [String] = []
+        while let entry = readdir(d) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            appendPending(readBuffer[start..<n])
-            readPos += UInt64(n)
+            if entryName != name && entryName.hasPrefix(name) { candidates.append(entryName) }
         }
-        return (lines, events)
-    }
-
-    private func appendPending(_ bytes: ArraySlice<UInt8>) {
-        if discarding { return }
-        let room = maxLineBytes - pending.count
-        if bytes.count <= room {
-            pending.append(contentsOf: bytes)
-        } else {
-            pending.append(contentsOf: bytes.prefix(room))
-            discarding = true
+        for candidate in candidates.sorted() {
+            let full = (dir.isEmpty ? "" : dir) + "/" + candidate
+            guard let file = OpenLogFile(path: full, followsPath: false) else { continue }
+            if file.fingerprint == fingerprint && file.size() >= minimumSize && file.inode != excludingInode {
+                return file
+            }
         }
+        return nil
+    }
+}
+
+/// A file's identity: the FNV-1a hash of its first line (at most its first 4 KiB).
+public enum Fingerprint {
+    /// Bytes of the first line that identify a file.
+    public static let maxBytes = 4096
+
+    /// The fingerprint of the open file `fd`, or nil while its first line is incomplete.
+    public static func of(fd: Int32) -> UInt64? {
+        var buf = [UInt8](repeating: 0, count: maxBytes)
+        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        if let nl = buf[0..<n].firstIndex(of: 0x0A) { return of(firstLine: buf[0..<nl]) }
+        return n == maxBytes ? of(firstLine: buf[0..<n]) : nil
     }
 
-    private func resetTo(_ position: UInt64) {
-        offset = position
-        readPos = position
-        pendingStart = position
-        pending.removeAll()
-        discarding = false
-        fingerprint = nil
+    /// The fingerprint of a file whose first line is `line` (only its first 4 KiB count).
+    public static func of(firstLine line: some Collection<UInt8>) -> UInt64 {
+        ContentHash.fnv1a64(line.prefix(maxBytes))
     }
 
-    /// Hash of the file's first line (up to 4 KiB), if the first line is complete.
-    private func currentFingerprint() -> UInt64? {
-        var buf = [UInt8](repeating: 0, count: 4096)
-        let n = pread(fd, &buf, buf.count, 0)
-        guard n > 0, let nl = buf[0..<n].firstIndex(of: 0x0A) else { return nil }
-        return Self.hash(Array(buf[0..<nl]))
+    /// The 16-digit lowercase hex form used in the `source` header.
+    public static func hex(_ fingerprint: UInt64) -> String {
+        let h = String(fingerprint, radix: 16)
+        return String(repeating: "0", count: 16 - h.count) + h
     }
-
-    /// The fingerprint of a first line: FNV-1a of its first 4 KiB.
-    static func hash(_ bytes: [UInt8]) -> UInt64 { ContentHash.fnv1a64(bytes.prefix(4096)) }
 }

@@ -4,152 +4,332 @@ import Logging
 import ServiceLifecycle
 import ServiceSupport
 import Shared
+import Synchronization
 
-/// Settings of LogPipe.
-public struct LogPipeConfiguration: Sendable {
-    /// The log file to follow (Factorio's stdout as captured to a file).
-    public var file: String
-    /// This game server's id: the Kafka key and `server` header of every line.
-    public var serverID: String
-    /// Where the checkpoint is kept; nil keeps none (every start reads from `startAtEnd`).
-    public var checkpointPath: String?
-    /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
-    public var startAtEnd: Bool
-    /// Longest line shipped whole; longer ones go to the dead-letter topic.
-    public var maxLineBytes: Int
-    /// How often to look for new lines when the file is idle.
-    public var pollInterval: Duration
-    /// Most lines per produced batch.
-    public var batchLines: Int
-    /// Version string sent in the `logpipe-version` header.
-    public var version: String
-
-    public init(
-        file: String, serverID: String, checkpointPath: String? = nil, startAtEnd: Bool = false,
-        maxLineBytes: Int = 1 << 20, pollInterval: Duration = .milliseconds(100), batchLines: Int = 5000,
-        version: String = "0.1.0"
-    ) {
-        self.file = file
-        self.serverID = serverID
-        self.checkpointPath = checkpointPath
-        self.startAtEnd = startAtEnd
-        self.maxLineBytes = maxLineBytes
-        self.pollInterval = pollInterval
-        self.batchLines = batchLines
-        self.version = version
-    }
-}
-
-/// Follows a log file and ships every packet line to the raw topic, keyed by server id, with
-/// the `server`, `source` (fingerprint:offset, the dedup key) and `logpipe-version` headers.
-/// The checkpoint advances only after the broker acknowledged every line before it; a restart
-/// resumes there, so no line is lost (at-least-once; the source header makes duplicates
-/// detectable). While the broker is away the file itself is the buffer.
+/// Ships every line of the input to Kafka (see ``LineRouter`` for where each goes), none lost,
+/// none invented:
+///
+/// - lines are read in batches and produced without waiting (idempotence, acks=all, batching and
+///   compression are the producer's settings); every unacknowledged line stays in a
+///   ``DeliveryWindow`` so it can be re-sent;
+/// - reading pauses while the window is full (`maxInFlightLines`/`maxInFlightBytes`): while the
+///   broker is away the log file is the buffer, and memory stays bounded;
+/// - a failed delivery is re-sent with exponential backoff (100 ms doubling to 5 s); a producer
+///   with a fatal error, or with no delivery progress for `stallTimeout` while lines are in
+///   flight, is replaced by a new one that re-sends everything unacknowledged (duplicates are
+///   possible and carry the same `source` header, the dedup key);
+/// - the checkpoint (file input) advances only over the contiguous prefix of acknowledged lines,
+///   is written atomically, and a restart resumes exactly there.
 public final class LogPipeService: Service, Sendable {
     private let configuration: LogPipeConfiguration
-    private let producer: KafkaProducer
-    private let topics: Topics
+    private let router: LineRouter
+    private let makeProducer: @Sendable () throws -> KafkaProducer
     private let logger: Logger
+    private let metrics: LogPipeMetrics
     private let queue = DispatchQueue(label: "logpipe.reader")
+    private let healthState = Mutex(HealthStatus(healthy: true, detail: "starting"))
 
-    public init(configuration: LogPipeConfiguration, producer: KafkaProducer, topics: Topics, logger: Logger) {
+    /// - Parameter makeProducer: creates a producer; called at start and again to replace one
+    ///   that is stuck or failed fatally.
+    public init(
+        configuration: LogPipeConfiguration, router: LineRouter,
+        makeProducer: @escaping @Sendable () throws -> KafkaProducer, logger: Logger,
+        metrics: LogPipeMetrics = LogPipeMetrics()
+    ) {
         self.configuration = configuration
-        self.producer = producer
-        self.topics = topics
+        self.router = router
+        self.makeProducer = makeProducer
         self.logger = logger
+        self.metrics = metrics
     }
+
+    /// For `/healthz`: unhealthy while deliveries are stalled or the checkpoint cannot be written.
+    public func health() -> HealthStatus { healthState.withLock { $0 } }
 
     public func run() async throws {
-        let checkpointFile = configuration.checkpointPath.map(CheckpointFile.init)
+        let checkpointFile: CheckpointFile? =
+            if case .file = configuration.input { configuration.checkpointPath.map(CheckpointFile.init) } else { nil }
         let checkpoint = try checkpointFile?.load()
-        var start: UInt64 = checkpoint?.offset ?? 0
-        if checkpoint == nil, configuration.startAtEnd { start = Self.fileSize(configuration.file) ?? 0 }
-        let reader = ReaderBox(
-            LineReader(
-                path: configuration.file, offset: start, fingerprint: checkpoint?.fingerprint,
-                maxLineBytes: configuration.maxLineBytes))
-        logger.info(
-            "following log", metadata: ["file": "\(configuration.file)", "offset": "\(start)", "server": "\(configuration.serverID)"])
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await self.loop(reader: reader, checkpointFile: checkpointFile)
+        let source: any LineSource
+        switch configuration.input {
+        case .file(let path):
+            source = LineReader(
+                path: path, offset: checkpoint?.offset ?? 0, fingerprint: checkpoint?.fingerprint,
+                startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes)
+            logger.info(
+                "following log file",
+                metadata: [
+                    "file": "\(path)", "checkpoint": "\(checkpoint.map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none")",
+                    "server": "\(configuration.serverID)",
+                ])
+        case .stdin:
+            source = StreamReader(fd: 0, maxLineBytes: configuration.maxLineBytes, wait: configuration.pollInterval)
+            logger.notice(
+                "reading stdin: no checkpoint; lines still unacknowledged when the process is killed are lost",
+                metadata: ["server": "\(configuration.serverID)"])
+        }
+        var loop = try ShipLoop(
+            service: self, source: SourceBox(source), window: DeliveryWindow(start: checkpoint),
+            checkpointFile: checkpointFile, stored: checkpoint)
+        try await loop.run()
+    }
+
+    // MARK: Pieces the loop uses
+
+    fileprivate func read(_ box: SourceBox, maxLines: Int) async -> (ReadBatch, UInt64) {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                let batch = box.source.read(maxLines: maxLines)
+                continuation.resume(returning: (batch, box.source.unreadBytes))
             }
-        } catch is CancellationError {
-            // Graceful shutdown: the batch in flight was acknowledged and checkpointed.
         }
     }
 
-    private func loop(reader: ReaderBox, checkpointFile: CheckpointFile?) async throws {
-        var shipped = 0
-        var skipped = 0
-        defer { logger.info("stopped", metadata: ["shipped": "\(shipped)", "skipped": "\(skipped)"]) }
-        while !Task.isCancelled {
-            let (lines, events, fingerprint) = await read(reader)
-            for event in events where event != .opened {
-                logger.notice("log file event", metadata: ["event": "\(event)", "file": "\(configuration.file)"])
-            }
-            if lines.isEmpty {
-                try await Task.sleep(for: configuration.pollInterval)
+    fileprivate func setHealth(_ status: HealthStatus) { healthState.withLock { $0 = status } }
+
+    fileprivate var config: LogPipeConfiguration { configuration }
+    fileprivate var lineRouter: LineRouter { router }
+    fileprivate var log: Logger { logger }
+    fileprivate var stats: LogPipeMetrics { metrics }
+    fileprivate func newProducer() throws -> KafkaProducer { try makeProducer() }
+}
+
+/// The input, confined to LogPipe's serial reader queue (every access happens on it).
+final class SourceBox: @unchecked Sendable {
+    let source: any LineSource
+    init(_ source: any LineSource) { self.source = source }
+}
+
+/// The state of one run of the service.
+private struct ShipLoop {
+    let service: LogPipeService
+    let source: SourceBox
+    let window: DeliveryWindow
+    let checkpointFile: CheckpointFile?
+    var config: LogPipeConfiguration { service.config }
+    var logger: Logger { service.log }
+
+    var producer: KafkaProducer
+    var generation: UInt64 = 1
+    var retiring: [Task<Void, Never>] = []
+    var stored: Checkpoint?
+    var checkpointCurrentAt = ContinuousClock.now
+    var lastCheckpointWrite = ContinuousClock.now
+    var checkpointError: String?
+    var backoff = Duration.milliseconds(100)
+    var nextRetry = ContinuousClock.now
+    var unread: UInt64 = 0
+    var atEnd = false
+    var finished = false
+    var lastMetrics = ContinuousClock.now
+
+    init(
+        service: LogPipeService, source: SourceBox, window: DeliveryWindow, checkpointFile: CheckpointFile?,
+        stored: Checkpoint?
+    ) throws {
+        self.service = service
+        self.source = source
+        self.window = window
+        self.checkpointFile = checkpointFile
+        self.stored = stored
+        producer = try service.newProducer()
+    }
+
+    mutating func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var snapshot = window.snapshot()
+            let now = ContinuousClock.now
+            if snapshot.unacked > 0 && now - snapshot.lastProgress > config.stallTimeout || producer.fatalError != nil {
+                try await rebuild(reason: producer.fatalError.map { "fatal error: \($0)" } ?? "no delivery progress for \(config.stallTimeout)")
                 continue
             }
-            var messages: [ProducerMessage] = []
-            for line in lines {
-                if let m = message(for: line, fingerprint: fingerprint ?? 0) {
-                    messages.append(m)
-                } else {
-                    skipped += 1
+            if snapshot.failed > 0 && now >= nextRetry {
+                let again = window.takeFailed(generation: generation)
+                logger.warning("re-sending failed lines", metadata: ["lines": "\(again.count)", "error": "\(snapshot.lastError ?? "")"])
+                await send(again)
+                nextRetry = now + backoff
+                backoff = min(backoff * 2, .seconds(5))
+            } else if snapshot.failed == 0 {
+                backoff = .milliseconds(100)
+            }
+            var didRead = false
+            let room = min(config.maxInFlightLines - snapshot.unacked, config.batchLines)
+            if !finished && room > 0 && snapshot.unackedBytes < config.maxInFlightBytes {
+                let (batch, unreadBytes) = await service.read(source, maxLines: room)
+                unread = unreadBytes
+                atEnd = batch.atEnd
+                finished = batch.finished
+                handle(batch.events)
+                if !batch.lines.isEmpty {
+                    await ship(batch.lines)
+                    didRead = true
                 }
             }
-            try await producer.sendUntilDelivered(messages, logger: logger)
-            shipped += messages.count
-            if let checkpointFile, let last = lines.last, let fingerprint {
-                try checkpointFile.store(Checkpoint(fingerprint: fingerprint, offset: last.endOffset))
+            snapshot = window.snapshot()
+            storeCheckpoint(snapshot, force: false)
+            publish(snapshot)
+            if snapshot.unacked == 0 && (finished || (config.exitAtEnd && atEnd)) {
+                logger.info("input finished and every line acknowledged")
+                break
             }
-            logger.debug("batch shipped", metadata: ["shipped": "\(shipped)", "skipped": "\(skipped)"])
-        }
-    }
-
-    /// The Kafka message for a line, or nil for a line that is not a packet.
-    func message(for line: LogLine, fingerprint: UInt64) -> ProducerMessage? {
-        let isPacket = line.bytes.withUnsafeBytes { PacketLine.isPacketLine($0) }
-        guard isPacket || line.oversize else { return nil }
-        var headers = [
-            KafkaHeader(key: RecordHeader.server, value: Array(configuration.serverID.utf8)),
-            KafkaHeader(key: RecordHeader.source, value: Array("\(String(fingerprint, radix: 16)):\(line.offset)".utf8)),
-            KafkaHeader(key: RecordHeader.logPipeVersion, value: Array(configuration.version.utf8)),
-        ]
-        if line.oversize {
-            logger.warning("oversize line sent to dead letter", metadata: ["offset": "\(line.offset)"])
-            headers.append(KafkaHeader(key: RecordHeader.reason, value: Array("line_too_long".utf8)))
-            return ProducerMessage(
-                topic: topics.deadLetter, key: Array(configuration.serverID.utf8), value: line.bytes, headers: headers)
-        }
-        return ProducerMessage(
-            topic: topics.raw, key: Array(configuration.serverID.utf8), value: line.bytes, headers: headers)
-    }
-
-    private func read(_ box: ReaderBox) async -> ([LogLine], [LineReader.Event], UInt64?) {
-        let max = configuration.batchLines
-        return await withCheckedContinuation { continuation in
-            queue.async {
-                let (lines, events) = box.reader.read(maxLines: max)
-                continuation.resume(returning: (lines, events, box.reader.fingerprint))
+            if !didRead {
+                let full = room <= 0 || snapshot.unackedBytes >= config.maxInFlightBytes
+                try? await Task.sleep(for: full || finished ? .milliseconds(5) : config.pollInterval)
             }
         }
+        await stop()
     }
 
-    static func fileSize(_ path: String) -> UInt64? {
-        var st = stat()
-        return stat(path, &st) == 0 ? UInt64(st.st_size) : nil
+    // MARK: Shipping
+
+    private mutating func ship(_ lines: [LogLine]) async {
+        let router = service.lineRouter
+        var entries: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)] = []
+        entries.reserveCapacity(lines.count)
+        var bytesRead = 0
+        var filtered = 0
+        var oversize = 0
+        for line in lines {
+            let kind = router.kind(of: line)
+            if kind == .filtered { filtered += 1 }
+            if kind == .deadLetter {
+                oversize += 1
+                logger.warning(
+                    "line over the size limit sent to the dead-letter topic",
+                    metadata: [
+                        "source": "\(Fingerprint.hex(line.fingerprint)):\(line.offset)", "bytes": "\(line.length)",
+                        "limit": "\(router.maxLineBytes)",
+                    ])
+            }
+            bytesRead += Int(line.endOffset - line.offset)
+            entries.append(
+                (router.message(for: line, kind: kind), kind, Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)))
+        }
+        let metrics = service.stats
+        metrics.linesRead.increment(by: lines.count)
+        metrics.bytesRead.increment(by: bytesRead)
+        if filtered > 0 { metrics.filtered.increment(by: filtered) }
+        if oversize > 0 { metrics.oversize.increment(by: oversize) }
+        let first = window.append(entries, generation: generation)
+        var items: [(seq: UInt64, message: ProducerMessage)] = []
+        items.reserveCapacity(entries.count)
+        for (i, entry) in entries.enumerated() {
+            if let message = entry.message { items.append((first + UInt64(i), message)) }
+        }
+        await send(items)
+    }
+
+    private func send(_ items: [(seq: UInt64, message: ProducerMessage)]) async {
+        let window = window
+        let generation = generation
+        for item in items {
+            let seq = item.seq
+            do {
+                try await producer.enqueue(item.message) { result in
+                    switch result {
+                    case .success: window.complete(seq, generation: generation, error: nil)
+                    case .failure(let error): window.complete(seq, generation: generation, error: "\(error)")
+                    }
+                }
+            } catch {
+                window.refused(seq, generation: generation, error: "\(error)")
+            }
+        }
+    }
+
+    /// Replaces the producer and re-sends everything unacknowledged.
+    private mutating func rebuild(reason: String) async throws {
+        let old = producer
+        producer = try service.newProducer()
+        generation += 1
+        service.stats.rebuilds.increment()
+        let again = window.takeUnacked(generation: generation)
+        logger.warning("replacing the Kafka producer", metadata: ["reason": "\(reason)", "resending": "\(again.count)"])
+        window.touch()
+        retiring.append(Task { await old.shutdown() })
+        await send(again)
+    }
+
+    // MARK: Checkpoint, health, metrics
+
+    private mutating func storeCheckpoint(_ snapshot: DeliveryWindow.Snapshot, force: Bool) {
+        let now = ContinuousClock.now
+        guard let position = snapshot.ackedPosition, position != stored else {
+            if snapshot.unacked == 0 { checkpointCurrentAt = now }
+            return
+        }
+        guard let checkpointFile else {
+            stored = position
+            checkpointCurrentAt = now
+            return
+        }
+        guard force || now - lastCheckpointWrite >= config.checkpointInterval || snapshot.unacked == 0 else { return }
+        lastCheckpointWrite = now
+        do {
+            try checkpointFile.store(position)
+            stored = position
+            checkpointCurrentAt = now
+            checkpointError = nil
+        } catch {
+            if checkpointError == nil { logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"]) }
+            checkpointError = "\(error)"
+        }
+    }
+
+    private mutating func publish(_ snapshot: DeliveryWindow.Snapshot) {
+        let now = ContinuousClock.now
+        guard now - lastMetrics >= .milliseconds(500) else { return }
+        lastMetrics = now
+        let metrics = service.stats
+        metrics.record(snapshot)
+        metrics.lagBytes.record(Int(unread) + snapshot.unackedBytes)
+        let age = now - checkpointCurrentAt
+        metrics.checkpointAge.record(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        let stalled = snapshot.unacked > 0 && now - snapshot.lastProgress > config.stallTimeout
+        let position = (stored ?? snapshot.ackedPosition).map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none"
+        if let checkpointError {
+            service.setHealth(HealthStatus(healthy: false, detail: "checkpoint not written: \(checkpointError)"))
+        } else if stalled {
+            service.setHealth(
+                HealthStatus(
+                    healthy: false,
+                    detail: "no delivery progress with \(snapshot.unacked) lines in flight; last error: \(snapshot.lastError ?? "none")"))
+        } else {
+            service.setHealth(HealthStatus(healthy: true, detail: "ok: acknowledged up to \(position), \(snapshot.unacked) in flight"))
+        }
+    }
+
+    private func handle(_ events: [SourceEvent]) {
+        for event in events {
+            service.stats.event(event)
+            if case .opened = event {
+                logger.info("input opened", metadata: ["event": "\(event)"])
+            } else {
+                logger.notice("input event", metadata: ["event": "\(event)"])
+            }
+        }
+    }
+
+    /// Graceful stop: wait (bounded) for the outstanding acknowledgements, write the final
+    /// checkpoint, stop the producers.
+    private mutating func stop() async {
+        let deadline = ContinuousClock.now + config.shutdownGrace
+        var snapshot = window.snapshot()
+        while snapshot.unacked > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
+            if snapshot.failed > 0 { await send(window.takeFailed(generation: generation)) }
+            try? await Task.sleep(for: .milliseconds(20))
+            snapshot = window.snapshot()
+        }
+        storeCheckpoint(snapshot, force: true)
+        lastMetrics = .now - .seconds(1)
+        publish(snapshot)
+        logger.info(
+            "stopped",
+            metadata: [
+                "shipped": "\(snapshot.delivered.reduce(0, +))", "unacknowledged": "\(snapshot.unacked)",
+                "checkpoint": "\(stored.map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none")",
+            ])
+        await producer.shutdown()
+        for task in retiring { await task.value }
     }
 }
-
-/// The reader, confined to LogPipe's serial reader queue (every access happens on it).
-final class ReaderBox: @unchecked Sendable {
-    let reader: LineReader
-    init(_ reader: LineReader) { self.reader = reader }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

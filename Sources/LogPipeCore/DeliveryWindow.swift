@@ -1,0 +1,183 @@
+import DequeModule
+import Kafka
+import Synchronization
+
+/// The destination of a line.
+public enum LineKind: Int, Sendable, CaseIterable {
+    case raw = 0
+    case console = 1
+    case deadLetter = 2
+    /// Not shipped (an empty line, or a console line when console shipping is off).
+    case filtered = 3
+}
+
+/// The lines read but not yet acknowledged, in read order, with their messages (so a failed or
+/// stuck delivery can be re-sent from memory, which also works for stdin). Delivery reports may
+/// arrive in any order (several topics and partitions); the window advances its
+/// ``ackedPosition`` only over the contiguous prefix of acknowledged lines, so the checkpoint
+/// never passes a line that was not delivered.
+///
+/// Thread-safe: delivery reports arrive on the producer's poll thread.
+public final class DeliveryWindow: Sendable {
+    enum EntryState: Equatable {
+        case acked
+        case inFlight(generation: UInt64)
+        case failed
+    }
+
+    struct Entry {
+        var message: ProducerMessage?
+        var kind: LineKind
+        var position: Checkpoint
+        var bytes: Int
+        var state: EntryState
+    }
+
+    struct State {
+        var entries = Deque<Entry>()
+        /// Sequence number of `entries.first`.
+        var base: UInt64 = 0
+        var unacked = 0
+        var unackedBytes = 0
+        var failed = 0
+        var ackedPosition: Checkpoint?
+        var lastProgress = ContinuousClock.now
+        var delivered = [Int](repeating: 0, count: 3)
+        var deliveredBytes = 0
+        var errors = 0
+        var lastError: String?
+    }
+
+    /// What the loop needs to decide its next step.
+    public struct Snapshot: Sendable {
+        /// Lines read but not acknowledged yet.
+        public var unacked: Int
+        /// Their value bytes.
+        public var unackedBytes: Int
+        /// How many of them failed and wait to be re-sent.
+        public var failed: Int
+        /// Just past the last line of the acknowledged prefix.
+        public var ackedPosition: Checkpoint?
+        /// The last acknowledgement (or when the window last became non-empty).
+        public var lastProgress: ContinuousClock.Instant
+        /// Acknowledged lines per kind (raw, console, dead letter), since the start.
+        public var delivered: [Int]
+        /// Acknowledged value bytes since the start.
+        public var deliveredBytes: Int
+        /// Failed delivery reports since the start.
+        public var errors: Int
+        public var lastError: String?
+    }
+
+    private let state: Mutex<State>
+
+    public init(start: Checkpoint? = nil) {
+        var s = State()
+        s.ackedPosition = start
+        state = Mutex(s)
+    }
+
+    /// Adds lines in read order; a line without a message (filtered) counts as acknowledged.
+    /// Returns the sequence number of the first one.
+    public func append(_ lines: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)], generation: UInt64)
+        -> UInt64
+    {
+        state.withLock { s in
+            let first = s.base + UInt64(s.entries.count)
+            if s.unacked == 0 { s.lastProgress = .now }
+            for line in lines {
+                let bytes = line.message?.value.count ?? 0
+                let sent = line.message != nil
+                s.entries.append(
+                    Entry(
+                        message: line.message, kind: line.kind, position: line.position, bytes: bytes,
+                        state: sent ? .inFlight(generation: generation) : .acked))
+                if sent {
+                    s.unacked += 1
+                    s.unackedBytes += bytes
+                }
+            }
+            Self.advance(&s)
+            return first
+        }
+    }
+
+    /// Records the delivery report of line `seq`, sent by producer `generation`. A failure
+    /// reported by an older producer is ignored (everything it held was re-sent already); a
+    /// success counts whichever producer delivered it.
+    public func complete(_ seq: UInt64, generation: UInt64, error: String?) {
+        state.withLock { s in
+            guard seq >= s.base else { return }
+            let index = Int(seq - s.base)
+            guard index < s.entries.count else { return }
+            let entryState = s.entries[index].state
+            if entryState == .acked { return }
+            if let error {
+                s.errors += 1
+                s.lastError = error
+                guard entryState == .inFlight(generation: generation) else { return }
+                s.entries[index].state = .failed
+                s.failed += 1
+                return
+            }
+            if entryState == .failed { s.failed -= 1 }
+            s.entries[index].state = .acked
+            s.entries[index].message = nil
+            s.unacked -= 1
+            s.unackedBytes -= s.entries[index].bytes
+            s.delivered[s.entries[index].kind.rawValue] += 1
+            s.deliveredBytes += s.entries[index].bytes
+            s.lastProgress = .now
+            Self.advance(&s)
+        }
+    }
+
+    /// Takes the failed lines for re-sending by producer `generation` (marking them in flight).
+    public func takeFailed(generation: UInt64) -> [(seq: UInt64, message: ProducerMessage)] {
+        take(generation: generation) { $0 == .failed }
+    }
+
+    /// Takes every unacknowledged line for re-sending by a new producer `generation`, in order.
+    public func takeUnacked(generation: UInt64) -> [(seq: UInt64, message: ProducerMessage)] {
+        take(generation: generation) { $0 != .acked }
+    }
+
+    /// Marks line `seq` failed again (the producer refused it before sending).
+    public func refused(_ seq: UInt64, generation: UInt64, error: String) {
+        complete(seq, generation: generation, error: error)
+    }
+
+    public func snapshot() -> Snapshot {
+        state.withLock { s in
+            Snapshot(
+                unacked: s.unacked, unackedBytes: s.unackedBytes, failed: s.failed, ackedPosition: s.ackedPosition,
+                lastProgress: s.lastProgress, delivered: s.delivered, deliveredBytes: s.deliveredBytes, errors: s.errors,
+                lastError: s.lastError)
+        }
+    }
+
+    /// Restarts the stall clock (after a new producer took over).
+    public func touch() { state.withLock { $0.lastProgress = .now } }
+
+    private func take(generation: UInt64, where select: (EntryState) -> Bool) -> [(seq: UInt64, message: ProducerMessage)] {
+        state.withLock { s in
+            var out: [(seq: UInt64, message: ProducerMessage)] = []
+            for i in s.entries.indices where select(s.entries[i].state) {
+                guard let message = s.entries[i].message else { continue }
+                if s.entries[i].state == .failed { s.failed -= 1 }
+                s.entries[i].state = .inFlight(generation: generation)
+                out.append((s.base + UInt64(i), message))
+            }
+            return out
+        }
+    }
+
+    /// Pops the acknowledged prefix, moving ``Snapshot/ackedPosition`` past it.
+    private static func advance(_ s: inout State) {
+        while let first = s.entries.first, first.state == .acked {
+            s.ackedPosition = first.position
+            s.entries.removeFirst()
+            s.base += 1
+        }
+    }
+}

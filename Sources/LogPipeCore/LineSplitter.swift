@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One complete line read from a source: where it is, its bytes, and the identity of the file
+/// (or stream) it came from.
+public struct LogLine: Sendable, Hashable {
+    /// Fingerprint of the file (or stdin stream) the line belongs to.
+    public var fingerprint: UInt64
+    /// Offset of the line's first byte.
+    public var offset: UInt64
+    /// Offset just past the line's newline: where reading resumes after this line.
+    public var endOffset: UInt64
+    /// The line's bytes without the newline (a trailing `\r` is kept); for an oversize line only
+    /// its first `maxLineBytes` bytes.
+    public var bytes: [UInt8]
+    /// True if the line was longer than the limit and was cut.
+    public var oversize: Bool
+    /// The line's full length in the source, newline excluded (more than `bytes.count` when cut).
+    public var length: UInt64
+
+    public init(
+        fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: [UInt8], oversize: Bool = false,
+        length: UInt64? = nil
+    ) {
+        self.fingerprint = fingerprint
+        self.offset = offset
+        self.endOffset = endOffset
+        self.bytes = bytes
+        self.oversize = oversize
+        self.length = length ?? UInt64(bytes.count)
+    }
+}
+
+/// Splits a byte stream into lines. Keeps a line without its newline pending until the newline
+/// arrives; keeps only the first `maxLineBytes` bytes of a longer line (and flags it), so one huge
+/// line costs bounded memory and never blocks the lines after it.
+struct LineSplitter {
+    let maxLineBytes: Int
+    /// Where the pending (partial) line starts; equals the read position when nothing is pending.
+    private(set) var pendingStart: UInt64
+    /// Bytes of the pending line seen so far (including any discarded past the limit).
+    private(set) var pendingLength: UInt64 = 0
+    private var pending: [UInt8] = []
+    private var discarding = false
+
+    init(maxLineBytes: Int, start: UInt64) {
+        self.maxLineBytes = maxLineBytes
+        self.pendingStart = start
+    }
+
+    /// The stream position just past the bytes fed so far.
+    var position: UInt64 { pendingStart + pendingLength }
+
+    /// Forgets the pending line; the next byte fed is at `position`.
+    mutating func reset(to position: UInt64) {
+        pendingStart = position
+        pendingLength = 0
+        pending.removeAll(keepingCapacity: false)
+        discarding = false
+    }
+
+    /// Feeds `chunk` (the bytes at ``position``) and appends complete lines to `lines`, stopping
+    /// after the line that makes `lines.count == maxLines`. Returns how many bytes were consumed
+    /// (all of them unless it stopped early).
+    mutating func feed(
+        _ chunk: UnsafeRawBufferPointer, fingerprint: UInt64, maxLines: Int, into lines: inout [LogLine]
+    ) -> Int {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return 0 }
+        var start = 0
+        while start < chunk.count {
+            guard let hit = memchr(base + start, 0x0A, chunk.count - start) else { break }
+            let nl = base.distance(to: UnsafeRawPointer(hit))
+            append(UnsafeRawBufferPointer(start: base + start, count: nl - start))
+            let end = pendingStart + pendingLength + 1
+            let bytes: [UInt8]
+            if pending.isEmpty {
+                bytes = []
+            } else {
+                bytes = pending
+                pending.removeAll(keepingCapacity: true)
+            }
+            lines.append(
+                LogLine(
+                    fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: bytes, oversize: discarding,
+                    length: pendingLength))
+            discarding = false
+            pendingStart = end
+            pendingLength = 0
+            start = nl + 1
+            if lines.count >= maxLines { return start }
+        }
+        append(UnsafeRawBufferPointer(start: base + start, count: chunk.count - start))
+        return chunk.count
+    }
+
+    /// The pending partial line as a final line (the source ended without a newline); nil if
+    /// nothing is pending. Its `endOffset` is the end of the data.
+    mutating func finishPartial(fingerprint: UInt64) -> LogLine? {
+        guard pendingLength > 0 else { return nil }
+        let end = pendingStart + pendingLength
+        let line = LogLine(
+            fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: pending, oversize: discarding,
+            length: pendingLength)
+        reset(to: end)
+        return line
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        pendingLength += UInt64(bytes.count)
+        if discarding || bytes.isEmpty { return }
+        let room = maxLineBytes - pending.count
+        if bytes.count <= room {
+            pending.append(contentsOf: bytes)
+        } else {
+            pending.append(contentsOf: bytes.prefix(room))
+            discarding = true
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// Settings of LogPipe.
+public struct LogPipeConfiguration: Sendable {
+    /// Where the lines come from.
+    public enum Input: Sendable, Hashable {
+        /// A log file followed across rotations (Factorio's stdout captured to a file, or its
+        /// `--console-log`).
+        case file(String)
+        /// Standard input (`factorio --start-server … | LogPipe --stdin …`); no checkpoint.
+        case stdin
+    }
+
+    public var input: Input
+    /// This game server's id: the Kafka key and `server` header of every line.
+    public var serverID: String
+    /// Where the checkpoint is kept (file input only); nil keeps none.
+    public var checkpointPath: String?
+    /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
+    public var startAtEnd: Bool
+    /// Longest line shipped whole; longer ones go to the dead-letter topic, cut to this size.
+    public var maxLineBytes: Int
+    /// Ship engine and console lines to the console topic (otherwise they are filtered).
+    public var shipConsole: Bool
+    /// How often to look for new lines when the input is idle.
+    public var pollInterval: Duration
+    /// Most lines read at once.
+    public var batchLines: Int
+    /// Reading pauses while this many lines are unacknowledged (the file is the buffer).
+    public var maxInFlightLines: Int
+    /// Reading pauses while this many value bytes are unacknowledged.
+    public var maxInFlightBytes: Int
+    /// No delivery progress for this long while lines are in flight: the producer is replaced
+    /// and everything unacknowledged is re-sent (an idempotent producer never recovers from a
+    /// broker that lost its state).
+    public var stallTimeout: Duration
+    /// The checkpoint is written at most this often while lines flow (and at every stop).
+    public var checkpointInterval: Duration
+    /// On a graceful stop, how long to wait for outstanding acknowledgements.
+    public var shutdownGrace: Duration
+    /// Stop (exit 0) once everything available was shipped and acknowledged (backfills, benchmarks).
+    public var exitAtEnd: Bool
+    /// Version string sent in the `logpipe-version` header.
+    public var version: String
+
+    public init(
+        input: Input, serverID: String, checkpointPath: String? = nil, startAtEnd: Bool = false,
+        maxLineBytes: Int = 512 * 1024, shipConsole: Bool = true, pollInterval: Duration = .milliseconds(100),
+        batchLines: Int = 4096, maxInFlightLines: Int = 50_000, maxInFlightBytes: Int = 32 << 20,
+        stallTimeout: Duration = .seconds(20), checkpointInterval: Duration = .milliseconds(250),
+        shutdownGrace: Duration = .seconds(10), exitAtEnd: Bool = false, version: String = LogPipeVersion.current
+    ) {
+        self.input = input
+        self.serverID = serverID
+        self.checkpointPath = checkpointPath
+        self.startAtEnd = startAtEnd
+        self.maxLineBytes = maxLineBytes
+        self.shipConsole = shipConsole
+        self.pollInterval = pollInterval
+        self.batchLines = batchLines
+        self.maxInFlightLines = maxInFlightLines
+        self.maxInFlightBytes = maxInFlightBytes
+        self.stallTimeout = stallTimeout
+        self.checkpointInterval = checkpointInterval
+        self.shutdownGrace = shutdownGrace
+        self.exitAtEnd = exitAtEnd
+        self.version = version
+    }
+}
+
+/// The version LogPipe reports in the `logpipe-version` header.
+public enum LogPipeVersion {
+    public static let current = "0.2.0"
+}

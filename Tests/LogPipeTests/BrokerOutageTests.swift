@@ -1,0 +1,72 @@
+import Foundation
+import Kafka
+import Shared
+import Testing
+
+@testable import LogPipeCore
+
+/// The broker stops for 30 s in the middle of a stream, on a private Tansu broker (the shared one
+/// serves the other tests). Tansu's memory store loses everything on restart (there is no
+/// persistent engine in this build, see broker.md), so the check is the union of what a consumer
+/// read before the stop and what one reads after the restart: it must hold every line.
+@Suite(.timeLimit(.minutes(3)))
+struct BrokerOutageTests {
+    @Test func brokerAwayForThirtySecondsLosesNothing() async throws {
+        let prefix = PipeEnv.unique("outage")
+        let dir = try PipeEnv.tempDir(prefix)
+        let state = dir.appendingPathComponent("broker").path
+        let port = try PipeEnv.freePort()
+        let bootstrap = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
+        defer {
+            // The private broker goes whatever happens (SIGKILL by its pid file: no waiting in a defer,
+            // and its in-memory data is of no use any more).
+            if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(pid, SIGKILL)
+            }
+        }
+        let file = dir.appendingPathComponent("stdout.log")
+        let writer = try LogWriter(file)
+        writer.write(["   0.000 2026-11-24 12:00:00; Factorio 2.0.77 \(prefix)"] + (0..<300).map { LineMix.line($0, tag: "before") })
+        let pipe = try LogPipeProcess(
+            [
+                "--kafka-bootstrap", bootstrap, "--topic-prefix", prefix, "--server-id", "srv-outage", "--file", file.path,
+                "--checkpoint", dir.appendingPathComponent("checkpoint").path, "--stall-timeout", "3", "--http-port", "0",
+            ], logDir: dir, name: "outage")
+        defer { pipe.killNow() }
+        let topics = Topics(prefix: prefix)
+        let values = { LogPipeProcessTests.expectedValues(writer) }
+
+        // Before: a consumer sees everything written so far.
+        let before = try TopicReader(bootstrap: bootstrap, topics: [topics.raw, topics.console])
+        let early = try await before.read(timeout: .seconds(40)) { Set($0.map(\.source)).count >= values().count }
+        await before.close()
+        #expect(Set(early.map(\.source)).count == values().count, "before the stop: \(early.count) of \(values().count)")
+
+        // The broker goes away for 30 s while the game keeps printing.
+        try await PipeEnv.script("broker-stop.sh", [state])
+        let stopped = ContinuousClock.now
+        var i = 300
+        while ContinuousClock.now - stopped < .seconds(30) {
+            writer.write((0..<20).map { LineMix.line(i + $0, tag: "during") })
+            i += 20
+            try await Task.sleep(for: .seconds(1))
+        }
+        _ = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
+        writer.write((0..<200).map { LineMix.line(i + $0, tag: "after") })
+        writer.close()
+
+        // After: the new broker starts empty; LogPipe re-sends what it had not delivered.
+        let admin = try KafkaAdmin(configuration: KafkaClientConfiguration(bootstrapServers: bootstrap, clientID: "outage-admin"), logger: PipeEnv.logger)
+        try await admin.createTopics([TopicSpec(name: topics.raw, partitions: 4), TopicSpec(name: topics.console, partitions: 1)])
+        let after = try TopicReader(bootstrap: bootstrap, topics: [topics.raw, topics.console])
+        let expected = values()
+        let late = try await after.read(timeout: .seconds(60)) { Set(($0 + early).map(\.source)).count >= expected.count }
+        await after.close()
+        let check = DeliveryCheck(expected: expected, messages: early + late)
+        #expect(check.ok && check.distinct == expected.count, "missing \(check.missing.count) \(check.missing.prefix(3)), invented \(check.invented.count)")
+        #expect(pipe.log.contains("replacing the Kafka producer"), "the stuck idempotent producer was replaced")
+        #expect(await pipe.terminate() == 0, "\(pipe.log.suffix(1500))")
+    }
+}

@@ -1,0 +1,111 @@
+import Kafka
+import ServiceSupport
+import Shared
+import Testing
+
+@testable import LogPipeCore
+
+@Suite struct DeliveryWindowTests {
+    func message(_ text: String) -> ProducerMessage { ProducerMessage(topic: "t", value: Array(text.utf8)) }
+    func pos(_ o: UInt64) -> Checkpoint { Checkpoint(fingerprint: 7, offset: o) }
+
+    @Test func checkpointAdvancesOnlyOverTheContiguousAcknowledgedPrefix() {
+        let w = DeliveryWindow()
+        let first = w.append(
+            [(message("a"), .raw, pos(2)), (message("b"), .console, pos(4)), (nil, .filtered, pos(5)), (message("c"), .raw, pos(7))],
+            generation: 1)
+        #expect(first == 0)
+        w.complete(1, generation: 1, error: nil)  // b before a: no progress
+        w.complete(3, generation: 1, error: nil)
+        #expect(w.snapshot().ackedPosition == nil)
+        #expect(w.snapshot().unacked == 1)
+        w.complete(0, generation: 1, error: nil)  // a: everything up to c is acknowledged
+        let s = w.snapshot()
+        #expect(s.ackedPosition == pos(7))
+        #expect(s.unacked == 0 && s.delivered == [2, 1, 0])
+    }
+
+    @Test func failuresAreResentAndOldGenerationsCannotFailNewSends() {
+        let w = DeliveryWindow(start: pos(0))
+        _ = w.append([(message("a"), .raw, pos(2)), (message("b"), .raw, pos(4))], generation: 1)
+        w.complete(0, generation: 1, error: "timed out")
+        #expect(w.snapshot().failed == 1 && w.snapshot().errors == 1)
+        let again = w.takeFailed(generation: 1)
+        #expect(again.map(\.seq) == [0] && w.snapshot().failed == 0)
+        // A new producer takes over everything unacknowledged.
+        let all = w.takeUnacked(generation: 2)
+        #expect(all.map(\.seq) == [0, 1])
+        w.complete(0, generation: 1, error: "purged")  // the old producer's purge is ignored
+        #expect(w.snapshot().failed == 0)
+        w.complete(1, generation: 1, error: nil)  // but its successes count
+        w.complete(0, generation: 2, error: nil)
+        #expect(w.snapshot().ackedPosition == pos(4))
+        w.complete(1, generation: 2, error: nil)  // a duplicate delivery changes nothing
+        #expect(w.snapshot().delivered == [2, 0, 0])
+    }
+
+    @Test func filteredLinesAloneMoveTheCheckpoint() {
+        let w = DeliveryWindow()
+        _ = w.append([(nil, .filtered, pos(1)), (nil, .filtered, pos(2))], generation: 1)
+        #expect(w.snapshot().ackedPosition == pos(2))
+    }
+}
+
+@Suite struct LineRouterTests {
+    let router = LineRouter(
+        topics: Topics(prefix: "p"), serverID: "srv-1", version: "9.9", signer: LineSigner(secret: "s3cret"),
+        maxLineBytes: 100)
+
+    func line(_ text: String, offset: UInt64 = 42, oversize: Bool = false) -> LogLine {
+        LogLine(
+            fingerprint: 0xAB, offset: offset, endOffset: offset + UInt64(text.utf8.count) + 1, bytes: Array(text.utf8),
+            oversize: oversize, length: oversize ? 500 : nil)
+    }
+
+    @Test func routesByTheExactTagAtLineStart() {
+        #expect(router.kind(of: line("KAFKATORIO/1 player 1 2 {}")) == .raw)
+        #expect(router.kind(of: line("KAFKATORIO/2 future")) == .raw)
+        #expect(router.kind(of: line(" KAFKATORIO/1 player")) == .console)
+        #expect(router.kind(of: line("kafkatorio/1 player")) == .console)
+        #expect(router.kind(of: line("2019-01-20 10:30:04 [JOIN] User joined the game")) == .console)
+        #expect(router.kind(of: line("   6.712 Info ServerMultiplayerManager.cpp:699: mapTick(9911)")) == .console)
+        #expect(router.kind(of: line("")) == .filtered)
+        #expect(router.kind(of: line("\r")) == .filtered)
+        #expect(router.kind(of: line("KAFKATORIO/1 x", oversize: true)) == .deadLetter)
+        let quiet = LineRouter(topics: Topics(), serverID: "s", version: "1", signer: nil, shipConsole: false, maxLineBytes: 100)
+        #expect(quiet.kind(of: line("[CHAT] hi")) == .filtered)
+        #expect(quiet.kind(of: line("KAFKATORIO/1 x")) == .raw)
+    }
+
+    @Test func recordsCarryKeyHeadersAndAVerifiableSignature() throws {
+        let l = line("KAFKATORIO/1 player 1 2 {}", offset: 1234)
+        let m = try #require(router.message(for: l, kind: .raw))
+        #expect(m.topic == "p.raw")
+        #expect(m.key == Array("srv-1".utf8))
+        #expect(m.value == l.bytes)
+        func header(_ k: String) -> String? {
+            m.headers.first { $0.key == k }?.value.map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(header("server") == "srv-1")
+        #expect(header("source") == "00000000000000ab:1234")
+        #expect(header("logpipe-version") == "9.9")
+        let signature = try #require(header("signature"))
+        #expect(LineSigner(secret: "s3cret").verify(l.bytes, signature: signature))
+        #expect(!LineSigner(secret: "other").verify(l.bytes, signature: signature))
+        #expect(router.message(for: line(""), kind: .filtered) == nil)
+    }
+
+    @Test func oversizeLinesGoToTheDeadLetterTopicWithAReason() throws {
+        let m = try #require(router.message(for: line("x", oversize: true), kind: .deadLetter))
+        #expect(m.topic == "p.deadletter")
+        #expect(m.headers.contains { $0.key == "reason" && $0.value == Array("line_too_long".utf8) })
+        #expect(m.headers.contains { $0.key == "detail" && String(decoding: $0.value ?? [], as: UTF8.self).contains("500 bytes") })
+    }
+
+    @Test func sourceHeaderFormat() {
+        let l = LogLine(fingerprint: UInt64.max, offset: 0, endOffset: 1, bytes: [])
+        #expect(String(decoding: LineRouter.source(l), as: UTF8.self) == "ffffffffffffffff:0")
+        let m = LogLine(fingerprint: 1, offset: UInt64.max, endOffset: 1, bytes: [])
+        #expect(String(decoding: LineRouter.source(m), as: UTF8.self) == "0000000000000001:18446744073709551615")
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# LogPipe throughput against `kcat -P -l` in the same run, same file, same broker, same producer
+# settings (idempotence, acks=all, lz4, linger.ms=5): wall time ratio, CPU time, peak RSS.
+# Usage: scripts/bench-logpipe.sh [LINES]   (default 1,000,000; release build)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+LINES="${1:-1000000}"
+OUT="$ROOT/.run/bench/logpipe"
+mkdir -p "$OUT"
+BIN="$(swift build -c release --show-bin-path)"
+[[ -x "$BIN/LogPipe" ]] || scripts/build.sh release --product LogPipe
+export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# 1M realistic lines: the mod's packet lines from the fixtures (80 %), console/engine lines (20 %).
+FILE="$OUT/lines.log"
+python3 - "$LINES" "$FILE" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+packets = [l.rstrip("\n") for l in open("Tests/Fixtures/packets/valid.txt", encoding="utf-8")
+           if l.startswith("KAFKATORIO/")]
+console = ["2026-11-24 12:%02d:%02d [CHAT] Alice: going to build the smelting column %d",
+           "%8.3f Info MainLoop.cpp:357: Saving map as /factorio/saves/_autosave%d.zip",
+           "2026-11-24 12:%02d:%02d [JOIN] Player%d joined the game",
+           "%8.3f Script @__kafkatorio__/control.lua:120: exporter queue %d"]
+with open(path, "w", encoding="utf-8") as f:
+    f.write("   0.000 2026-11-24 12:00:00; Factorio 2.0.77 (build 83000, linux64, headless)\n")
+    for i in range(1, n):
+        if i % 5 == 0:
+            c = console[(i // 5) % len(console)]
+            f.write((c % (i // 60 % 60, i % 60, i) if c.startswith("2026") else c % (i / 60.0, i)) + "\n")
+        else:
+            f.write(packets[i % len(packets)] + "\n")
+PY
+BYTES=$(stat -c %s "$FILE")
+
+STATE="$OUT/broker"
+BOOT="$(scripts/broker-start.sh "$STATE")"
+trap 'scripts/broker-stop.sh "$STATE"' EXIT
+RUN="bench$RANDOM"
+"$ROOT/.tools/venv/bin/python" - "$BOOT" "$RUN" <<'PY'
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+a = AdminClient({"bootstrap.servers": sys.argv[1]})
+fs = a.create_topics([NewTopic(f"{sys.argv[2]}-kcat", 4, 1)] +
+                     [NewTopic(f"{sys.argv[2]}.{t}", p, 1) for t, p in
+                      [("raw", 4), ("console", 1), ("deadletter", 1), ("map", 8), ("live", 4), ("prototypes", 1), ("tiles", 8)]])
+for f in fs.values(): f.result()
+PY
+
+SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5 -X queue.buffering.max.messages=100000 -X message.max.bytes=1114112)
+measure() { # name, command...
+  local name="$1"; shift
+  /usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.out" 2>&1
+  local wall user sys rss
+  wall=$(grep 'Elapsed (wall' "$OUT/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  user=$(grep 'User time' "$OUT/$name.time" | awk '{print $NF}')
+  sys=$(grep 'System time' "$OUT/$name.time" | awk '{print $NF}')
+  rss=$(grep 'Maximum resident' "$OUT/$name.time" | awk '{print $NF}')
+  echo "$name $wall $user $sys $rss"
+}
+K=$(measure kcat kcat -b "$BOOT" -P -t "$RUN-kcat" -l "${SETTINGS[@]}" "$FILE")
+L=$(measure logpipe env LOG_LEVEL=notice "$BIN/LogPipe" --kafka-bootstrap "$BOOT" --topic-prefix "$RUN" --server-id bench \
+  --file "$FILE" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 --compression lz4 --linger-ms 5)
+rm -f "$OUT/checkpoint"
+# Same check for both: how many records arrived.
+count() { kcat -b "$BOOT" -C -t "$1" -e -q -f '.\n' 2>/dev/null | wc -l; }
+KC=$(count "$RUN-kcat"); LR=$(count "$RUN.raw"); LC=$(count "$RUN.console")
+python3 - "$LINES" "$BYTES" "$K" "$L" "$KC" "$((LR + LC))" <<'PY' | tee "$OUT/result.txt"
+import sys
+n, size = int(sys.argv[1]), int(sys.argv[2])
+k = sys.argv[3].split(); l = sys.argv[4].split()
+kw, ku, ks, kr = float(k[1]), float(k[2]), float(k[3]), int(k[4])
+lw, lu, ls, lr = float(l[1]), float(l[2]), float(l[3]), int(l[4])
+print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4, linger.ms=5; one Tansu broker")
+print(f"  kcat -P -l : wall {kw:6.2f} s  cpu {ku+ks:6.2f} s  peak RSS {kr/1024:7.1f} MB  records {sys.argv[5]}")
+print(f"  LogPipe    : wall {lw:6.2f} s  cpu {lu+ls:6.2f} s  peak RSS {lr/1024:7.1f} MB  records {sys.argv[6]} (raw + console, keyed, 3 headers, checkpointed)")
+print(f"  ratio LogPipe/kcat: wall {lw/kw:.2f}  cpu {(lu+ls)/(ku+ks):.2f}  rss {lr/kr:.2f}   (goal: wall <= 1.0)")
+PY
