@@ -40,6 +40,13 @@ public final class RegistryWatcher: Service, Sendable {
     }
 
     public func run() async throws {
+        // The watcher holds nothing that needs flushing: it stops at once on graceful shutdown.
+        do {
+            try await cancelWhenGracefulShutdown { try await self.watch() }
+        } catch is CancellationError {}
+    }
+
+    private func watch() async throws {
         var lastHash = loadedHash
         let reloads = { (result: String) in Counter(label: "ingest_registry_reloads_total", dimensions: [("result", result)]) }
         var lastError: String?

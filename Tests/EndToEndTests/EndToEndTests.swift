@@ -47,11 +47,17 @@ struct EndToEndTests {
         defer {
             for p in processes where p.process.isRunning { _ = p.terminate(timeout: 5) }
         }
-        // LogPipe signs lines once its secret file is configured (LogPipe issue); until this test
-        // passes one, PacketIngest runs without a registry.
+        // LogPipe signs every line with the server's secret; PacketIngest verifies it against its
+        // registry (an unsigned or forged line would be dead-lettered and the map stay empty).
+        let secretFile = dir.appendingPathComponent("logpipe.secret")
+        let registryFile = dir.appendingPathComponent("servers")
+        try Data("e2e-secret-\(UUID().uuidString)\n".utf8).write(to: secretFile)
+        try Data("# test registry\n\(server) \(String(decoding: try Data(contentsOf: secretFile), as: UTF8.self))".utf8)
+            .write(to: registryFile)
         processes.append(
             try ServiceProcess(
-                "PacketIngest", arguments: common + ["--allow-unsigned", "--metrics-port", "\(ingestMetricsPort)"],
+                "PacketIngest",
+                arguments: common + ["--servers", registryFile.path, "--metrics-port", "\(ingestMetricsPort)"],
                 environment: env, logDir: dir))
         processes.append(try ServiceProcess("TileRenderer", arguments: common, environment: env, logDir: dir))
         processes.append(
@@ -62,8 +68,8 @@ struct EndToEndTests {
             try ServiceProcess(
                 "LogPipe",
                 arguments: common + [
-                    "--file", logFile.path, "--server-id", server, "--checkpoint",
-                    dir.appendingPathComponent("checkpoint").path,
+                    "--file", logFile.path, "--server-id", server, "--secret-file", secretFile.path, "--http-port", "0",
+                    "--checkpoint", dir.appendingPathComponent("checkpoint").path,
                 ], environment: env, logDir: dir))
 
         // 1. The gateway serves a PNG for chunk (0, 0) whose pixels have the prototype colours.
