@@ -21,7 +21,9 @@ if [[ -z "$PORT" ]]; then
 fi
 ADDR="127.0.0.1:$PORT"
 # Never the s3:// engine (it probes cloud metadata endpoints); never 0.0.0.0; no OTLP export.
-env -u OTEL_EXPORTER_OTLP_ENDPOINT "$TANSU" broker \
+# In its own session: a Ctrl-C in the terminal reaches `make run`'s services, which flush to the
+# broker while they stop; broker-stop.sh stops the broker after them.
+setsid env -u OTEL_EXPORTER_OTLP_ENDPOINT "$TANSU" broker \
   --listener-url "tcp://$ADDR" --advertised-listener-url "tcp://$ADDR" \
   --storage-engine "memory://tansu/" >"$STATE/broker.log" 2>&1 &
 PID=$!
