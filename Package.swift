@@ -90,8 +90,8 @@ let package = Package(
         .target(
             name: "MapGatewayCore",
             dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
-                .product(name: "NIOCore", package: "swift-nio"),
+                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS, prometheus,
+                crypto, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -111,7 +111,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
-            dependencies: ["Shared", "PalettePNG", "TileRendererCore", argumentParser],
+            dependencies: [
+                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", argumentParser, hummingbird, log,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: swiftSettings),
 
         // MARK: Tests
@@ -130,7 +133,7 @@ let package = Package(
         .testTarget(name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
-            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting],
+            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting, prometheus],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

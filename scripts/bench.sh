@@ -2,12 +2,20 @@
 # `make bench`: release benchmarks, each against its baseline measured in the same run.
 #   codec: fast packet-line decoder vs the Codable reference decoder (packets/s per core).
 #   png:   tile rasterizing and palette-PNG encoding vs libpng's simplified API.
+#   gateway: tile GETs vs nginx (ratio), WebSocket fan-out latency and RSS (scripts/bench-gateway.sh);
+#            end-to-end freshness, log line → WebSocket (scripts/bench-freshness.py, all four binaries).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-scripts/build.sh release --product KafkatorioBench
+scripts/build.sh release
 BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
+scripts/bench-gateway.sh "$BIN"
+BROKER_DIR=.run/bench-broker
+BOOTSTRAP="$(scripts/broker-start.sh "$BROKER_DIR" | tail -n1)"
+trap 'scripts/broker-stop.sh "$BROKER_DIR" >/dev/null 2>&1 || true' EXIT
+LD_LIBRARY_PATH="$ROOT/.tools/rdk" .tools/venv/bin/python scripts/bench-freshness.py \
+  --bin-dir "$BIN" --bootstrap "$BOOTSTRAP" | tee .run/bench/freshness.txt
 echo "bench: results in .run/bench/"

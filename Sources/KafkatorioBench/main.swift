@@ -1,11 +1,13 @@
 import ArgumentParser
 
 /// `KafkatorioBench`: micro-benchmarks of Kafkatorio's hot paths, one subcommand each.
-struct KafkatorioBench: ParsableCommand {
+struct KafkatorioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "KafkatorioBench",
         abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
-        subcommands: [CodecBenchmark.self, PNGBenchmark.self])
+        subcommands: [
+            CodecBenchmark.self, PNGBenchmark.self, TilesWrite.self, GatewayServe.self, WSClients.self,
+        ])
 }
 
-KafkatorioBench.main()
+await KafkatorioBench.main()
