@@ -153,6 +153,10 @@ extension WebAssets {
           // ---- messages -------------------------------------------------------------------------
           function handle(msg) {
             if (msg.server && msg.server !== state.server) { return; }
+            // Live traffic proves the server alive between the periodic status messages.
+            if (live.status && msg.at && msg.type !== 'tile' && msg.type !== 'status') {
+              live.status.lastActivityAt = Math.max(live.status.lastActivityAt || 0, msg.at);
+            }
             switch (msg.type) {
               case 'snapshot':
                 live.players = {};

@@ -9,7 +9,7 @@ extension WebAssets {
           var LAYERS = ['terrain', 'resources', 'buildings'];
           var DETAIL_ZOOM = 3, MIN_TILE_ZOOM = -13, MAX_ZOOM = 6;
           // 1×1 transparent PNG: a missing tile (404: unexplored or empty) shows nothing.
-          var EMPTY_TILE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+          var EMPTY_TILE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=';
           var body = document.body;
           var KT = window.KT = {};
           var $ = KT.$ = function (id) { return document.getElementById(id); };

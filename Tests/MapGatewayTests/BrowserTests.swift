@@ -14,6 +14,11 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    struct PageState: Decodable {
+        var markers: [MarkerState]
+        var tiles: [String]
+    }
+
     struct MarkerState: Decodable {
         var name: String
         var x: String
@@ -45,13 +50,15 @@ import Testing
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let eval =
-                "JSON.stringify(Array.from(document.querySelectorAll('[data-player]')).map(function (e) {"
-                + " return { name: e.dataset.player, x: e.dataset.x, y: e.dataset.y, d: e.getAttribute('d') }; }))"
+                "JSON.stringify({ markers: Array.from(document.querySelectorAll('[data-player]')).map(function (e) {"
+                + " return { name: e.dataset.player, x: e.dataset.x, y: e.dataset.y, d: e.getAttribute('d') }; }),"
+                + " tiles: Array.from(document.querySelectorAll('img.leaflet-tile')).map(function (e) {"
+                + " return e.getAttribute('src'); }).filter(function (s) { return s.indexOf('tiles/') === 0; }) })"
             async let output = Self.run(
                 python,
                 [
                     Self.root.appendingPathComponent("scripts/screenshot.py").path,
-                    "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", shot, "--wait", "6", "--eval", eval,
+                    "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", shot, "--wait", "7", "--eval", eval,
                 ])
             // Once the page is connected (and has its snapshot), alice walks 24 tiles east at 4 Hz.
             var waited = 0
@@ -64,6 +71,10 @@ import Testing
                 hub.apply(Fixture.player(1, "alice", x: 16 + Double(step) * 3, y: 16), server: "srv")
                 try await Task.sleep(for: .milliseconds(250))
             }
+            // The tile under alice is re-rendered: the page swaps in version 2 where it is.
+            let red = TestPNG.checker(a: (200, 60, 60), b: (150, 40, 40))
+            tiles.put(key: Fixture.key(x: 0, y: 0), png: red, version: 2)
+            hub.tileUpdated(Fixture.key(x: 0, y: 0), version: 2)
             let lines = try await output.split(separator: "\n")
             try #require(lines.count == 2, "\(lines)")
             let body = try JSONDecoder().decode([String: String].self, from: Data(lines[0].utf8))
@@ -72,7 +83,12 @@ import Testing
             #expect(body["players"] == "2", "\(body)")
             #expect(Int(body["tilesLoaded"] ?? "0")! >= 4, "\(body)")
             let inner = try JSONDecoder().decode(String.self, from: Data(lines[1].utf8))
-            let markers = try JSONDecoder().decode([MarkerState].self, from: Data(inner.utf8))
+            let page = try JSONDecoder().decode(PageState.self, from: Data(inner.utf8))
+            let markers = page.markers
+            #expect(page.tiles.contains("tiles/srv/nauvis/terrain/3/0/0.png?v=2"), "\(page.tiles)")
+            #expect(page.tiles.contains("tiles/srv/nauvis/terrain/3/-1/-1.png"), "\(page.tiles)")
+            // Missing layers (resources, buildings) are not requested outside the explored extent
+            // and show the transparent tile where they are: no error images over the terrain.
             #expect(Set(markers.map(\.name)) == ["alice", "bob"])
             let alice = try #require(markers.first { $0.name == "alice" })
             let bob = try #require(markers.first { $0.name == "bob" })
