@@ -19,6 +19,7 @@ wait_http() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null &&
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
 "$BIN/KafkatorioBench" tiles-write --dir "$WORK/www" --side 16
+chmod -R a+rX "$WORK"  # nginx workers drop to `nobody` when started as root
 cat > "$WORK/paths.lua" <<LUA
 local paths = {}
 for line in io.lines("$WORK/www/paths.txt") do paths[#paths + 1] = line end

@@ -54,15 +54,23 @@ import Testing
                 + " return { name: e.dataset.player, x: e.dataset.x, y: e.dataset.y, d: e.getAttribute('d') }; }),"
                 + " tiles: Array.from(document.querySelectorAll('img.leaflet-tile')).map(function (e) {"
                 + " return e.getAttribute('src'); }).filter(function (s) { return s.indexOf('tiles/') === 0; }) })"
+            // Real waits, as long as a loaded machine needs: until alice's marker has glided to
+            // x = 40 and the re-rendered tile is on screen.
+            let until =
+                "window.kafkatorio && kafkatorio.live && kafkatorio.live.markers[1]"
+                + " && kafkatorio.live.markers[1].getLatLng().lng === 40"
+                + " && document.querySelector('img[src$=\"terrain/3/0/0.png?v=2\"]')"
+                + " && Number(document.body.dataset.tilesLoaded) >= 5"
             async let output = Self.run(
                 python,
                 [
                     Self.root.appendingPathComponent("scripts/screenshot.py").path,
-                    "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", shot, "--wait", "7", "--eval", eval,
+                    "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", shot, "--wait", "60", "--eval", eval,
+                    "--until", until,
                 ])
             // Once the page is connected (and has its snapshot), alice walks 24 tiles east at 4 Hz.
             var waited = 0
-            while hub.clientCount == 0, waited < 200 {
+            while hub.clientCount == 0, waited < 600 {
                 try await Task.sleep(for: .milliseconds(50))
                 waited += 1
             }

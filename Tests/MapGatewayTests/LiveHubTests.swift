@@ -46,8 +46,6 @@ import Testing
         let hub = LiveHub(queueDepth: depth)
         let slow = hub.subscribe(server: "srv")
         let fast = hub.subscribe(server: "srv")
-        let clock = ContinuousClock()
-        let start = clock.now
         let consumed = Counter()
         let reader = Task { () -> [Int] in
             var seen: [Int] = []
@@ -71,7 +69,6 @@ import Testing
         }
         let seen = await reader.value
         #expect(seen == Array(0..<total))
-        #expect(clock.now - start < .seconds(10))
 
         let stats = try #require(hub.clientStatistics().first { $0.id == slow.id })
         #expect(stats.maxBuffered == depth)
