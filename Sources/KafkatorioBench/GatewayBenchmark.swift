@@ -71,7 +71,10 @@ struct GatewayServe: AsyncParsableCommand {
         print("gateway-serve: \(store.count) tiles, \(players) players at \(hz) Hz on port \(port)")
         let mover = Task { [players, hz] in
             guard players > 0 else { return }
+            // On an absolute schedule (late steps catch up), so the rate is what was asked for.
             let gap = Duration.nanoseconds(Int64(1e9 / (hz * Double(players))))
+            let clock = ContinuousClock()
+            let start = clock.now
             var step = 0
             while !Task.isCancelled {
                 let i = step % players
@@ -84,7 +87,8 @@ struct GatewayServe: AsyncParsableCommand {
                             y: 20 * sin(t), color: GameColor(r: 1, g: 0.5, b: 0.1), online: true, afk: false)))
                 hub.apply(packet, server: "bench")
                 step += 1
-                try? await Task.sleep(for: gap)
+                let next = start + gap * step
+                if next > clock.now { try? await Task.sleep(until: next, clock: clock) }
             }
         }
         defer { mover.cancel() }
@@ -142,7 +146,8 @@ struct WSClients: AsyncParsableCommand {
         func pct(_ p: Double) -> Int32 { samples.isEmpty ? -1 : samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         print(
             "ws-clients: \(clients) clients (\(connected.value) connected, \(failed) failed), "
-                + "\(samples.count) messages in \(Int(seconds)) s = \(Int(Double(samples.count) / seconds)) msg/s; "
+                + "\(samples.count) messages in \(Int(seconds)) s = \(Int(Double(samples.count) / seconds)) msg/s "
+                + "(\(Int(Double(samples.count) / seconds / Double(max(1, clients)))) per client); "
                 + "latency ms p50 \(pct(0.5)) p99 \(pct(0.99)) max \(samples.last ?? -1)")
     }
 

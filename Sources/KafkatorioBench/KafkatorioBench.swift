@@ -1,6 +1,7 @@
 import ArgumentParser
 
 /// `KafkatorioBench`: micro-benchmarks of Kafkatorio's hot paths, one subcommand each.
+@main
 struct KafkatorioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "KafkatorioBench",
@@ -10,4 +11,3 @@ struct KafkatorioBench: AsyncParsableCommand {
         ])
 }
 
-await KafkatorioBench.main()
