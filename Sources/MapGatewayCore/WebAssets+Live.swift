@@ -21,9 +21,11 @@ extension WebAssets {
             var duration = Math.max(80, Math.min(1000, now - (marker._lastUpdate || now)));
             marker._lastUpdate = now;
             if (marker._anim) { cancelAnimationFrame(marker._anim); }
-            var start = performance.now();
+            var start = null;
             function step(t) {
-              var k = Math.min(1, (t - start) / duration);
+              // Frame timestamps may precede the call that scheduled them: start at the first frame.
+              if (start === null) { start = t; }
+              var k = Math.max(0, Math.min(1, (t - start) / duration));
               var ll = L.latLng(from.lat + (target.lat - from.lat) * k, from.lng + (target.lng - from.lng) * k);
               marker.setLatLng(ll);
               if (live.follow === marker._index) { map.panTo(ll, { animate: false }); }
