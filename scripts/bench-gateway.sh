@@ -12,7 +12,11 @@ OUT="$ROOT/.run/bench"
 WORK="$(mktemp -d /tmp/kafkatorio-gw-bench.XXXXXX)"
 mkdir -p "$OUT"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 2; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
@@ -66,7 +70,8 @@ D="${WRK_SECONDS:-10}"
   echo "  gateway $G req/s   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/gw.txt"))"
   awk -v g="$G" -v n="$N" 'BEGIN { printf "  ratio gateway/nginx = %.2f (goal >= 1.0)\n", g / n }'
 } | tee "$OUT/gateway-tiles.txt"
-kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; PIDS=()
+cleanup_pids() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 2; PIDS=(); }
+cleanup_pids
 
 # --- WebSocket fan-out ------------------------------------------------------------------------
 WS_PORT=$(free_port)
@@ -82,7 +87,7 @@ PEAK=0
 while kill -0 $CL 2>/dev/null; do
   R=$(awk '/VmRSS/ {print $2}' /proc/$GW/status); ((R > PEAK)) && PEAK=$R; sleep 0.5
 done
-wait $CL
+wait $CL || echo "ws-clients exited with status $?" >> "$WORK/ws.txt"
 {
   echo "ws: ${WS_CLIENTS:-1000} clients, 50 players at 4 Hz (200 updates/s fanned out to every client)"
   echo "  $(cat "$WORK/ws.txt")"

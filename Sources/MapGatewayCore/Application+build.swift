@@ -16,7 +16,7 @@ public func buildRouter(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: policy(configuration))
+    if configuration.needsPolicy { router.add(middleware: policy(configuration)) }
     ObservabilityServer.addRoutes(to: router, registry: registry) {
         HealthStatus(
             healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
@@ -34,6 +34,12 @@ public func buildRouter(
         routes(on: router.group(RouterPath(String(configuration.basePath.dropFirst().dropLast()))))
     }
     return router
+}
+
+extension GatewayConfiguration {
+    /// Whether any setting needs ``GatewayPolicyMiddleware`` (without auth, CORS or trusted
+    /// proxies it would change nothing, so the hot tile path skips it).
+    var needsPolicy: Bool { auth.enabled || !cors.allowedOrigins.isEmpty || !trustedProxies.isEmpty }
 }
 
 func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration) -> GatewayPolicyMiddleware<Context> {
@@ -59,7 +65,7 @@ public func buildApplication(
         configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry)
 
     let wsRouter = Router(context: GatewayWebSocketContext.self)
-    wsRouter.add(middleware: policy(configuration))
+    if configuration.needsPolicy { wsRouter.add(middleware: policy(configuration)) }
     let ws = WebSocketRoutes(hub: liveHub, maxFrameSize: configuration.wsMaxFrameSize)
     if configuration.basePath == "/" {
         ws.register(on: wsRouter)
