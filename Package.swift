@@ -94,8 +94,8 @@ let package = Package(
         .target(
             name: "MapGatewayCore",
             dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
-                .product(name: "NIOCore", package: "swift-nio"),
+                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS, prometheus,
+                crypto, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
@@ -116,7 +116,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
-            dependencies: ["Shared", "PalettePNG", "TileRendererCore", "Kafka", "ServiceSupport", log, argumentParser],
+            dependencies: [
+                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "Kafka", "ServiceSupport", argumentParser,
+                hummingbird, log, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: swiftSettings),
 
         // MARK: Tests
@@ -138,7 +141,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
-            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting],
+            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting, prometheus],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

@@ -7,11 +7,12 @@
 #   renderer: full render (all zoom levels) of a 100×100-chunk world, 1 worker vs 2, peak RSS.
 #   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
 #   logpipe: 1M log lines shipped until acknowledged vs `kcat -P -l` (scripts/bench-logpipe.sh).
+#   gateway: tile GETs vs nginx (ratio), WebSocket fan-out latency and RSS (scripts/bench-gateway.sh);
+#            end-to-end freshness, log line → WebSocket (scripts/bench-freshness.py, all four binaries).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-scripts/build.sh release --product KafkatorioBench
-scripts/build.sh release --product LogPipe
+scripts/build.sh release
 BIN="$(swift build -c release --show-bin-path)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
@@ -21,4 +22,10 @@ lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 
 scripts/bench-ingest.sh
 scripts/bench-logpipe.sh | tee .run/bench/logpipe.txt
+scripts/bench-gateway.sh "$BIN"
+BROKER_DIR=.run/bench-broker
+BOOTSTRAP="$(scripts/broker-start.sh "$BROKER_DIR" | tail -n1)"
+trap 'scripts/broker-stop.sh "$BROKER_DIR" >/dev/null 2>&1 || true' EXIT
+LD_LIBRARY_PATH="$ROOT/.tools/rdk" .tools/venv/bin/python scripts/bench-freshness.py \
+  --bin-dir "$BIN" --bootstrap "$BOOTSTRAP" | tee .run/bench/freshness.txt
 echo "bench: results in .run/bench/"

@@ -8,7 +8,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
-APT_PACKAGES=(librdkafka-dev libdeflate-dev kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc)
+APT_PACKAGES=(librdkafka-dev libdeflate-dev kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc wrk nginx-light)
 CALFKIT_VERSION="${CALFKIT_VERSION:-0.1.2}"
 
 missing=()

@@ -4,7 +4,9 @@
 `chromium --screenshot` with --virtual-time-budget does not advance real WebSocket traffic, so
 live markers may be missing. This drives Chromium over the DevTools protocol instead:
     .tools/venv/bin/python scripts/screenshot.py URL OUT.png [--wait 5] [--size 1280x800]
-Prints the page's <body> data-* attributes (its exposed state) as JSON.
+Prints the page's <body> data-* attributes (its exposed state) as JSON; with --eval EXPR, also
+the value of that JavaScript expression (JSON) on a second line. With --until EXPR, waits until
+EXPR is truthy (polled every 0.2 s, at most --wait seconds) instead of a fixed wait.
 """
 import argparse, base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 import websocket  # PyPI websocket-client, installed into .tools/venv by scripts/deps.sh
@@ -18,6 +20,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("url"); ap.add_argument("out")
     ap.add_argument("--wait", type=float, default=5.0); ap.add_argument("--size", default="1280x800")
+    ap.add_argument("--eval", default=None); ap.add_argument("--until", default=None)
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.split("x"))
     port = free_port()
@@ -47,12 +50,24 @@ def main():
                     return msg.get("result", {})
         call("Emulation.setDeviceMetricsOverride", width=w, height=h, deviceScaleFactor=1, mobile=False)
         call("Page.navigate", url=a.url)
-        time.sleep(a.wait)
+        if a.until:
+            deadline = time.time() + a.wait
+            while time.time() < deadline:
+                r = call("Runtime.evaluate", expression="!!(" + a.until + ")", returnByValue=True)
+                if r.get("result", {}).get("value") is True: break
+                time.sleep(0.2)
+        else:
+            time.sleep(a.wait)
         state = call("Runtime.evaluate", expression="JSON.stringify(Object.assign({}, document.body.dataset))",
                      returnByValue=True)["result"].get("value")
+        extra = None
+        if a.eval:
+            extra = call("Runtime.evaluate", expression=a.eval, returnByValue=True)["result"].get("value")
         shot = call("Page.captureScreenshot", format="png")
         with open(a.out, "wb") as f: f.write(base64.b64decode(shot["data"]))
         print(state)
+        if a.eval: print(json.dumps(extra))
+        sys.stdout.flush()
     finally:
         proc.terminate(); proc.wait(timeout=10)
 

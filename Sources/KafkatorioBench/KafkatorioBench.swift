@@ -6,6 +6,9 @@ struct KafkatorioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "KafkatorioBench",
         abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
-        subcommands: [CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self, IngestLoad.self])
+        subcommands: [
+            CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self, IngestLoad.self, TilesWrite.self,
+            GatewayServe.self, WSClients.self,
+        ])
 }
 

@@ -6,13 +6,19 @@ import Shared
 /// - `GET /api/servers`: `[{id, surfaces, playersOnline, tileCount, lastPacketAt, lastTileAt, staleSeconds, stale}]`
 /// - `GET /api/servers/{id}`: `{id, lastPacketAt, lastTileAt, staleSeconds, stale, session,
 ///   surfaces: [{name, index, planet, platform, tiles}], players: [online players]}`
+/// - `GET /api/servers/{id}/surfaces/{surface}`: `{name, index, planet, platform, tiles,
+///   extent: {minChunkX, minChunkY, maxChunkX, maxChunkY, minX, minY, maxX, maxY} | null,
+///   zooms: [z with tiles, ascending], players}` (x/y in game tiles, max exclusive)
 /// - `GET /api/servers/{id}/surfaces/{surface}/players`: `[online players on that surface]`
+///
+/// Every server object also has `status` (`online`|`offline`|`stale`|`unknown`, see
+/// ``LiveState/displayStatus(now:staleAfterSeconds:)``) and `statusSince`.
 struct APIRoutes<Context: RequestContext> {
     let tiles: TileStore
     let hub: LiveHub
     let staleAfterSeconds: Int
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("api/servers") { _, _ in
             json(self.serverList(now: WallClock.nowMillis()))
         }
@@ -26,6 +32,13 @@ struct APIRoutes<Context: RequestContext> {
                 Identifier.isValidSurfaceName(surface)
             else { throw .invalidRequest("surface name") }
             return json(try self.surfacePlayers(id, surface: surface))
+        }
+        router.get("api/servers/:id/surfaces/:surface") { _, context throws(GatewayError) in
+            let id = try Self.serverID(context)
+            guard let raw = context.parameters.get("surface"), let surface = PercentDecoding.decode(raw),
+                Identifier.isValidSurfaceName(surface)
+            else { throw .invalidRequest("surface name") }
+            return json(try self.surfaceDetail(id, surface: surface))
         }
     }
 
@@ -75,6 +88,9 @@ struct APIRoutes<Context: RequestContext> {
         w.key("staleSeconds")
         if let staleSeconds { w.int(staleSeconds) } else { w.null() }
         w.field("stale", staleSeconds.map { $0 > staleAfterSeconds } ?? true)
+        w.field("status", v.live?.displayStatus(now: now, staleAfterSeconds: staleAfterSeconds) ?? "unknown")
+        w.key("statusSince")
+        if let t = v.live?.statusSince { w.int(Int(t)) } else { w.null() }
     }
 
     func serverList(now: Int64) -> ByteBuffer {
@@ -126,6 +142,44 @@ struct APIRoutes<Context: RequestContext> {
         w.endArray()
         w.key("players")
         LiveMessages.writePlayers(&w, v.live?.onlinePlayers ?? [])
+        w.endObject()
+        return w.buffer
+    }
+
+    func surfaceDetail(_ id: String, surface: String) throws(GatewayError) -> ByteBuffer {
+        let v = try view(id)
+        let live = v.live?.surfaces[surface]
+        let extent = v.tiles?.extents[surface]
+        guard live != nil || extent != nil else { throw .notFound }
+        var w = JSONWriter(capacity: 512)
+        w.beginObject()
+        w.field("name", surface)
+        w.key("index")
+        if let live { w.int(live.index) } else { w.null() }
+        w.field("planet", live?.planet)
+        w.field("platform", live?.platform)
+        w.field("tiles", v.tiles?.tilesPerSurface[surface] ?? 0)
+        w.key("extent")
+        if let e = extent {
+            w.beginObject()
+            w.field("minChunkX", e.minChunkX)
+            w.field("minChunkY", e.minChunkY)
+            w.field("maxChunkX", e.maxChunkX)
+            w.field("maxChunkY", e.maxChunkY)
+            w.field("minX", e.minChunkX * 32)
+            w.field("minY", e.minChunkY * 32)
+            w.field("maxX", (e.maxChunkX + 1) * 32)
+            w.field("maxY", (e.maxChunkY + 1) * 32)
+            w.endObject()
+        } else {
+            w.null()
+        }
+        w.key("zooms")
+        w.beginArray()
+        for z in (extent?.tilesPerZoom.keys.sorted() ?? []) { w.int(z) }
+        w.endArray()
+        w.key("players")
+        LiveMessages.writePlayers(&w, (v.live?.onlinePlayers ?? []).filter { $0.surface == surface })
         w.endObject()
         return w.buffer
     }

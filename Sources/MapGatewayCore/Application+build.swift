@@ -1,27 +1,50 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Prometheus
 import ServiceLifecycle
+import ServiceSupport
+import Shared
 
-/// Builds the gateway's HTTP router: tiles, REST API, static page and health check.
+/// Builds the gateway's HTTP router: tiles, REST API, static page, `/metrics` and `/healthz`,
+/// behind ``GatewayPolicyMiddleware`` (forwarded headers, CORS, viewer auth).
 ///
-/// Exposed so tests can drive it in memory; ``buildApplication(configuration:tileStore:liveHub:logger:)``
-/// is what runs in production.
+/// Every route except `/metrics` and `/healthz` lives under `configuration.basePath`; those two
+/// stay at the root, where probes and scrapers reach the pod or host directly (and skip auth).
 public func buildRouter(
-    configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.get("healthz") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: "ok")))
+    configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
+    if configuration.needsPolicy { router.add(middleware: policy(configuration)) }
+    ObservabilityServer.addRoutes(to: router, registry: registry) {
+        HealthStatus(
+            healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
     }
-    TileRoutes(tiles: tileStore).register(on: router)
-    APIRoutes(tiles: tileStore, hub: liveHub, staleAfterSeconds: configuration.staleAfterSeconds)
-        .register(on: router)
-    WebSocketRoutes.registerFallback(on: router)
-    assets.register(on: router)
+    func routes(on group: some RouterMethods<GatewayRequestContext>) {
+        TileRoutes(tiles: tileStore, metrics: liveHub.metrics).register(on: group)
+        APIRoutes(tiles: tileStore, hub: liveHub, staleAfterSeconds: configuration.staleAfterSeconds)
+            .register(on: group)
+        WebSocketRoutes.registerFallback(on: group)
+        assets.register(on: group, basePath: configuration.basePath)
+    }
+    if configuration.basePath == "/" {
+        routes(on: router)
+    } else {
+        routes(on: router.group(RouterPath(String(configuration.basePath.dropFirst().dropLast()))))
+    }
     return router
+}
+
+extension GatewayConfiguration {
+    /// Whether any setting needs ``GatewayPolicyMiddleware`` (without auth, CORS or trusted
+    /// proxies it would change nothing, so the hot tile path skips it).
+    var needsPolicy: Bool { auth.enabled || !cors.allowedOrigins.isEmpty || !trustedProxies.isEmpty }
+}
+
+func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration) -> GatewayPolicyMiddleware<Context> {
+    GatewayPolicyMiddleware(
+        auth: c.auth, cors: c.cors, forwarded: ForwardedHeaders(trusted: c.trustedProxies), basePath: c.basePath)
 }
 
 /// Builds the gateway application: HTTP/1 with WebSocket upgrade on `configuration.host`:`port`.
@@ -34,13 +57,21 @@ public func buildApplication(
     configuration: GatewayConfiguration,
     tileStore: TileStore,
     liveHub: LiveHub,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
 ) -> some ApplicationProtocol {
     let assets = StaticAssets(leafletDirectory: configuration.leafletDirectory, logger: logger)
-    let router = buildRouter(configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets)
+    let router = buildRouter(
+        configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry)
 
-    let wsRouter = Router(context: BasicWebSocketRequestContext.self)
-    WebSocketRoutes(hub: liveHub, maxFrameSize: configuration.wsMaxFrameSize).register(on: wsRouter)
+    let wsRouter = Router(context: GatewayWebSocketContext.self)
+    if configuration.needsPolicy { wsRouter.add(middleware: policy(configuration)) }
+    let ws = WebSocketRoutes(hub: liveHub, maxFrameSize: configuration.wsMaxFrameSize)
+    if configuration.basePath == "/" {
+        ws.register(on: wsRouter)
+    } else {
+        ws.register(on: wsRouter.group(RouterPath(String(configuration.basePath.dropFirst().dropLast()))))
+    }
 
     let autoPing: AutoPingSetup =
         configuration.wsPingSeconds > 0 ? .enabled(timePeriod: .seconds(configuration.wsPingSeconds)) : .disabled
@@ -56,17 +87,29 @@ public func buildApplication(
             serverName: configuration.serverName),
         logger: logger
     )
-    app.addServices(LiveHubShutdownService(hub: liveHub))
+    app.addServices(
+        LiveHubHousekeeping(
+            hub: liveHub, tiles: tileStore, intervalSeconds: configuration.statusIntervalSeconds))
     return app
 }
 
-/// Finishes every WebSocket client's stream when the application shuts down, so handlers that
+/// Every few seconds sends each WebSocket client its server's status (heartbeat and staleness)
+/// and updates the staleness gauges; on shutdown finishes every client stream, so handlers that
 /// are still waiting for updates return promptly.
-struct LiveHubShutdownService: Service {
+struct LiveHubHousekeeping: Service {
     let hub: LiveHub
+    let tiles: TileStore
+    let intervalSeconds: Int
 
     func run() async throws {
-        try? await gracefulShutdown()
+        let interval = Duration.seconds(max(1, intervalSeconds))
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
+            let now = WallClock.nowMillis()
+            hub.broadcastStatus(now: now)
+            hub.metrics?.recordStaleness(hub.allStates(), tiles: tiles.serverSummaries(), now: now)
+        }
         hub.finishAll()
     }
 }

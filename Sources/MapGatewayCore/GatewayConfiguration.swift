@@ -1,5 +1,5 @@
 /// Settings of the map gateway's HTTP/WebSocket server.
-public struct GatewayConfiguration: Sendable, Hashable {
+public struct GatewayConfiguration: Sendable {
     /// Address to bind, e.g. "0.0.0.0" or "127.0.0.1".
     public var host: String
     /// Port to bind; 0 picks a free port (tests).
@@ -15,8 +15,20 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var wsMaxFrameSize: Int
     /// A server whose last packet is older than this many seconds is reported as stale.
     public var staleAfterSeconds: Int
+    /// Seconds between `status` messages to every WebSocket client (the page's heartbeat).
+    public var statusIntervalSeconds: Int
     /// The server name sent in the `Server` header and used as the logger label.
     public var serverName: String
+    /// The path prefix every route lives under, for reverse proxies ("/" or e.g. "/map/").
+    public var basePath: String {
+        didSet { basePath = Self.normalizedBasePath(basePath) }
+    }
+    /// Viewer authentication (disabled when it has no credentials).
+    public var auth: ViewerAuth
+    /// Origins allowed to use the API, tiles and WebSocket cross-origin.
+    public var cors: CORSSettings
+    /// Proxies whose `X-Forwarded-*` headers are believed.
+    public var trustedProxies: [CIDR]
 
     /// Creates a configuration; every parameter has a production default.
     public init(
@@ -27,7 +39,12 @@ public struct GatewayConfiguration: Sendable, Hashable {
         wsPingSeconds: Int = 30,
         wsMaxFrameSize: Int = 1 << 16,
         staleAfterSeconds: Int = 60,
-        serverName: String = "kafkatorio-map-gateway"
+        statusIntervalSeconds: Int = 10,
+        serverName: String = "kafkatorio-map-gateway",
+        basePath: String = "/",
+        auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
+        cors: CORSSettings = CORSSettings(),
+        trustedProxies: [CIDR] = []
     ) {
         self.host = host
         self.port = port
@@ -36,6 +53,27 @@ public struct GatewayConfiguration: Sendable, Hashable {
         self.wsPingSeconds = wsPingSeconds
         self.wsMaxFrameSize = wsMaxFrameSize
         self.staleAfterSeconds = staleAfterSeconds
+        self.statusIntervalSeconds = statusIntervalSeconds
         self.serverName = serverName
+        self.basePath = Self.normalizedBasePath(basePath)
+        self.auth = auth
+        self.cors = cors
+        self.trustedProxies = trustedProxies
+    }
+
+    /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").
+    /// Only `[A-Za-z0-9._~-]` segments are allowed; anything else falls back to "/".
+    public static func normalizedBasePath(_ path: String) -> String {
+        let segments = path.split(separator: "/")
+        let valid = segments.allSatisfy { seg in
+            seg != "." && seg != ".."
+                && seg.utf8.allSatisfy { c in
+                    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                        || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "~")
+                        || c == UInt8(ascii: "-")
+                }
+        }
+        guard valid, !segments.isEmpty else { return "/" }
+        return "/" + segments.joined(separator: "/") + "/"
     }
 }

@@ -61,6 +61,7 @@ public final class GatewayFeed: Service, Sendable {
             logger.warning("tile record with an invalid key", metadata: ["offset": "\(message.offset)"])
             return
         }
+        hub.metrics?.tileRecords.increment()
         let version = message.headerString(RecordHeader.version).flatMap { UInt64($0) } ?? 0
         if message.value.isEmpty {
             if tileStore.remove(key: key) { hub.tileRemoved(key) }
@@ -71,14 +72,26 @@ public final class GatewayFeed: Service, Sendable {
         }
     }
 
-    /// Applies one record of the live topic.
+    /// Applies one record of the live topic: a canonical packet line, or (header `type` =
+    /// `event`) a ``ServerEvent``. The record timestamp is the packet's arrival time (so chat
+    /// de-duplication and staleness mean the same after a replay from the beginning).
     func apply(live message: ConsumerMessage) {
-        guard let server = message.headerString(RecordHeader.server) else {
+        hub.metrics?.liveRecords.increment()
+        if message.headerString(RecordHeader.packetType) == ServerEvent.recordType {
+            guard let event = ServerEvent.decode(message.value), Identifier.isValidServerID(event.server) else {
+                logger.error("undecodable server event", metadata: ["offset": "\(message.offset)"])
+                return
+            }
+            hub.apply(event: event)
+            return
+        }
+        guard let server = message.headerString(RecordHeader.server), Identifier.isValidServerID(server) else {
+            logger.warning("live record without a valid server header", metadata: ["offset": "\(message.offset)"])
             return
         }
         do {
             let packet = try PacketLine.decode(message.value)
-            _ = hub.apply(packet, server: server)
+            _ = hub.apply(packet, server: server, receivedAt: message.timestamp ?? WallClock.nowMillis())
         } catch {
             logger.error("undecodable live record", metadata: ["offset": "\(message.offset)", "error": "\(error)"])
         }

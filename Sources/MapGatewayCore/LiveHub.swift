@@ -54,12 +54,20 @@ public final class LiveHub: Sendable {
     public let queueDepth: Int
     /// How many chat messages each server keeps.
     public let chatCapacity: Int
+    /// A server silent for longer than this is shown as stale.
+    public let staleAfterSeconds: Int
+    let metrics: GatewayMetrics?
     private let state = Mutex(State())
 
     /// Creates a hub whose clients each buffer at most `queueDepth` messages.
-    public init(queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity) {
+    public init(
+        queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity, staleAfterSeconds: Int = 60,
+        metrics: GatewayMetrics? = nil
+    ) {
         self.queueDepth = max(1, queueDepth)
         self.chatCapacity = chatCapacity
+        self.staleAfterSeconds = staleAfterSeconds
+        self.metrics = metrics
     }
 
     // MARK: Ingestion (called by the Kafka side)
@@ -76,22 +84,54 @@ public final class LiveHub: Sendable {
                     .apply(packet, receivedAt: receivedAt)
             else { return nil }
             // Encode once (inside the lock, so every client sees the same order as the state).
-            Self.broadcast(LiveMessages.event(event, server: server), server: server, depth: queueDepth, in: &state)
+            let message = LiveMessages.event(
+                event, state: state.servers[server]!, now: WallClock.nowMillis(), staleAfterSeconds: staleAfterSeconds)
+            broadcast(message, server: server, in: &state)
             return event
+        }
+    }
+
+    /// Applies a server event (join, leave, chat, start, stop, …) and notifies the server's
+    /// clients of everything it changed. Returns the resulting events.
+    @discardableResult
+    public func apply(event: ServerEvent) -> [LiveEvent] {
+        state.withLock { state in
+            let capacity = chatCapacity
+            let events = state.servers[event.server, default: LiveState(server: event.server, chatCapacity: capacity)]
+                .apply(event: event)
+            let now = WallClock.nowMillis()
+            for e in events {
+                let message = LiveMessages.event(
+                    e, state: state.servers[event.server]!, now: now, staleAfterSeconds: staleAfterSeconds)
+                broadcast(message, server: event.server, in: &state)
+            }
+            return events
+        }
+    }
+
+    /// Sends every server's clients its current status (a heartbeat the page watches, and how
+    /// viewers learn that a silent server became stale).
+    public func broadcastStatus(now: Int64 = WallClock.nowMillis()) {
+        state.withLock { state in
+            for server in Array(state.clientsByServer.keys) {
+                let live = state.servers[server] ?? LiveState(server: server)
+                let message = LiveMessages.status(live, now: now, staleAfterSeconds: staleAfterSeconds)
+                broadcast(message, server: server, in: &state)
+            }
         }
     }
 
     /// Tells the clients of `key.server` that tile `key` has a new version.
     public func tileUpdated(_ key: TileKey, version: UInt64) {
         state.withLock { state in
-            Self.broadcast(LiveMessages.tile(key, version: version, removed: false), server: key.server, depth: queueDepth, in: &state)
+            broadcast(LiveMessages.tile(key, version: version, removed: false), server: key.server, in: &state)
         }
     }
 
     /// Tells the clients of `key.server` that tile `key` no longer exists.
     public func tileRemoved(_ key: TileKey) {
         state.withLock { state in
-            Self.broadcast(LiveMessages.tile(key, version: 0, removed: true), server: key.server, depth: queueDepth, in: &state)
+            broadcast(LiveMessages.tile(key, version: 0, removed: true), server: key.server, in: &state)
         }
     }
 
@@ -122,7 +162,7 @@ public final class LiveHub: Sendable {
     func subscribe(server: String) -> LiveSubscription {
         let (stream, continuation) = AsyncStream.makeStream(
             of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(queueDepth))
-        let (id, snapshotState): (UInt64, LiveState) = state.withLock { state in
+        let (id, snapshotState, count): (UInt64, LiveState, Int) = state.withLock { state in
             let id = state.nextID
             state.nextID += 1
             let stats = ClientQueueStatistics(
@@ -133,23 +173,31 @@ public final class LiveHub: Sendable {
                 state.clients[id] = Client(server: server, continuation: continuation, stats: stats)
                 state.clientsByServer[server, default: []].insert(id)
             }
-            return (id, state.servers[server] ?? LiveState(server: server, chatCapacity: chatCapacity))
+            return (
+                id, state.servers[server] ?? LiveState(server: server, chatCapacity: chatCapacity),
+                state.clients.count
+            )
         }
+        metrics?.connections.record(count)
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
-        return LiveSubscription(id: id, snapshot: LiveMessages.snapshot(snapshotState), messages: stream)
+        let snapshot = LiveMessages.snapshot(
+            snapshotState, now: WallClock.nowMillis(), staleAfterSeconds: staleAfterSeconds)
+        return LiveSubscription(id: id, snapshot: snapshot, messages: stream)
     }
 
     /// Removes a client; its stream finishes.
     func unsubscribe(_ id: UInt64) {
-        let continuation: AsyncStream<ByteBuffer>.Continuation? = state.withLock { state in
-            guard let client = state.clients.removeValue(forKey: id) else { return nil }
+        let (continuation, count): (AsyncStream<ByteBuffer>.Continuation?, Int) = state.withLock { state in
+            guard let client = state.clients.removeValue(forKey: id) else { return (nil, state.clients.count) }
             state.clientsByServer[client.server]?.remove(id)
             if state.clientsByServer[client.server]?.isEmpty == true {
                 state.clientsByServer[client.server] = nil
             }
-            return client.continuation
+            return (client.continuation, state.clients.count)
         }
-        continuation?.finish()
+        guard let continuation else { return }
+        metrics?.connections.record(count)
+        continuation.finish()
     }
 
     /// Finishes every client's stream and refuses new ones (graceful shutdown).
@@ -164,15 +212,25 @@ public final class LiveHub: Sendable {
         for c in continuations { c.finish() }
     }
 
-    private static func broadcast(_ message: ByteBuffer, server: String, depth: Int, in state: inout State) {
+    private func broadcast(_ message: ByteBuffer, server: String, in state: inout State) {
         guard let ids = state.clientsByServer[server] else { return }
+        let depth = queueDepth
+        var queued = 0
+        var dropped = 0
+        defer {
+            metrics?.messagesQueued.increment(by: queued)
+            if dropped > 0 { metrics?.messagesDropped.increment(by: dropped) }
+        }
         for id in ids {
             guard var client = state.clients[id] else { continue }
             switch client.continuation.yield(message) {
             case .enqueued(let remaining):
+                queued += 1
                 client.stats.enqueued += 1
                 client.stats.buffered = depth - remaining
             case .dropped:
+                queued += 1
+                dropped += 1
                 client.stats.enqueued += 1
                 client.stats.dropped += 1
                 client.stats.buffered = depth

@@ -3,15 +3,24 @@ import Shared
 
 /// JSON encodings of the WebSocket messages and of the live parts of the REST API.
 ///
-/// Messages (all objects with a `"type"`):
-/// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session` (sent first on connect)
+/// Messages (all objects with a `"type"`; live ones carry `at`, the gateway's Unix-millisecond
+/// time when it encoded the message, so clients can measure delivery latency):
+/// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session`, `status` (object as below)
+///   (sent first on connect)
 /// - `player`: `server` + the player object
-/// - `chat`: `server`, `player`, `message`, `tick`, `receivedAt`
+/// - `chat`: `server`, `player`, `message`, `tick`, `receivedAt`, `source` (`mod`|`console`);
+///   the same message from both sources within 10 s is sent once
 /// - `surface`: `server` + the surface object (`deleted: true` when removed)
 /// - `session_start`: `server`, `modVersion`, `gameVersion`, `tick`, `receivedAt`
+/// - `status`: `server`, `status` (`online`|`offline`|`stale`|`unknown`), `since`,
+///   `lastActivityAt`, `playersOnline`, `missingLines` (on change and every few seconds)
+/// - `notice`: `server`, `kind` (join|leave|kick|ban|saving|sequence_gap), `player`, `message`,
+///   `time`, `missing`
 /// - `tile`: `server`, `surface`, `layer`, `z`, `x`, `y`, `version`, `removed`
 enum LiveMessages {
-    static func event(_ event: LiveEvent, server: String) -> ByteBuffer {
+    static func event(_ event: LiveEvent, state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
+        let server = state.server
+        if case .status = event { return status(state, now: now, staleAfterSeconds: staleAfterSeconds) }
         var w = JSONWriter()
         w.beginObject()
         switch event {
@@ -31,9 +40,46 @@ enum LiveMessages {
             w.field("type", "session_start")
             w.field("server", server)
             writeSessionFields(&w, s)
+        case .notice(let e):
+            w.field("type", "notice")
+            w.field("server", server)
+            w.field("kind", e.kind.rawValue)
+            w.field("player", e.player)
+            w.field("message", e.message)
+            w.key("time")
+            w.int(Int(e.time))
+            w.key("missing")
+            if let m = e.missing { w.int(Int(m)) } else { w.null() }
+        case .status:
+            break
         }
+        w.key("at")
+        w.int(Int(now))
         w.endObject()
         return w.buffer
+    }
+
+    static func status(_ state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
+        var w = JSONWriter(capacity: 200)
+        w.beginObject()
+        w.field("type", "status")
+        w.field("server", state.server)
+        writeStatusFields(&w, state, now: now, staleAfterSeconds: staleAfterSeconds)
+        w.key("at")
+        w.int(Int(now))
+        w.endObject()
+        return w.buffer
+    }
+
+    static func writeStatusFields(_ w: inout JSONWriter, _ state: LiveState, now: Int64, staleAfterSeconds: Int) {
+        w.field("status", state.displayStatus(now: now, staleAfterSeconds: staleAfterSeconds))
+        w.key("since")
+        if let t = state.statusSince { w.int(Int(t)) } else { w.null() }
+        w.key("lastActivityAt")
+        if let t = state.lastActivityAt { w.int(Int(t)) } else { w.null() }
+        w.field("playersOnline", state.onlinePlayers.count)
+        w.key("missingLines")
+        w.int(Int(state.missingLines))
     }
 
     static func tile(_ key: TileKey, version: UInt64, removed: Bool) -> ByteBuffer {
@@ -52,7 +98,7 @@ enum LiveMessages {
         return w.buffer
     }
 
-    static func snapshot(_ state: LiveState) -> ByteBuffer {
+    static func snapshot(_ state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
         var w = JSONWriter(capacity: 1024)
         w.beginObject()
         w.field("type", "snapshot")
@@ -83,6 +129,10 @@ enum LiveMessages {
         } else {
             w.null()
         }
+        w.key("status")
+        w.beginObject()
+        writeStatusFields(&w, state, now: now, staleAfterSeconds: staleAfterSeconds)
+        w.endObject()
         w.endObject()
         return w.buffer
     }
@@ -126,6 +176,7 @@ enum LiveMessages {
         w.field("tick", c.tick)
         w.key("receivedAt")
         w.int(Int(c.receivedAt))
+        w.field("source", c.source.rawValue)
     }
 
     static func writeSessionFields(_ w: inout JSONWriter, _ s: SessionInfo) {

@@ -10,14 +10,27 @@ public struct ChatEntry: Sendable, Hashable {
     public var tick: UInt64
     /// When the gateway received it, in Unix milliseconds.
     public var receivedAt: Int64
+    /// Where it came from: the mod's `chat` packet or the console's `[CHAT]` line.
+    public var source: ChatSource
+    /// Whether the same message from the other source was already folded into this one.
+    var matched = false
 
     /// Creates a chat entry.
-    public init(player: String?, message: String, tick: UInt64, receivedAt: Int64) {
+    public init(player: String?, message: String, tick: UInt64, receivedAt: Int64, source: ChatSource = .mod) {
         self.player = player
         self.message = message
         self.tick = tick
         self.receivedAt = receivedAt
+        self.source = source
     }
+}
+
+/// The two ways a chat message reaches the gateway.
+public enum ChatSource: String, Sendable, Hashable {
+    /// A `chat` packet printed by the mod.
+    case mod
+    /// A `[CHAT]` console line, as a ``ServerEvent`` from PacketIngest.
+    case console
 }
 
 /// The latest `session_start` of a server.
@@ -51,6 +64,21 @@ public enum LiveEvent: Sendable, Hashable {
     case surface(SurfaceState)
     /// The mod was (re)loaded on the server.
     case sessionStart(SessionInfo)
+    /// The server started or stopped (``LiveState/status``).
+    case status(ServerStatus, at: Int64)
+    /// A console event worth showing: join, leave, kick, ban, saving, sequence gap.
+    case notice(ServerEvent)
+}
+
+/// Whether the game server runs, as its events tell (staleness is judged separately, at read
+/// time, from ``LiveState/lastActivityAt``).
+public enum ServerStatus: String, Sendable, Hashable {
+    /// Nothing known yet.
+    case unknown
+    /// Started (or sending packets and never seen stopping).
+    case online
+    /// Announced its shutdown.
+    case offline
 }
 
 /// The live (non-map) state of one game server: players, recent chat, surfaces and session.
@@ -64,17 +92,25 @@ public struct LiveState: Sendable, Hashable {
     /// The server id.
     public let server: String
     /// The latest state of every player seen, by `LuaPlayer.index`.
-    public private(set) var players: [Int: PlayerState] = [:]
+    public internal(set) var players: [Int: PlayerState] = [:]
     /// The existing surfaces, by name.
     public private(set) var surfaces: [String: SurfaceState] = [:]
     /// The most recent chat messages, oldest first.
-    public private(set) var chat: [ChatEntry] = []
+    public internal(set) var chat: [ChatEntry] = []
     /// The latest session start, if one was seen.
     public private(set) var session: SessionInfo?
     /// When the last live packet arrived, in Unix milliseconds.
     public private(set) var lastPacketAt: Int64?
     /// The highest game tick seen.
     public private(set) var lastTick: UInt64 = 0
+    /// Started/stopped, from server events and session starts.
+    public internal(set) var status: ServerStatus = .unknown
+    /// When ``status`` last changed, in Unix milliseconds.
+    public internal(set) var statusSince: Int64?
+    /// When the last packet or server event arrived, in Unix milliseconds.
+    public internal(set) var lastActivityAt: Int64?
+    /// Sequence gaps reported for this server (lines the pipeline never received).
+    public internal(set) var missingLines: Int64 = 0
     /// How many chat messages are kept.
     public let chatCapacity: Int
 
@@ -96,9 +132,11 @@ public struct LiveState: Sendable, Hashable {
         case .chat(let message):
             let entry = ChatEntry(
                 player: message.player, message: message.message, tick: packet.tick, receivedAt: receivedAt)
-            chat.append(entry)
-            if chat.count > chatCapacity { chat.removeFirst(chat.count - chatCapacity) }
-            event = .chat(entry)
+            guard let kept = addChat(entry) else {
+                noteActivity(receivedAt, tick: packet.tick)
+                return nil
+            }
+            event = .chat(kept)
         case .surface(let surface):
             if surface.deleted {
                 surfaces[surface.name] = nil
@@ -111,14 +149,21 @@ public struct LiveState: Sendable, Hashable {
                 modVersion: start.modVersion, gameVersion: start.gameVersion, tick: packet.tick,
                 receivedAt: receivedAt)
             session = info
+            setStatus(.online, at: receivedAt)
             event = .sessionStart(info)
         case .prototypes, .chunkTerrain, .chunkBuildings, .chunkResources, .chunkDeleted, .tiles, .buildings,
             .buildingRemoved:
             return nil
         }
         lastPacketAt = max(lastPacketAt ?? receivedAt, receivedAt)
-        lastTick = max(lastTick, packet.tick)
+        noteActivity(receivedAt, tick: packet.tick)
+        if status == .unknown { setStatus(.online, at: receivedAt) }
         return event
+    }
+
+    mutating func noteActivity(_ at: Int64, tick: UInt64) {
+        lastActivityAt = max(lastActivityAt ?? at, at)
+        lastTick = max(lastTick, tick)
     }
 
     /// Players currently online, sorted by index.

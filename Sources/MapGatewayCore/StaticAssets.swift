@@ -48,6 +48,7 @@ public struct StaticAssets: Sendable {
         var assets: [String: StaticAsset] = [
             "/": StaticAsset(bytes: Array(WebAssets.indexHTML.utf8), contentType: "text/html; charset=utf-8"),
             "/app.js": StaticAsset(bytes: Array(WebAssets.appJS.utf8), contentType: "text/javascript; charset=utf-8"),
+            "/live.js": StaticAsset(bytes: Array(WebAssets.liveJS.utf8), contentType: "text/javascript; charset=utf-8"),
             "/app.css": StaticAsset(bytes: Array(WebAssets.appCSS.utf8), contentType: "text/css; charset=utf-8"),
         ]
         assets["/index.html"] = assets["/"]
@@ -70,11 +71,15 @@ public struct StaticAssets: Sendable {
     public subscript(path: String) -> StaticAsset? { assets[path] }
 
     /// Serves `GET`/`HEAD` for every asset path (each route is an exact path; nothing is
-    /// resolved against a directory).
-    func register<Context: RequestContext>(on router: Router<Context>) {
+    /// resolved against a directory). The page is `basePath` itself; the base path without its
+    /// trailing slash redirects there, so the page's relative URLs resolve under it.
+    func register<Context: RequestContext>(on router: some RouterMethods<Context>, basePath: String) {
         for (path, asset) in assets {
-            let routePath = RouterPath(stringLiteral: path)
+            let routePath = RouterPath(stringLiteral: path == "/" ? "" : String(path.dropFirst()))
             router.get(routePath) { request, _ in
+                if path == "/", !request.uri.path.hasSuffix("/") {
+                    return Response(status: .movedPermanently, headers: [.location: basePath])
+                }
                 var headers: HTTPFields = [.eTag: asset.eTag, .cacheControl: "no-cache"]
                 if ConditionalRequest.ifNoneMatchMatches(request.headers, eTag: asset.eTag) {
                     return Response(status: .notModified, headers: headers)

@@ -1,12 +1,17 @@
 import Hummingbird
 import Shared
 
-/// Limits on tile addresses accepted from URLs.
+/// Limits on tile addresses accepted from URLs: z in `TileKey.minZoom...TileKey.detailZoom`,
+/// and |x|, |y| within a Factorio map (±1,000,000 game tiles = ±31,250 chunks, rounded up to
+/// 2^15 chunks at the detail zoom, halving per level below it).
 public enum TileRequestLimits {
-    /// Largest absolute zoom level.
-    public static let maxAbsZoom = 32
-    /// Largest absolute tile x or y (2^26).
-    public static let maxAbsCoordinate = 1 << 26
+    /// Largest absolute chunk coordinate at the detail zoom.
+    public static let maxAbsChunk = 1 << 15
+
+    /// Largest absolute tile x or y at zoom `z`.
+    public static func maxAbsCoordinate(atZoom z: Int) -> Int {
+        max(1, maxAbsChunk >> (TileKey.detailZoom - z))
+    }
 }
 
 extension TileKey {
@@ -20,9 +25,12 @@ extension TileKey {
             throw .invalidRequest("surface name")
         }
         guard let layer = MapLayer(rawValue: layer) else { throw .invalidRequest("layer") }
-        guard let z = Self.integer(z, limit: TileRequestLimits.maxAbsZoom) else { throw .invalidRequest("z") }
-        guard let x = Self.integer(x, limit: TileRequestLimits.maxAbsCoordinate) else { throw .invalidRequest("x") }
-        guard let y = Self.integer(y, limit: TileRequestLimits.maxAbsCoordinate) else { throw .invalidRequest("y") }
+        guard let z = Self.integer(z, limit: 99), (TileKey.minZoom...TileKey.detailZoom).contains(z) else {
+            throw .invalidRequest("z")
+        }
+        let limit = TileRequestLimits.maxAbsCoordinate(atZoom: z)
+        guard let x = Self.integer(x, limit: limit) else { throw .invalidRequest("x") }
+        guard let y = Self.integer(y, limit: limit) else { throw .invalidRequest("y") }
         return TileKey(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
     }
 
@@ -95,10 +103,17 @@ extension StringProtocol {
 }
 
 /// The tile route: `GET|HEAD /tiles/{server}/{surface}/{layer}/{z}/{x}/{y}.png`.
+///
+/// `Cache-Control: no-cache`: a browser or proxy may keep the tile but must revalidate it
+/// before each use. Tiles change whenever the factory does, so any max-age would show stale
+/// tiles; revalidation costs one small 304 thanks to the strong content ETag. (The page also
+/// adds `?v=<version>` after an invalidation, so it never waits on a revalidation it knows
+/// would fail.) A missing tile is a plain 404 with `no-cache` too: it may appear any moment.
 struct TileRoutes<Context: RequestContext> {
     let tiles: TileStore
+    let metrics: GatewayMetrics?
 
-    func register(on router: Router<Context>) {
+    func register(on router: some RouterMethods<Context>) {
         router.get("tiles/:server/:surface/:layer/:z/:x/{y}.png") { request, context in
             try self.serve(request, context)
         }
@@ -109,12 +124,25 @@ struct TileRoutes<Context: RequestContext> {
         guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
             let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
         else { throw .notFound }
-        let key = try TileKey.fromURLComponents(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
-        guard let tile = tiles.get(key) else { throw .notFound }
+        let key: TileKey
+        do {
+            key = try TileKey.fromURLComponents(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
+        } catch {
+            metrics?.tileInvalid.increment()
+            throw error
+        }
+        guard let tile = tiles.get(key) else {
+            metrics?.tileMisses.increment()
+            return Response(
+                status: .notFound, headers: [.cacheControl: "no-cache", .contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "no such tile\n")))
+        }
         var headers: HTTPFields = [.eTag: tile.eTag, .cacheControl: "no-cache"]
         if ConditionalRequest.ifNoneMatchMatches(request.headers, eTag: tile.eTag) {
+            metrics?.tileNotModified.increment()
             return Response(status: .notModified, headers: headers)
         }
+        metrics?.tileHits.increment()
         headers[.contentType] = "image/png"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.bytes))
     }

@@ -31,9 +31,40 @@ public struct ServerTileSummary: Sendable, Hashable {
     public var tilesPerSurface: [String: Int]
     /// When a tile of this server was last stored or removed, in Unix milliseconds.
     public var lastTileUpdateAt: Int64
+    /// The explored extent and zoom levels of each surface that ever had tiles.
+    public var extents: [String: SurfaceExtent] = [:]
 
     /// Total number of stored tiles of this server.
     public var tileCount: Int { tilesPerSurface.values.reduce(0, +) }
+}
+
+/// Where a surface has tiles: the bounding box in chunks of every tile ever stored (at any zoom,
+/// so it only grows; removed tiles do not shrink it) and the number of stored tiles per zoom.
+public struct SurfaceExtent: Sendable, Hashable {
+    public var minChunkX: Int
+    public var minChunkY: Int
+    /// Inclusive.
+    public var maxChunkX: Int
+    /// Inclusive.
+    public var maxChunkY: Int
+    /// Stored tiles per zoom level (levels without tiles are absent).
+    public var tilesPerZoom: [Int: Int] = [:]
+
+    init(covering key: TileKey) {
+        let n = TileKey.chunksPerTile(atZoom: key.z)
+        minChunkX = key.x * n
+        minChunkY = key.y * n
+        maxChunkX = key.x * n + n - 1
+        maxChunkY = key.y * n + n - 1
+    }
+
+    mutating func include(_ key: TileKey) {
+        let other = SurfaceExtent(covering: key)
+        minChunkX = min(minChunkX, other.minChunkX)
+        minChunkY = min(minChunkY, other.minChunkY)
+        maxChunkX = max(maxChunkX, other.maxChunkX)
+        maxChunkY = max(maxChunkY, other.maxChunkY)
+    }
 }
 
 /// The outcome of ``TileStore/put(key:png:version:now:)``.
@@ -80,6 +111,12 @@ public final class TileStore: Sendable {
             state.tiles[key] = tile
             Self.touch(&state, server: key.server, now: now)
             state.servers[key.server]?.tilesPerSurface[key.surface, default: 0] += 1
+            if state.servers[key.server]?.extents[key.surface] == nil {
+                state.servers[key.server]?.extents[key.surface] = SurfaceExtent(covering: key)
+            } else {
+                state.servers[key.server]?.extents[key.surface]?.include(key)
+            }
+            state.servers[key.server]?.extents[key.surface]?.tilesPerZoom[key.z, default: 0] += 1
             return .stored
         }
     }
@@ -92,6 +129,8 @@ public final class TileStore: Sendable {
             Self.touch(&state, server: key.server, now: now)
             let remaining = (state.servers[key.server]?.tilesPerSurface[key.surface] ?? 1) - 1
             state.servers[key.server]?.tilesPerSurface[key.surface] = remaining > 0 ? remaining : nil
+            let atZoom = (state.servers[key.server]?.extents[key.surface]?.tilesPerZoom[key.z] ?? 1) - 1
+            state.servers[key.server]?.extents[key.surface]?.tilesPerZoom[key.z] = atZoom > 0 ? atZoom : nil
             return true
         }
     }

@@ -23,7 +23,7 @@ struct WebSocketRoutes {
         return server
     }
 
-    func register(on router: Router<BasicWebSocketRequestContext>) {
+    func register(on router: some RouterMethods<GatewayWebSocketContext>) {
         router.ws("ws") { request, _ in
             Self.serverParameter(request) == nil ? .dontUpgrade : .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
@@ -36,7 +36,7 @@ struct WebSocketRoutes {
     }
 
     /// Plain-HTTP answers on `/ws` for requests that were not upgraded.
-    static func registerFallback<Context: RequestContext>(on router: Router<Context>) {
+    static func registerFallback<Context: RequestContext>(on router: some RouterMethods<Context>) {
         router.get("ws") { request, _ throws(GatewayError) -> Response in
             guard serverParameter(request) != nil else { throw .invalidRequest("missing or invalid server") }
             throw .invalidRequest("expected a WebSocket upgrade")

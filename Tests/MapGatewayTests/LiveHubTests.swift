@@ -12,7 +12,7 @@ import Testing
         let sub = hub.subscribe(server: "srv")
         let snapshot = String(buffer: sub.snapshot)
         #expect(snapshot.hasPrefix("{\"type\":\"snapshot\",\"server\":\"srv\",\"players\":[{\"index\":1,\"name\":\"alice\""))
-        #expect(snapshot.contains("\"surfaces\":[],\"chat\":[],\"session\":null}"))
+        #expect(snapshot.contains("\"surfaces\":[],\"chat\":[],\"session\":null,\"status\":{\"status\":\"online\""))
         hub.apply(Fixture.player(1, "alice", x: 3, y: 4), server: "srv")
         hub.apply(Fixture.player(9, "zed", x: 0, y: 0), server: "elsewhere")  // other server: not delivered
         hub.tileUpdated(Fixture.key(x: 5, y: -1), version: 42)
@@ -46,8 +46,6 @@ import Testing
         let hub = LiveHub(queueDepth: depth)
         let slow = hub.subscribe(server: "srv")
         let fast = hub.subscribe(server: "srv")
-        let clock = ContinuousClock()
-        let start = clock.now
         let consumed = Counter()
         let reader = Task { () -> [Int] in
             var seen: [Int] = []
@@ -71,7 +69,6 @@ import Testing
         }
         let seen = await reader.value
         #expect(seen == Array(0..<total))
-        #expect(clock.now - start < .seconds(10))
 
         let stats = try #require(hub.clientStatistics().first { $0.id == slow.id })
         #expect(stats.maxBuffered == depth)

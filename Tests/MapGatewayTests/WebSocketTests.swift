@@ -40,6 +40,34 @@ import Testing
         #expect(hub.clientCount == 0)
     }
 
+    /// Over a real socket: the WebSocket lives under the base path and obeys viewer auth.
+    @Test(.timeLimit(.minutes(1))) func webSocketUnderBasePathWithAuth() async throws {
+        let hub = LiveHub()
+        hub.apply(Fixture.player(1, "alice", x: 1, y: 2), server: "srv")
+        var configuration = Fixture.configuration()
+        configuration.basePath = "/map/"
+        configuration.auth = ViewerAuth(token: "t0k", users: [:])
+        let app = buildApplication(
+            configuration: configuration, tileStore: TileStore(), liveHub: hub, logger: Fixture.logger)
+        try await app.test(.live) { client in
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/map/ws?server=srv") { _, _, _ in Issue.record("needs the token") }
+            }
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/ws?server=srv&token=t0k") { _, _, _ in Issue.record("not under /map/") }
+            }
+            _ = try await client.ws("/map/ws?server=srv&token=t0k") { inbound, outbound, _ in
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    if case .text(let text) = message {
+                        #expect(text.hasPrefix("{\"type\":\"snapshot\",\"server\":\"srv\""))
+                        break
+                    }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func invalidServerIsRefused() async throws {
         let app = buildApplication(
             configuration: Fixture.configuration(), tileStore: TileStore(), liveHub: LiveHub(), logger: Fixture.logger)

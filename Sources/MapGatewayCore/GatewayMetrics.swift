@@ -1,0 +1,53 @@
+import Metrics
+import Shared
+
+/// The gateway's metrics (Prometheus names, via swift-metrics):
+/// - `kafkatorio_gateway_ws_connections` (gauge): open WebSocket clients;
+/// - `kafkatorio_gateway_ws_messages_total{result="queued|dropped"}`: messages put on client
+///   queues, and those a slow client lost (its oldest);
+/// - `kafkatorio_gateway_tile_requests_total{result="hit|not_modified|miss|invalid"}`;
+/// - `kafkatorio_gateway_records_total{topic="tiles|live"}`: Kafka records applied;
+/// - `kafkatorio_gateway_server_staleness_seconds{server}` (gauge): seconds since the server's
+///   last packet or event (updated every few seconds).
+public final class GatewayMetrics: Sendable {
+    let connections: Gauge
+    let messagesQueued: Counter
+    let messagesDropped: Counter
+    let tileHits: Counter
+    let tileNotModified: Counter
+    let tileMisses: Counter
+    let tileInvalid: Counter
+    let tileRecords: Counter
+    let liveRecords: Counter
+    private let factory: any MetricsFactory
+
+    /// Creates the metrics with `factory` (tests pass their own registry's factory).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        connections = Gauge(label: "kafkatorio_gateway_ws_connections", dimensions: [], factory: factory)
+        let messages = "kafkatorio_gateway_ws_messages_total"
+        messagesQueued = Counter(label: messages, dimensions: [("result", "queued")], factory: factory)
+        messagesDropped = Counter(label: messages, dimensions: [("result", "dropped")], factory: factory)
+        let tiles = "kafkatorio_gateway_tile_requests_total"
+        tileHits = Counter(label: tiles, dimensions: [("result", "hit")], factory: factory)
+        tileNotModified = Counter(label: tiles, dimensions: [("result", "not_modified")], factory: factory)
+        tileMisses = Counter(label: tiles, dimensions: [("result", "miss")], factory: factory)
+        tileInvalid = Counter(label: tiles, dimensions: [("result", "invalid")], factory: factory)
+        let records = "kafkatorio_gateway_records_total"
+        tileRecords = Counter(label: records, dimensions: [("topic", "tiles")], factory: factory)
+        liveRecords = Counter(label: records, dimensions: [("topic", "live")], factory: factory)
+    }
+
+    /// Sets the staleness gauge of every server in `states` at `now`.
+    func recordStaleness(_ states: [LiveState], tiles: [ServerTileSummary], now: Int64) {
+        var last: [String: Int64] = [:]
+        for s in states { if let t = s.lastActivityAt { last[s.server] = t } }
+        for t in tiles { last[t.server] = max(last[t.server] ?? .min, t.lastTileUpdateAt) }
+        for (server, at) in last {
+            Gauge(
+                label: "kafkatorio_gateway_server_staleness_seconds", dimensions: [("server", server)],
+                factory: factory
+            ).record(Double(max(0, now - at)) / 1000)
+        }
+    }
+}

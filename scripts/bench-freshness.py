@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""End-to-end freshness: a player line appended to a game log → LogPipe → Kafka → PacketIngest →
+live → MapGateway → WebSocket message. Runs the four release binaries on a broker, appends
+`--lines` player lines at `--hz` (x = line number), and times each from the append (after
+flush) to its arrival at a WebSocket client. Prints p50/p99/max in milliseconds.
+
+    .tools/venv/bin/python scripts/bench-freshness.py --bin-dir .build/release --bootstrap 127.0.0.1:9092
+(LD_LIBRARY_PATH must point at .tools/rdk, as for every binary.)
+"""
+import argparse, json, os, random, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import websocket  # websocket-client, in .tools/venv
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+def player_line(tick, seq, x):
+    body = json.dumps({"index": 1, "name": "Runner", "surface": "nauvis", "x": x, "y": 0.5,
+                       "color": [1, 0.5, 0.1, 1], "online": True, "afk": False}, separators=(",", ":"))
+    return f"KAFKATORIO/1 player {tick} {seq} {body}\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", required=True); ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--lines", type=int, default=300); ap.add_argument("--hz", type=float, default=10)
+    a = ap.parse_args()
+    run = "%08x" % random.getrandbits(32)
+    prefix, server = f"fresh-{run}", f"fresh-{run}"
+    work = tempfile.mkdtemp(prefix="kafkatorio-freshness-")
+    log = os.path.join(work, "factorio-stdout.log")
+    with open(log, "w") as f:
+        f.write('KAFKATORIO/1 session_start 0 0 {"mod_version":"0.1.0","game_version":"2.0.77"}\n')
+    port = free_port()
+    common = ["--kafka-bootstrap", a.bootstrap, "--topic-prefix", prefix]
+    env = dict(os.environ, LOG_LEVEL="warning")
+    specs = [("PacketIngest", common), ("TileRenderer", common),
+             ("MapGateway", common + ["--host", "127.0.0.1", "--port", str(port)]),
+             ("LogPipe", common + ["--file", log, "--server-id", server, "--checkpoint", os.path.join(work, "ckpt")])]
+    procs = []
+    try:
+        for name, args in specs:
+            out = open(os.path.join(work, name + ".log"), "w")
+            procs.append((name, subprocess.Popen([os.path.join(a.bin_dir, name)] + args, env=env, stdout=out, stderr=out)))
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1); break
+            except Exception:
+                time.sleep(0.1)
+        received, ready = {}, threading.Event()
+
+        def reader():
+            ws = websocket.create_connection(f"ws://127.0.0.1:{port}/ws?server={server}", timeout=60)
+            ready.set()
+            while True:
+                try:
+                    msg = json.loads(ws.recv())
+                except Exception:
+                    return
+                if msg.get("type") == "player" and msg.get("name") == "Runner":
+                    received.setdefault(int(msg["x"]), time.time())
+        threading.Thread(target=reader, daemon=True).start()
+        ready.wait(30)
+        # Warm-up: the first line crosses every consumer group's join; not measured.
+        appended = {}
+        with open(log, "a") as f:
+            f.write(player_line(1, 1, -1)); f.flush()
+            deadline = time.time() + 120
+            while -1 not in received and time.time() < deadline:
+                time.sleep(0.05)
+            if -1 not in received:
+                sys.exit("freshness: the warm-up line never reached the WebSocket (see logs in %s)" % work)
+            for i in range(a.lines):
+                f.write(player_line(10 + i, 2 + i, i)); f.flush()
+                appended[i] = time.time()
+                time.sleep(1 / a.hz)
+        time.sleep(3)
+        lat = sorted((received[i] - t) * 1000 for i, t in appended.items() if i in received)
+        if not lat:
+            sys.exit("freshness: no line arrived")
+        pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))]
+        print(f"freshness: {len(lat)}/{len(appended)} lines at {a.hz:g} Hz, log append → WebSocket message: "
+              f"p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms, max {lat[-1]:.0f} ms")
+    finally:
+        for name, p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+        codes = []
+        for name, p in procs:
+            try:
+                codes.append(f"{name}={p.wait(timeout=30)}")
+            except subprocess.TimeoutExpired:
+                p.kill(); codes.append(f"{name}=killed")
+        print("freshness: exit codes " + " ".join(codes))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Gateway benchmarks (release build), each against a baseline or target measured in this run:
+#   tiles: wrk GETs of the same PNG files from nginx and from MapGateway's real HTTP stack
+#          (gateway-serve: routes + TileStore, fed from files instead of Kafka) → req/s ratio.
+#   ws:    1,000 WebSocket clients, 50 players moving at 4 Hz: latency p50/p99 from the `at`
+#          stamp in each message to its receipt, and the gateway's RSS.
+# Usage: scripts/bench-gateway.sh [BIN_DIR]   (env: WRK_SECONDS, WS_CLIENTS, WS_SECONDS)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="${1:-$(cd "$ROOT" && swift build -c release --show-bin-path)}"
+OUT="$ROOT/.run/bench"
+WORK="$(mktemp -d /tmp/kafkatorio-gw-bench.XXXXXX)"
+mkdir -p "$OUT"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 2; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+
+"$BIN/KafkatorioBench" tiles-write --dir "$WORK/www" --side 16
+chmod -R a+rX "$WORK"  # nginx workers drop to `nobody` when started as root
+cat > "$WORK/paths.lua" <<LUA
+local paths = {}
+for line in io.lines("$WORK/www/paths.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end
+LUA
+
+# --- nginx: same files, minimal config, current user, loopback -------------------------------
+NGINX_PORT=$(free_port)
+mkdir -p "$WORK/nginx"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  types { image/png png; }
+  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; add_header Cache-Control no-cache; }
+}
+CONF
+nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/error.log" &
+PIDS+=($!)
+GW_PORT=$(free_port)
+"$BIN/KafkatorioBench" gateway-serve --port "$GW_PORT" --tiles-dir "$WORK/www" &
+PIDS+=($!)
+FIRST="$(head -n1 "$WORK/www/paths.txt")"
+wait_http "http://127.0.0.1:$NGINX_PORT$FIRST"
+wait_http "http://127.0.0.1:$GW_PORT$FIRST"
+cmp <(curl -fsS "http://127.0.0.1:$NGINX_PORT$FIRST") <(curl -fsS "http://127.0.0.1:$GW_PORT$FIRST")
+
+D="${WRK_SECONDS:-10}"
+{
+  echo "tiles: wrk -t2 -c64 -d${D}s over $(wc -l < "$WORK/www/paths.txt") distinct tiles (same files, loopback)"
+  wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$NGINX_PORT" > /dev/null  # warm-up
+  wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$GW_PORT" > /dev/null
+  N=$(wrk -t2 -c64 -d"${D}s" -s "$WORK/paths.lua" "http://127.0.0.1:$NGINX_PORT" | tee "$WORK/nginx.txt" | rps)
+  G=$(wrk -t2 -c64 -d"${D}s" -s "$WORK/paths.lua" "http://127.0.0.1:$GW_PORT" | tee "$WORK/gw.txt" | rps)
+  echo "  nginx   $N req/s   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/nginx.txt"))"
+  echo "  gateway $G req/s   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/gw.txt"))"
+  awk -v g="$G" -v n="$N" 'BEGIN { printf "  ratio gateway/nginx = %.2f (goal >= 1.0)\n", g / n }'
+} | tee "$OUT/gateway-tiles.txt"
+cleanup_pids() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 2; PIDS=(); }
+cleanup_pids
+
+# --- WebSocket fan-out ------------------------------------------------------------------------
+WS_PORT=$(free_port)
+"$BIN/KafkatorioBench" gateway-serve --port "$WS_PORT" --players 50 --hz 4 &
+GW=$!
+PIDS+=($GW)
+wait_http "http://127.0.0.1:$WS_PORT/healthz"
+RSS0=$(awk '/VmRSS/ {print $2}' /proc/$GW/status)
+"$BIN/KafkatorioBench" ws-clients --url "ws://127.0.0.1:$WS_PORT/ws?server=bench" \
+  --clients "${WS_CLIENTS:-1000}" --seconds "${WS_SECONDS:-20}" > "$WORK/ws.txt" &
+CL=$!
+PEAK=0
+while kill -0 $CL 2>/dev/null; do
+  R=$(awk '/VmRSS/ {print $2}' /proc/$GW/status); ((R > PEAK)) && PEAK=$R; sleep 0.5
+done
+wait $CL || echo "ws-clients exited with status $?" >> "$WORK/ws.txt"
+{
+  echo "ws: ${WS_CLIENTS:-1000} clients, 50 players at 4 Hz (200 updates/s fanned out to every client)"
+  echo "  $(cat "$WORK/ws.txt")"
+  echo "  gateway RSS: $((RSS0 / 1024)) MiB idle, $((PEAK / 1024)) MiB peak with the clients"
+} | tee "$OUT/gateway-ws.txt"
