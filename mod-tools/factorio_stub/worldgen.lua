@@ -4,12 +4,22 @@ local floor, sqrt = math.floor, math.sqrt
 
 local worldgen = {}
 
+-- a * b mod 2^32, exact in doubles (Lua 5.2 numbers): split into 16-bit halves so no product
+-- exceeds 2^53 (a plain product loses its low bits, which striped the terrain).
+local function mul32(a, b)
+  local alo, ahi = a % 65536, (a - a % 65536) / 65536
+  local blo, bhi = b % 65536, (b - b % 65536) / 65536
+  return ((ahi * blo + alo * bhi) % 65536 * 65536 + alo * blo) % 4294967296
+end
+
 local function hash(ix, iy, seed)
-  local n = (ix * 374761393 + iy * 668265263 + seed * 1013904223) % 4294967296
-  n = (n * 1274126177 + 12345) % 4294967296
-  n = (n - n % 8192) / 8192 + (n % 8192) * 524288
-  n = (n * 2246822519 + 3266489917) % 4294967296
-  return (n % 65536) / 65535
+  local n = (mul32(ix % 4294967296, 374761393) + mul32(iy % 4294967296, 668265263)
+    + mul32(seed % 4294967296, 1013904223)) % 4294967296
+  n = (mul32(n, 1274126177) + 12345) % 4294967296
+  n = (n - n % 8192) / 8192 + (n % 8192) * 524288 -- rotate right by 13 bits
+  n = (mul32(n, 2246822519) + 3266489917) % 4294967296
+  n = (n - n % 65536) / 65536 -- the high half mixes best
+  return n / 65535
 end
 worldgen.hash = hash
 

@@ -105,6 +105,8 @@ return {
     settings["kafkatorio-batch-ticks"] = 6 -- builds and removals interleave within a batch window
     local sim = Sim.new({ seed = 5, players = 4, build_rate = 240, mine_share = 0.3, world_chunks = 30, settings = settings })
     sim:run(3000)
+    -- Let the emitter drain: a build in the last ticks is still inside its batch window.
+    for _ = 1, 600 do sim.rt:step(function() end) end
     local state = {}
     for _, l in ipairs(sim.rt.lines) do apply(state, H.parse(l)) end
     local world = {}
