@@ -61,17 +61,18 @@ struct ConsumerGroupTests {
             (try? $0.get()) != nil
         })
         await producer.shutdown()
-        // Tansu sometimes never completes a JoinGroup that arrives right after the group's previous
-        // members left (about one suite run in ten with the other Kafka tests running; the members stay
-        // unassigned for 40 s and more, and Apache Kafka does not do this). Members that got no partition
-        // within 15 s processed nothing, so they are closed and the group is joined again.
+        // The restart resumes with one member (sharing was exercised above). Tansu sometimes never
+        // completes a JoinGroup that arrives right after the group's previous members left (about one
+        // suite run in ten with the other Kafka tests running; with two members joining, one could be
+        // assigned and the other stay pending for minutes, and Apache Kafka does not do this). A member
+        // that got no partition within 15 s processed nothing, so it is closed and joins again.
         var second: [KafkaConsumer] = []
         var secondValues: [String] = []
-        for attempt in 1...3 {
-            second = [try TestKafka.consumer(group: group, topic: topic), try TestKafka.consumer(group: group, topic: topic)]
+        for attempt in 1...4 {
+            second = [try TestKafka.consumer(group: group, topic: topic)]
             secondValues = try await consumeAll(second, count: 200, within: .seconds(15)).flatMap { $0 }.map { $0.value.text }
             let assigned = try second.contains { try !$0.assignment().isEmpty }
-            if !secondValues.isEmpty || assigned || attempt == 3 { break }
+            if !secondValues.isEmpty || assigned || attempt == 4 { break }
             for consumer in second { await consumer.shutdown() }
         }
         if secondValues.count < 200 {
