@@ -107,29 +107,48 @@ public final class DeliveryWindow: Sendable {
     /// success counts whichever producer delivered it.
     public func complete(_ seq: UInt64, generation: UInt64, error: String?) {
         state.withLock { s in
-            guard seq >= s.base else { return }
-            let index = Int(seq - s.base)
-            guard index < s.entries.count else { return }
-            let entryState = s.entries[index].state
-            if entryState == .acked { return }
-            if let error {
-                s.errors += 1
-                s.lastError = error
-                guard entryState == .inFlight(generation: generation) else { return }
-                s.entries[index].state = .failed
-                s.failed += 1
-                return
-            }
-            if entryState == .failed { s.failed -= 1 }
-            s.entries[index].state = .acked
-            s.entries[index].message = nil
-            s.unacked -= 1
-            s.unackedBytes -= s.entries[index].bytes
-            s.delivered[s.entries[index].kind.rawValue] += 1
-            s.deliveredBytes += s.entries[index].bytes
-            s.lastProgress = .now
+            Self.complete(&s, seq, generation: generation, error: error)
             Self.advance(&s)
         }
+    }
+
+    /// Records the report of a batch sent by producer `generation`: line `seqs[i]` is message `i`
+    /// of `report`. One lock for the whole batch; same rules as ``complete(_:generation:error:)``.
+    public func complete(_ seqs: [UInt64], generation: UInt64, report: BatchDeliveryReport) {
+        state.withLock { s in
+            if report.failures.isEmpty {
+                for seq in seqs { Self.complete(&s, seq, generation: generation, error: nil) }
+            } else {
+                for (i, seq) in seqs.enumerated() {
+                    Self.complete(&s, seq, generation: generation, error: report.error(at: i).map { "\($0)" })
+                }
+            }
+            Self.advance(&s)
+        }
+    }
+
+    private static func complete(_ s: inout State, _ seq: UInt64, generation: UInt64, error: String?) {
+        guard seq >= s.base else { return }
+        let index = Int(seq - s.base)
+        guard index < s.entries.count else { return }
+        let entryState = s.entries[index].state
+        if entryState == .acked { return }
+        if let error {
+            s.errors += 1
+            s.lastError = error
+            guard entryState == .inFlight(generation: generation) else { return }
+            s.entries[index].state = .failed
+            s.failed += 1
+            return
+        }
+        if entryState == .failed { s.failed -= 1 }
+        s.entries[index].state = .acked
+        s.entries[index].message = nil
+        s.unacked -= 1
+        s.unackedBytes -= s.entries[index].bytes
+        s.delivered[s.entries[index].kind.rawValue] += 1
+        s.deliveredBytes += s.entries[index].bytes
+        s.lastProgress = .now
     }
 
     /// Takes the failed lines for re-sending by producer `generation` (marking them in flight).
