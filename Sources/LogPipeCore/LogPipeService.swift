@@ -174,7 +174,9 @@ private struct ShipLoop {
             }
             if !didRead {
                 let full = room <= 0 || snapshot.unackedBytes >= config.maxInFlightBytes
-                try? await Task.sleep(for: full || finished ? .milliseconds(5) : config.pollInterval)
+                // Waiting only for acknowledgements (window full, or the input done): check again soon.
+                let waitingForAcks = full || finished || (config.exitAtEnd && atEnd)
+                try? await Task.sleep(for: waitingForAcks ? .milliseconds(5) : config.pollInterval)
             }
         }
         await stop()
