@@ -2,6 +2,7 @@
 # LogPipe throughput against `kcat -P -l` in the same run, same file, same broker, same producer
 # settings (idempotence, acks=all, lz4, linger.ms=5): wall time ratio, CPU time, peak RSS.
 # Usage: scripts/bench-logpipe.sh [LINES]   (default 1,000,000; release build)
+# LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same run (before/after).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -43,7 +44,7 @@ import sys
 from confluent_kafka.admin import AdminClient, NewTopic
 a = AdminClient({"bootstrap.servers": sys.argv[1]})
 fs = a.create_topics([NewTopic(f"{sys.argv[2]}-kcat", 4, 1)] +
-                     [NewTopic(f"{sys.argv[2]}.{t}", p, 1) for t, p in
+                     [NewTopic(f"{run}.{t}", p, 1) for run in (sys.argv[2], sys.argv[2] + "b") for t, p in
                       [("raw", 4), ("console", 1), ("deadletter", 1), ("map", 8), ("live", 4), ("prototypes", 1), ("tiles", 8)]])
 for f in fs.values(): f.result()
 PY
@@ -63,10 +64,17 @@ K=$(measure kcat kcat -b "$BOOT" -P -t "$RUN-kcat" -l "${SETTINGS[@]}" "$FILE")
 L=$(measure logpipe env LOG_LEVEL=notice "$BIN/LogPipe" --kafka-bootstrap "$BOOT" --topic-prefix "$RUN" --server-id bench \
   --file "$FILE" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 --compression lz4 --linger-ms 5)
 rm -f "$OUT/checkpoint"
+B=""
+if [[ -n "${LOGPIPE_BEFORE_BIN:-}" ]]; then
+  B=$(measure before env LOG_LEVEL=notice "$LOGPIPE_BEFORE_BIN" --kafka-bootstrap "$BOOT" --topic-prefix "${RUN}b" --server-id bench \
+    --file "$FILE" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 --compression lz4 --linger-ms 5)
+  rm -f "$OUT/checkpoint"
+fi
 # Same check for both: how many records arrived.
 count() { kcat -b "$BOOT" -C -t "$1" -e -q -f '.\n' 2>/dev/null | wc -l; }
 KC=$(count "$RUN-kcat"); LR=$(count "$RUN.raw"); LC=$(count "$RUN.console")
-python3 - "$LINES" "$BYTES" "$K" "$L" "$KC" "$((LR + LC))" <<'PY' | tee "$OUT/result.txt"
+BR=""; [[ -z "$B" ]] || BR=$(( $(count "${RUN}b.raw") + $(count "${RUN}b.console") ))
+python3 - "$LINES" "$BYTES" "$K" "$L" "$KC" "$((LR + LC))" "$B" "$BR" <<'PY' | tee "$OUT/result.txt"
 import sys
 n, size = int(sys.argv[1]), int(sys.argv[2])
 k = sys.argv[3].split(); l = sys.argv[4].split()
@@ -76,4 +84,8 @@ print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4,
 print(f"  kcat -P -l : wall {kw:6.2f} s  cpu {ku+ks:6.2f} s  peak RSS {kr/1024:7.1f} MB  records {sys.argv[5]}")
 print(f"  LogPipe    : wall {lw:6.2f} s  cpu {lu+ls:6.2f} s  peak RSS {lr/1024:7.1f} MB  records {sys.argv[6]} (raw + console, keyed, 3 headers, checkpointed)")
 print(f"  ratio LogPipe/kcat: wall {lw/kw:.2f}  cpu {(lu+ls)/(ku+ks):.2f}  rss {lr/kr:.2f}   (goal: wall <= 1.0)")
+if sys.argv[7]:
+    b = sys.argv[7].split(); bw, bc, br = float(b[1]), float(b[2]) + float(b[3]), int(b[4])
+    print(f"  before     : wall {bw:6.2f} s  cpu {bc:6.2f} s  peak RSS {br/1024:7.1f} MB  records {sys.argv[8]} (LOGPIPE_BEFORE_BIN, run after LogPipe)")
+    print(f"  ratio before/kcat: wall {bw/kw:.2f}  cpu {bc/(ku+ks):.2f}  rss {br/kr:.2f}")
 PY

@@ -14,9 +14,19 @@ extension RDKafkaClient {
     /// Hands one message to librdkafka (`RD_KAFKA_MSG_F_COPY`, so our buffers only need to live for the call).
     /// Never blocks. `id` travels as the message opaque and comes back in the delivery report.
     func produce(_ message: ProducerMessage, id: UInt) -> ProduceAttempt {
-        // Topic, header names (NUL-terminated), key, value and header values go into one scratch buffer
+        // Value and key are passed in place (librdkafka copies them during the call).
+        message.value.withUnsafeBytes { value in
+            guard let key = message.key else { return produce(message, value: value, key: nil, id: id) }
+            return key.withUnsafeBytes { produce(message, value: value, key: $0, id: id) }
+        }
+    }
+
+    private func produce(
+        _ message: ProducerMessage, value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer?, id: UInt
+    ) -> ProduceAttempt {
+        // Topic, header names (NUL-terminated) and header values go into one scratch buffer
         // (stack-allocated when small) whose address is stable for the duration of the call.
-        var size = message.topic.utf8.count + 1 + (message.key?.count ?? 0) + message.value.count
+        var size = message.topic.utf8.count + 1
         for header in message.headers { size += header.key.utf8.count + 1 + (header.value?.count ?? 0) }
         let vuCount = 5 + message.headers.count + (message.key == nil ? 0 : 1) + (message.partition == nil ? 0 : 1)
         let error = withUnsafeTemporaryAllocation(byteCount: max(size, 1), alignment: 8) { scratch in
@@ -24,11 +34,17 @@ extension RDKafkaClient {
                 var writer = ProduceArguments(scratch: scratch, vus: vus)
                 let topic = writer.cString(message.topic)
                 writer.add(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic }
-                let value = writer.bytes(message.value)
-                writer.add(RD_KAFKA_VTYPE_VALUE) { $0.mem.ptr = value; $0.mem.size = message.value.count }
-                if let key = message.key {
-                    let pointer = writer.bytes(key)
-                    writer.add(RD_KAFKA_VTYPE_KEY) { $0.mem.ptr = pointer; $0.mem.size = key.count }
+                // An empty value or key is still non-null: point it at the scratch buffer.
+                let empty = UnsafeMutableRawPointer(mutating: scratch.baseAddress!)
+                writer.add(RD_KAFKA_VTYPE_VALUE) {
+                    $0.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress) ?? empty
+                    $0.mem.size = value.count
+                }
+                if let key {
+                    writer.add(RD_KAFKA_VTYPE_KEY) {
+                        $0.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress) ?? empty
+                        $0.mem.size = key.count
+                    }
                 }
                 for header in message.headers {
                     let name = writer.cString(header.key)

@@ -113,6 +113,49 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Enqueues `messages` without waiting for delivery, with one registry entry and one handler for the
+    /// whole batch (each message's opaque is the batch id and its index): `onDelivery` is called exactly
+    /// once, when every message has an outcome, with the failed ones by index (on the poll thread, a
+    /// flush, or this task when the last outcome is a refusal). Waits (never drops) while librdkafka's
+    /// local queue is full. A message librdkafka refuses, and every message not yet enqueued when the
+    /// producer stops, is reported failed in the same report. At most 16 777 216 messages per batch.
+    public func enqueue(
+        batch messages: [ProducerMessage], onDelivery: @escaping @Sendable (BatchDeliveryReport) -> Void
+    ) async {
+        guard let registry = client.context.deliveries else { preconditionFailure("producer without registry") }
+        guard !messages.isEmpty else { return onDelivery(BatchDeliveryReport(count: 0, failures: [:])) }
+        let batch = registry.registerBatch(count: messages.count, onDelivery)
+        if pollLoop.isStopping {
+            return registry.failBatchMessages(batch: batch, 0..<messages.count, error: .shutdown("enqueue"))
+        }
+        var index = 0
+        // The queue-space generation read before the latest attempt that found the queue full.
+        var fullAt: UInt64?
+        while index < messages.count {
+            switch client.produce(messages[index], id: DeliveryRegistry.opaque(batch: batch, index: index)) {
+            case .enqueued:
+                index += 1
+                fullAt = nil
+            case .failed(let error):
+                if error.isFatal { client.context.recordFatal(error) }
+                registry.completeBatchMessage(batch: batch, index: index, error: error)
+                index += 1
+                fullAt = nil
+            case .queueFull:
+                guard let generation = fullAt else {
+                    // Read the generation, then try once more so no wake-up in between is lost.
+                    fullAt = pollLoop.spaceGeneration
+                    continue
+                }
+                if await !pollLoop.waitForSpace(after: generation) || pollLoop.isStopping {
+                    registry.failBatchMessages(batch: batch, index..<messages.count, error: .shutdown("enqueue"))
+                    return
+                }
+                fullAt = nil
+            }
+        }
+    }
+
     /// Waits until every enqueued message has a delivery report, or throws `.timeout`. Runs
     /// `rd_kafka_flush` off the cooperative pool.
     public func flush(timeout: Duration) async throws(KafkaError) {

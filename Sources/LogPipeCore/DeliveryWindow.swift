@@ -25,8 +25,8 @@ public final class DeliveryWindow: Sendable {
         case failed
     }
 
+    /// Plain data (no references), so reading and updating one is cheap.
     struct Entry {
-        var message: ProducerMessage?
         var kind: LineKind
         var position: Checkpoint
         var bytes: Int
@@ -35,6 +35,8 @@ public final class DeliveryWindow: Sendable {
 
     struct State {
         var entries = Deque<Entry>()
+        /// The message of each entry (nil once acknowledged, or for a filtered line), parallel to `entries`.
+        var messages = Deque<ProducerMessage?>()
         /// Sequence number of `entries.first`.
         var base: UInt64 = 0
         var unacked = 0
@@ -88,9 +90,10 @@ public final class DeliveryWindow: Sendable {
             for line in lines {
                 let bytes = line.message?.value.count ?? 0
                 let sent = line.message != nil
+                s.messages.append(line.message)
                 s.entries.append(
                     Entry(
-                        message: line.message, kind: line.kind, position: line.position, bytes: bytes,
+                        kind: line.kind, position: line.position, bytes: bytes,
                         state: sent ? .inFlight(generation: generation) : .acked))
                 if sent {
                     s.unacked += 1
@@ -107,29 +110,52 @@ public final class DeliveryWindow: Sendable {
     /// success counts whichever producer delivered it.
     public func complete(_ seq: UInt64, generation: UInt64, error: String?) {
         state.withLock { s in
-            guard seq >= s.base else { return }
-            let index = Int(seq - s.base)
-            guard index < s.entries.count else { return }
-            let entryState = s.entries[index].state
-            if entryState == .acked { return }
-            if let error {
-                s.errors += 1
-                s.lastError = error
-                guard entryState == .inFlight(generation: generation) else { return }
-                s.entries[index].state = .failed
-                s.failed += 1
-                return
-            }
-            if entryState == .failed { s.failed -= 1 }
-            s.entries[index].state = .acked
-            s.entries[index].message = nil
-            s.unacked -= 1
-            s.unackedBytes -= s.entries[index].bytes
-            s.delivered[s.entries[index].kind.rawValue] += 1
-            s.deliveredBytes += s.entries[index].bytes
-            s.lastProgress = .now
+            if Self.complete(&s, seq, generation: generation, error: error) { s.lastProgress = .now }
             Self.advance(&s)
         }
+    }
+
+    /// Records the report of a batch sent by producer `generation`: line `seqs[i]` is message `i`
+    /// of `report`. One lock for the whole batch; same rules as ``complete(_:generation:error:)``.
+    public func complete(_ seqs: [UInt64], generation: UInt64, report: BatchDeliveryReport) {
+        state.withLock { s in
+            var progress = false
+            if report.failures.isEmpty {
+                for seq in seqs where Self.complete(&s, seq, generation: generation, error: nil) { progress = true }
+            } else {
+                for (i, seq) in seqs.enumerated()
+                where Self.complete(&s, seq, generation: generation, error: report.error(at: i).map { "\($0)" }) {
+                    progress = true
+                }
+            }
+            if progress { s.lastProgress = .now }
+            Self.advance(&s)
+        }
+    }
+
+    /// Applies one report; returns `true` if it acknowledged a line.
+    private static func complete(_ s: inout State, _ seq: UInt64, generation: UInt64, error: String?) -> Bool {
+        guard seq >= s.base else { return false }
+        let index = Int(seq - s.base)
+        guard index < s.entries.count else { return false }
+        let entryState = s.entries[index].state
+        if entryState == .acked { return false }
+        if let error {
+            s.errors += 1
+            s.lastError = error
+            guard entryState == .inFlight(generation: generation) else { return false }
+            s.entries[index].state = .failed
+            s.failed += 1
+            return false
+        }
+        if entryState == .failed { s.failed -= 1 }
+        s.entries[index].state = .acked
+        s.messages[index] = nil
+        s.unacked -= 1
+        s.unackedBytes -= s.entries[index].bytes
+        s.delivered[s.entries[index].kind.rawValue] += 1
+        s.deliveredBytes += s.entries[index].bytes
+        return true
     }
 
     /// Takes the failed lines for re-sending by producer `generation` (marking them in flight).
@@ -163,7 +189,7 @@ public final class DeliveryWindow: Sendable {
         state.withLock { s in
             var out: [(seq: UInt64, message: ProducerMessage)] = []
             for i in s.entries.indices where select(s.entries[i].state) {
-                guard let message = s.entries[i].message else { continue }
+                guard let message = s.messages[i] else { continue }
                 if s.entries[i].state == .failed { s.failed -= 1 }
                 s.entries[i].state = .inFlight(generation: generation)
                 out.append((s.base + UInt64(i), message))
@@ -177,6 +203,7 @@ public final class DeliveryWindow: Sendable {
         while let first = s.entries.first, first.state == .acked {
             s.ackedPosition = first.position
             s.entries.removeFirst()
+            s.messages.removeFirst()
             s.base += 1
         }
     }

@@ -45,7 +45,7 @@ public struct LineRouter: Sendable {
         if line.oversize { return .deadLetter }
         let isPacket = line.bytes.withUnsafeBytes { PacketLine.isPacketLine($0) }
         if isPacket { return .raw }
-        if line.bytes.isEmpty || line.bytes == [0x0D] { return .filtered }
+        if line.bytes.isEmpty || (line.bytes.count == 1 && line.bytes[0] == 0x0D) { return .filtered }
         return shipConsole ? .console : .filtered
     }
 
@@ -58,8 +58,12 @@ public struct LineRouter: Sendable {
         case .deadLetter: topic = topics.deadLetter
         case .filtered: return nil
         }
-        var headers = [serverHeader, KafkaHeader(key: RecordHeader.source, value: Self.source(line)), versionHeader]
-        headers.reserveCapacity(6)
+        // Sized once: reserving after an array literal would allocate a second buffer per line.
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(3 + (signer == nil ? 0 : 1) + (kind == .deadLetter ? 2 : 0))
+        headers.append(serverHeader)
+        headers.append(KafkaHeader(key: RecordHeader.source, value: Self.source(line)))
+        headers.append(versionHeader)
         if let signer {
             headers.append(KafkaHeader(key: RecordHeader.signature, value: Array(signer.signature(of: line.bytes).utf8)))
         }

@@ -73,15 +73,19 @@ struct LineSplitter {
         while start < chunk.count {
             guard let hit = memchr(base + start, 0x0A, chunk.count - start) else { break }
             let nl = base.distance(to: UnsafeRawPointer(hit))
-            append(UnsafeRawBufferPointer(start: base + start, count: nl - start))
-            let end = pendingStart + pendingLength + 1
+            let segment = UnsafeRawBufferPointer(start: base + start, count: nl - start)
+            // Each line gets its own exactly-sized array: copied straight from the chunk when the
+            // whole line is in it, else from the pending buffer (which keeps its capacity).
             let bytes: [UInt8]
-            if pending.isEmpty {
-                bytes = []
+            if pendingLength == 0 && segment.count <= maxLineBytes {
+                pendingLength = UInt64(segment.count)
+                bytes = Array(segment)
             } else {
-                bytes = pending
+                append(segment)
+                bytes = pending.withUnsafeBytes { Array($0) }
                 pending.removeAll(keepingCapacity: true)
             }
+            let end = pendingStart + pendingLength + 1
             lines.append(
                 LogLine(
                     fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: bytes, oversize: discarding,

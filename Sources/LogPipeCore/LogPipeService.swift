@@ -174,7 +174,9 @@ private struct ShipLoop {
             }
             if !didRead {
                 let full = room <= 0 || snapshot.unackedBytes >= config.maxInFlightBytes
-                try? await Task.sleep(for: full || finished ? .milliseconds(5) : config.pollInterval)
+                // Waiting only for acknowledgements (window full, or the input done): check again soon.
+                let waitingForAcks = full || finished || (config.exitAtEnd && atEnd)
+                try? await Task.sleep(for: waitingForAcks ? .milliseconds(5) : config.pollInterval)
             }
         }
         await stop()
@@ -211,29 +213,30 @@ private struct ShipLoop {
         if filtered > 0 { metrics.filtered.increment(by: filtered) }
         if oversize > 0 { metrics.oversize.increment(by: oversize) }
         let first = window.append(entries, generation: generation)
-        var items: [(seq: UInt64, message: ProducerMessage)] = []
-        items.reserveCapacity(entries.count)
+        var seqs: [UInt64] = []
+        var messages: [ProducerMessage] = []
+        seqs.reserveCapacity(entries.count)
+        messages.reserveCapacity(entries.count)
         for (i, entry) in entries.enumerated() {
-            if let message = entry.message { items.append((first + UInt64(i), message)) }
+            guard let message = entry.message else { continue }
+            seqs.append(first + UInt64(i))
+            messages.append(message)
         }
-        await send(items)
+        await send(seqs: seqs, messages: messages)
     }
 
+    /// Enqueues `items` as one batch (one delivery handler for all of them).
     private func send(_ items: [(seq: UInt64, message: ProducerMessage)]) async {
+        await send(seqs: items.map(\.seq), messages: items.map(\.message))
+    }
+
+    /// Enqueues `messages` (line `seqs[i]` is `messages[i]`) as one batch.
+    private func send(seqs: [UInt64], messages: [ProducerMessage]) async {
+        guard !messages.isEmpty else { return }
         let window = window
         let generation = generation
-        for item in items {
-            let seq = item.seq
-            do {
-                try await producer.enqueue(item.message) { result in
-                    switch result {
-                    case .success: window.complete(seq, generation: generation, error: nil)
-                    case .failure(let error): window.complete(seq, generation: generation, error: "\(error)")
-                    }
-                }
-            } catch {
-                window.refused(seq, generation: generation, error: "\(error)")
-            }
+        await producer.enqueue(batch: messages) { report in
+            window.complete(seqs, generation: generation, report: report)
         }
     }
 

@@ -44,6 +44,23 @@ import Testing
         #expect(w.snapshot().delivered == [2, 0, 0])
     }
 
+    @Test func aBatchReportAcknowledgesItsLinesAndFailsOnlyTheFailedOnes() {
+        let w = DeliveryWindow(start: pos(0))
+        _ = w.append(
+            [(message("a"), .raw, pos(2)), (nil, .filtered, pos(3)), (message("b"), .console, pos(5)), (message("c"), .raw, pos(7))],
+            generation: 1)
+        let error = KafkaError(code: .delivery, message: "timed out")
+        w.complete([0, 2, 3], generation: 1, report: BatchDeliveryReport(count: 3, failures: [1: error]))
+        var s = w.snapshot()
+        #expect(s.ackedPosition == pos(3), "stops before the failed line b")
+        #expect(s.unacked == 1 && s.failed == 1 && s.errors == 1 && s.delivered == [2, 0, 0])
+        let again = w.takeFailed(generation: 1)
+        #expect(again.map(\.seq) == [2])
+        w.complete(again.map(\.seq), generation: 1, report: BatchDeliveryReport(count: 1, failures: [:]))
+        s = w.snapshot()
+        #expect(s.ackedPosition == pos(7) && s.unacked == 0 && s.delivered == [2, 1, 0])
+    }
+
     @Test func filteredLinesAloneMoveTheCheckpoint() {
         let w = DeliveryWindow()
         _ = w.append([(nil, .filtered, pos(1)), (nil, .filtered, pos(2))], generation: 1)
