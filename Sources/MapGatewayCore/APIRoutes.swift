@@ -7,7 +7,8 @@ import Shared
 /// - `GET /api/servers/{id}`: `{id, lastPacketAt, lastTileAt, staleSeconds, stale, session,
 ///   surfaces: [{name, index, planet, platform, tiles}], players: [online players]}`
 /// - `GET /api/servers/{id}/surfaces/{surface}`: `{name, index, planet, platform, tiles,
-///   extent: {minChunkX, minChunkY, maxChunkX, maxChunkY, minX, minY, maxX, maxY} | null,
+///   extent: {minChunkX, minChunkY, maxChunkX, maxChunkY, minX, minY, maxX, maxY} | null (the
+///   explored box: every detail tile stored so far),
 ///   zooms: [z with tiles, ascending], players}` (x/y in game tiles, max exclusive)
 /// - `GET /api/servers/{id}/surfaces/{surface}/players`: `[online players on that surface]`
 ///
@@ -160,7 +161,7 @@ struct APIRoutes<Context: RequestContext> {
         w.field("platform", live?.platform)
         w.field("tiles", v.tiles?.tilesPerSurface[surface] ?? 0)
         w.key("extent")
-        if let e = extent {
+        if let e = extent, !e.isEmpty {
             w.beginObject()
             w.field("minChunkX", e.minChunkX)
             w.field("minChunkY", e.minChunkY)

@@ -38,8 +38,10 @@ public struct ServerTileSummary: Sendable, Hashable {
     public var tileCount: Int { tilesPerSurface.values.reduce(0, +) }
 }
 
-/// Where a surface has tiles: the bounding box in chunks of every tile ever stored (at any zoom,
-/// so it only grows; removed tiles do not shrink it) and the number of stored tiles per zoom.
+/// Where a surface has tiles: the bounding box in chunks of every detail tile ever stored (the
+/// explored area; it only grows, removed tiles do not shrink it) and the number of stored tiles per
+/// zoom. Coarser tiles do not widen the box: a tile at z −13 spans 65,536 chunks whatever was
+/// explored.
 public struct SurfaceExtent: Sendable, Hashable {
     public var minChunkX: Int
     public var minChunkY: Int
@@ -50,20 +52,25 @@ public struct SurfaceExtent: Sendable, Hashable {
     /// Stored tiles per zoom level (levels without tiles are absent).
     public var tilesPerZoom: [Int: Int] = [:]
 
-    init(covering key: TileKey) {
-        let n = TileKey.chunksPerTile(atZoom: key.z)
-        minChunkX = key.x * n
-        minChunkY = key.y * n
-        maxChunkX = key.x * n + n - 1
-        maxChunkY = key.y * n + n - 1
+    /// An extent without a box yet (only coarser tiles seen).
+    init() {
+        minChunkX = .max
+        minChunkY = .max
+        maxChunkX = .min
+        maxChunkY = .min
     }
 
+    /// Whether no detail tile has been seen, so there is no box.
+    public var isEmpty: Bool { minChunkX > maxChunkX }
+
+    /// Counts `key` and, for a detail tile, grows the box to include its chunk.
     mutating func include(_ key: TileKey) {
-        let other = SurfaceExtent(covering: key)
-        minChunkX = min(minChunkX, other.minChunkX)
-        minChunkY = min(minChunkY, other.minChunkY)
-        maxChunkX = max(maxChunkX, other.maxChunkX)
-        maxChunkY = max(maxChunkY, other.maxChunkY)
+        tilesPerZoom[key.z, default: 0] += 1
+        guard key.z == TileKey.detailZoom else { return }
+        minChunkX = min(minChunkX, key.x)
+        minChunkY = min(minChunkY, key.y)
+        maxChunkX = max(maxChunkX, key.x)
+        maxChunkY = max(maxChunkY, key.y)
     }
 }
 
@@ -111,12 +118,9 @@ public final class TileStore: Sendable {
             state.tiles[key] = tile
             Self.touch(&state, server: key.server, now: now)
             state.servers[key.server]?.tilesPerSurface[key.surface, default: 0] += 1
-            if state.servers[key.server]?.extents[key.surface] == nil {
-                state.servers[key.server]?.extents[key.surface] = SurfaceExtent(covering: key)
-            } else {
-                state.servers[key.server]?.extents[key.surface]?.include(key)
+            if state.servers[key.server] != nil {
+                state.servers[key.server]!.extents[key.surface, default: SurfaceExtent()].include(key)
             }
-            state.servers[key.server]?.extents[key.surface]?.tilesPerZoom[key.z, default: 0] += 1
             return .stored
         }
     }

@@ -111,7 +111,8 @@ extension WebAssets {
             if (msg.surface !== state.surface) { return; }
             var rel = msg.layer + '/' + msg.z + '/' + msg.x + '/' + msg.y;
             if (msg.removed) { delete state.versions[rel]; } else { state.versions[rel] = msg.version; }
-            if (state.extent && !msg.removed && outsideExtent(msg)) { scheduleSurfaceReload(); }
+            // Only detail tiles widen the explored box (a coarse tile always spans more than it).
+            if (!msg.removed && msg.z === DETAIL_ZOOM && (!state.extent || outsideExtent(msg))) { scheduleSurfaceReload(); }
             var layer = layers[msg.layer];
             if (!layer || !map.hasLayer(layer)) { return; }
             var tile = layer._tiles && layer._tiles[msg.x + ':' + msg.y + ':' + msg.z];

@@ -96,7 +96,9 @@ import Testing
         let tiles = TileStore()
         tiles.put(key: Fixture.key(x: -2, y: 3), png: TestPNG.checker(), version: 1)
         tiles.put(key: Fixture.key(layer: .buildings, x: 5, y: -1), png: TestPNG.checker(), version: 1)
-        tiles.put(key: Fixture.key(z: 0, x: 1, y: 1), png: TestPNG.checker(), version: 1)  // chunks 8…15
+        // Coarser tiles are counted but do not widen the explored box (z −13 spans 65,536 chunks).
+        tiles.put(key: Fixture.key(z: 0, x: 1, y: 1), png: TestPNG.checker(), version: 1)
+        tiles.put(key: Fixture.key(z: TileKey.minZoom, x: -1, y: -1), png: TestPNG.checker(), version: 1)
         let app = buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
         try await app.test(.router) { client in
@@ -104,9 +106,9 @@ import Testing
                 #expect(r.status == .ok)
                 #expect(
                     String(buffer: r.body)
-                        == "{\"name\":\"nauvis\",\"index\":null,\"planet\":null,\"platform\":null,\"tiles\":3,"
-                        + "\"extent\":{\"minChunkX\":-2,\"minChunkY\":-1,\"maxChunkX\":15,\"maxChunkY\":15,"
-                        + "\"minX\":-64,\"minY\":-32,\"maxX\":512,\"maxY\":512},\"zooms\":[0,3],\"players\":[]}")
+                        == "{\"name\":\"nauvis\",\"index\":null,\"planet\":null,\"platform\":null,\"tiles\":4,"
+                        + "\"extent\":{\"minChunkX\":-2,\"minChunkY\":-1,\"maxChunkX\":5,\"maxChunkY\":3,"
+                        + "\"minX\":-64,\"minY\":-32,\"maxX\":192,\"maxY\":128},\"zooms\":[-13,0,3],\"players\":[]}")
             }
             try await client.execute(uri: "/api/servers/srv/surfaces/vulcanus", method: .get) { r in
                 #expect(r.status == .notFound)
