@@ -59,6 +59,9 @@ public final class DetailCore {
     /// Chunks whose spills into neighbouring regions must be (re)sent.
     private var spillChunks: Set<ChunkID> = []
     private var published: [String: UInt64] = [:]
+    /// Spill keys whose last record read from the state topic is not empty (with the partition
+    /// holding them): maybe written by a previous owner, so withdrawn even if never sent here.
+    private var seenSpills: [String: Int32] = [:]
     private var version: UInt64 = 0
     private let encoder: PNGEncoderContext
     private let clock: () -> UInt64
@@ -102,6 +105,24 @@ public final class DetailCore {
         changed = changed.filter { !gone.contains(partition(of: $0)) }
         dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
         spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
+        seenSpills = seenSpills.filter { !gone.contains($0.value) }
+        // Another worker may publish them meanwhile: if they come back, publish them once again.
+        published = published.filter { slot, _ in slotPartition(slot).map { !gone.contains($0) } ?? true }
+    }
+
+    /// The partition of a ``published`` slot (`topic|key`): a tile's region, a state key's chunk.
+    private func slotPartition(_ slot: String) -> Int32? {
+        guard let bar = slot.firstIndex(of: "|") else { return nil }
+        let key = String(slot[slot.index(after: bar)...])
+        if let t = TileKey(string: key), t.z >= 0, t.z <= TileKey.detailZoom {
+            let scale = 1 << (TileKey.detailZoom - t.z)
+            return partition(of: ChunkID(server: t.server, surface: t.surface, chunk: ChunkPosition(x: t.x * scale, y: t.y * scale)))
+        }
+        switch StateKey(string: key) {
+        case .chunk(let server, let surface, let chunk), .spill(let server, let surface, let chunk, _):
+            return partition(of: ChunkID(server: server, surface: surface, chunk: chunk))
+        case nil: return nil
+        }
     }
 
     /// Applies a map-topic packet of an owned partition (or a prototypes packet).
@@ -122,9 +143,7 @@ public final class DetailCore {
         case .spill(let server, let surface, let chunk, let region):
             let record = value.isEmpty ? nil : try SpillRecord(decoding: value)
             let keys = state.applySpill(into: ChunkID(server: server, surface: surface, chunk: chunk), from: region, record)
-            // What the topic holds (maybe from a previous owner of `region`): a new owner that
-            // finds the spill gone must publish the removal.
-            published["\(OutputRecord.Topic.state)|\(key)"] = value.isEmpty ? nil : ContentHash.fnv1a64(value)
+            seenSpills[key] = value.isEmpty ? nil : p
             if !restoring.contains(p) { dirty.formUnion(keys) }
         }
     }
@@ -221,7 +240,11 @@ public final class DetailCore {
                     let spill = state.spill(into: id, from: region)
                     let key = StateKey.spill(server: id.server, surface: id.surface, chunk: id.chunk, region: region).string
                     let value = spill.buildings.isEmpty ? [] : spill.encoded()
-                    if let r = record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.first.append(r) }
+                    let seen = seenSpills[key] != nil
+                    if let r = record(.state, key, value, partition: partition(of: id), force: false, mayExist: seen, server: id.server) {
+                        out.first.append(r)
+                        seenSpills[key] = nil
+                    }
                 }
             }
         }

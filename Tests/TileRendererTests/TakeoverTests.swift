@@ -85,4 +85,27 @@ import TileRendererCore
         for p in Self.after { heir.apply(p, server: World.server) }
         #expect(heir.flush().first.isEmpty)
     }
+
+    @Test("a worker that gets a partition back publishes its tiles once again: another worker may have changed them meanwhile")
+    func partitionComesBack() throws {
+        let w = try DetailCore(mapPartitions: 4, pyramidPartitions: 4)
+        Self.everything(w)
+        let grass = World.terrain(8, 8) { _, _ in "grass-1" }, water = World.terrain(8, 8) { _, _ in "water" }
+        w.apply(World.prototypes, server: World.server)
+        w.apply(grass, server: World.server)
+        let first = try Self.settle(w)
+        let key = World.key(.terrain, Self.chunkB.x, Self.chunkB.y).string
+        let bytes = try #require(first.last { $0.key == key }?.value)
+        let p = w.partition(of: ChunkID(server: World.server, surface: World.surface, chunk: Self.chunkB))
+        w.revoke([p])
+        // Meanwhile another owner rendered `water` and died before recording it; `w` gets p
+        // back, restores the recorded `grass` and replays both packets.
+        w.assign([p])
+        for r in first where r.topic == .state && r.partition == p { try w.applyState(key: r.key, value: r.value, partition: p) }
+        w.restored(p)
+        w.apply(water, server: World.server)
+        w.apply(grass, server: World.server)
+        let again = try Self.settle(w)
+        #expect(again.contains { $0.topic == .tiles && $0.key == key && $0.value == bytes })
+    }
 }
