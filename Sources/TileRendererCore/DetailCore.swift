@@ -51,10 +51,17 @@ public final class DetailCore {
     public private(set) var restoring: Set<Int32> = []
     private var dirty: Set<TileKey> = []
     private var forced: Set<TileKey> = []
+    /// Tiles changed by a packet since they were last rendered. A previous owner of the
+    /// partition may have published them (a crash replays packets it had already rendered), so
+    /// if one renders empty its removal is published even though this worker never sent it.
+    private var changed: Set<TileKey> = []
     private var dirtyChunks: Set<ChunkID> = []
     /// Chunks whose spills into neighbouring regions must be (re)sent.
     private var spillChunks: Set<ChunkID> = []
     private var published: [String: UInt64] = [:]
+    /// Spill keys whose last record read from the state topic is not empty (with the partition
+    /// holding them): maybe written by a previous owner, so withdrawn even if never sent here.
+    private var seenSpills: [String: Int32] = [:]
     private var version: UInt64 = 0
     private let encoder: PNGEncoderContext
     private let clock: () -> UInt64
@@ -95,8 +102,27 @@ public final class DetailCore {
         state.forget { gone.contains(self.partition(of: $0)) }
         dirty = dirty.filter { !gone.contains(partition(of: $0)) }
         forced = forced.filter { !gone.contains(partition(of: $0)) }
+        changed = changed.filter { !gone.contains(partition(of: $0)) }
         dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
         spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
+        seenSpills = seenSpills.filter { !gone.contains($0.value) }
+        // Another worker may publish them meanwhile: if they come back, publish them once again.
+        published = published.filter { slot, _ in slotPartition(slot).map { !gone.contains($0) } ?? true }
+    }
+
+    /// The partition of a ``published`` slot (`topic|key`): a tile's region, a state key's chunk.
+    private func slotPartition(_ slot: String) -> Int32? {
+        guard let bar = slot.firstIndex(of: "|") else { return nil }
+        let key = String(slot[slot.index(after: bar)...])
+        if let t = TileKey(string: key), t.z >= 0, t.z <= TileKey.detailZoom {
+            let scale = 1 << (TileKey.detailZoom - t.z)
+            return partition(of: ChunkID(server: t.server, surface: t.surface, chunk: ChunkPosition(x: t.x * scale, y: t.y * scale)))
+        }
+        switch StateKey(string: key) {
+        case .chunk(let server, let surface, let chunk), .spill(let server, let surface, let chunk, _):
+            return partition(of: ChunkID(server: server, surface: surface, chunk: chunk))
+        case nil: return nil
+        }
     }
 
     /// Applies a map-topic packet of an owned partition (or a prototypes packet).
@@ -117,6 +143,7 @@ public final class DetailCore {
         case .spill(let server, let surface, let chunk, let region):
             let record = value.isEmpty ? nil : try SpillRecord(decoding: value)
             let keys = state.applySpill(into: ChunkID(server: server, surface: surface, chunk: chunk), from: region, record)
+            seenSpills[key] = value.isEmpty ? nil : p
             if !restoring.contains(p) { dirty.formUnion(keys) }
         }
     }
@@ -141,6 +168,7 @@ public final class DetailCore {
 
     private func note(_ keys: Set<TileKey>) {
         dirty.formUnion(keys)
+        changed.formUnion(keys)
         for k in keys { dirtyChunks.insert(ChunkID(server: k.server, surface: k.surface, chunk: ChunkPosition(x: k.x, y: k.y))) }
     }
 
@@ -158,11 +186,12 @@ public final class DetailCore {
         for region in regions.prefix(maxRegions) {
             var keys = Set<TileKey>()
             for key in groups[region]! {
-                let force = forced.contains(key)
+                let force = forced.contains(key), change = changed.contains(key)
                 for z in stride(from: TileKey.detailZoom, through: TileLevels.regionZoom, by: -1) {
                     let k = TileLevels.ancestor(key, atZoom: z)
                     keys.insert(k)
                     if force { forced.insert(k) }
+                    if change { changed.insert(k) }
                 }
             }
             var images = TileImages(state: state)
@@ -170,14 +199,14 @@ public final class DetailCore {
                 let t0 = ContinuousClock.now
                 let image = images.image(key)
                 out.drawSeconds.append((ContinuousClock.now - t0).seconds)
-                let force = forced.contains(key)
+                let force = forced.contains(key), mayExist = changed.contains(key)
                 var bytes: [UInt8] = []
                 if let image {
                     let t1 = ContinuousClock.now
                     bytes = (try? encoder.encode(image)) ?? []
                     out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
                 }
-                if let r = record(.tiles, key.string, bytes, partition: nil, force: force, server: key.server) {
+                if let r = record(.tiles, key.string, bytes, partition: nil, force: force, mayExist: mayExist, server: key.server) {
                     out.first.append(r)
                     out.rendered += 1
                 } else {
@@ -185,12 +214,13 @@ public final class DetailCore {
                 }
                 if key.z == TileLevels.regionZoom {
                     let p = Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
-                    if var r = record(.pyramid, key.string, bytes, partition: p, force: force, server: key.server) {
+                    if var r = record(.pyramid, key.string, bytes, partition: p, force: force, mayExist: mayExist, server: key.server) {
                         if force { r.headers[PyramidCore.forceHeader] = "1" }
                         out.first.append(r)
                     }
                 }
                 forced.remove(key)
+                changed.remove(key)
             }
             dirty.subtract(groups[region]!)
         }
@@ -210,7 +240,11 @@ public final class DetailCore {
                     let spill = state.spill(into: id, from: region)
                     let key = StateKey.spill(server: id.server, surface: id.surface, chunk: id.chunk, region: region).string
                     let value = spill.buildings.isEmpty ? [] : spill.encoded()
-                    if let r = record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.first.append(r) }
+                    let seen = seenSpills[key] != nil
+                    if let r = record(.state, key, value, partition: partition(of: id), force: false, mayExist: seen, server: id.server) {
+                        out.first.append(r)
+                        seenSpills[key] = nil
+                    }
                 }
             }
         }
@@ -221,18 +255,21 @@ public final class DetailCore {
         }
         dirty = dirty.filter { restoring.contains(partition(of: $0)) }
         forced = forced.filter { restoring.contains(partition(of: $0)) }
+        changed = changed.filter { restoring.contains(partition(of: $0)) }
         dirtyChunks = dirtyChunks.filter { restoring.contains(partition(of: $0)) }
         spillChunks = spillChunks.filter { restoring.contains(partition(of: $0)) }
         return out
     }
 
     /// A record for `key`, or nil when the same bytes were published last (or a tombstone for
-    /// something never published).
-    private func record(_ topic: OutputRecord.Topic, _ key: String, _ value: [UInt8], partition: Int32?, force: Bool, server: String) -> OutputRecord? {
+    /// something never published, unless `mayExist`: another worker may have published it).
+    private func record(
+        _ topic: OutputRecord.Topic, _ key: String, _ value: [UInt8], partition: Int32?, force: Bool, mayExist: Bool = false, server: String
+    ) -> OutputRecord? {
         let hash = ContentHash.fnv1a64(value)
         let slot = "\(topic)|\(key)"
         let previous = published[slot]
-        if !force && (previous == hash || (value.isEmpty && previous == nil)) { return nil }
+        if !force && (previous == hash || (value.isEmpty && previous == nil && !mayExist)) { return nil }
         published[slot] = value.isEmpty ? nil : hash
         guard topic == .tiles else { return OutputRecord(topic: topic, key: key, value: value, partition: partition, headers: [:]) }
         version = max(version + 1, clock())
