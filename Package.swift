@@ -141,7 +141,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
-            dependencies: ["MapGatewayCore", "Shared", hummingbirdTesting, hummingbirdWSTesting, prometheus],
+            dependencies: [
+                "MapGatewayCore", "Shared", "ServiceSupport", hummingbirdTesting, hummingbirdWSTesting, prometheus,
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

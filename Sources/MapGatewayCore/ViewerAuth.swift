@@ -1,6 +1,7 @@
 import Crypto
 import Hummingbird
 import NIOCore
+import ServiceSupport
 import Synchronization
 
 /// A salted, iterated password hash: PBKDF2-HMAC-SHA256 with a 32-byte key, written as
@@ -48,45 +49,6 @@ public struct PasswordHash: Sendable, Hashable {
             for i in 0..<t.count { t[i] ^= u[i] }
         }
         return t
-    }
-}
-
-/// Lowercase hex helpers.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xF)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func decode(_ s: some StringProtocol) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        func v(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let hi = v(u[i]), let lo = v(u[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
     }
 }
 
