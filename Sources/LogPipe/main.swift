@@ -102,8 +102,8 @@ struct LogPipeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if port != 0 {
             let host = r.string(forKey: "logpipe.httpHost", default: "127.0.0.1")
-            // Embedded (not ObservabilityServer.run, whose runService() would also react to SIGTERM by
-            // itself and end while the pipe is still draining).
+            // The two routes in an Application that is a member of this group, so it keeps serving
+            // while the pipe drains and stops with the rest.
             let router = Router()
             ObservabilityServer.addRoutes(to: router, registry: registry, health: { pipe.health() })
             services.append(
