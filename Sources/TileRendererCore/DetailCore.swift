@@ -58,19 +58,17 @@ public final class DetailCore {
     private var dirtyChunks: Set<ChunkID> = []
     /// Chunks whose spills into neighbouring regions must be (re)sent.
     private var spillChunks: Set<ChunkID> = []
-    private var published: [String: UInt64] = [:]
+    private var published: PublishLedger
     /// Spill keys whose last record read from the state topic is not empty (with the partition
     /// holding them): maybe written by a previous owner, so withdrawn even if never sent here.
     private var seenSpills: [String: Int32] = [:]
-    private var version: UInt64 = 0
     private let encoder: PNGEncoderContext
-    private let clock: () -> UInt64
 
     public init(mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
         self.mapPartitions = mapPartitions
         self.pyramidPartitions = pyramidPartitions
         self.encoder = try PNGEncoderContext(level: level)
-        self.clock = clock
+        self.published = PublishLedger(clock: clock)
     }
 
     /// The partition of the region holding `id`.
@@ -107,7 +105,7 @@ public final class DetailCore {
         spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
         seenSpills = seenSpills.filter { !gone.contains($0.value) }
         // Another worker may publish them meanwhile: if they come back, publish them once again.
-        published = published.filter { slot, _ in slotPartition(slot).map { !gone.contains($0) } ?? true }
+        published.retain { slot in slotPartition(slot).map { !gone.contains($0) } ?? true }
     }
 
     /// The partition of a ``published`` slot (`topic|key`): a tile's region, a state key's chunk.
@@ -139,7 +137,7 @@ public final class DetailCore {
             guard restoring.contains(p) else { return }
             state.restore(ChunkID(server: server, surface: surface, chunk: chunk), value.isEmpty ? nil : try ChunkRecord(decoding: value))
             // The changelog already holds this: do not write it again unless it changes.
-            published["\(OutputRecord.Topic.state)|\(key)"] = value.isEmpty ? nil : ContentHash.fnv1a64(value)
+            published.remember(.state, key, value)
         case .spill(let server, let surface, let chunk, let region):
             let record = value.isEmpty ? nil : try SpillRecord(decoding: value)
             let keys = state.applySpill(into: ChunkID(server: server, surface: surface, chunk: chunk), from: region, record)
@@ -206,7 +204,7 @@ public final class DetailCore {
                     bytes = (try? encoder.encode(image)) ?? []
                     out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
                 }
-                if let r = record(.tiles, key.string, bytes, partition: nil, force: force, mayExist: mayExist, server: key.server) {
+                if let r = published.record(.tiles, key.string, bytes, partition: nil, force: force, mayExist: mayExist, server: key.server) {
                     out.first.append(r)
                     out.rendered += 1
                 } else {
@@ -214,7 +212,7 @@ public final class DetailCore {
                 }
                 if key.z == TileLevels.regionZoom {
                     let p = Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
-                    if var r = record(.pyramid, key.string, bytes, partition: p, force: force, mayExist: mayExist, server: key.server) {
+                    if var r = published.record(.pyramid, key.string, bytes, partition: p, force: force, mayExist: mayExist, server: key.server) {
                         if force { r.headers[PyramidCore.forceHeader] = "1" }
                         out.first.append(r)
                     }
@@ -241,7 +239,7 @@ public final class DetailCore {
                     let key = StateKey.spill(server: id.server, surface: id.surface, chunk: id.chunk, region: region).string
                     let value = spill.buildings.isEmpty ? [] : spill.encoded()
                     let seen = seenSpills[key] != nil
-                    if let r = record(.state, key, value, partition: partition(of: id), force: false, mayExist: seen, server: id.server) {
+                    if let r = published.record(.state, key, value, partition: partition(of: id), force: false, mayExist: seen, server: id.server) {
                         out.first.append(r)
                         seenSpills[key] = nil
                     }
@@ -251,7 +249,7 @@ public final class DetailCore {
         for id in dirtyChunks.sorted(by: { $0.chunk < $1.chunk }) where owned.contains(partition(of: id)) {
             let key = StateKey.chunk(server: id.server, surface: id.surface, chunk: id.chunk).string
             let value = state.chunkRecord(id)?.encoded() ?? []
-            if let r = record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.then.append(r) }
+            if let r = published.record(.state, key, value, partition: partition(of: id), force: false, server: id.server) { out.then.append(r) }
         }
         dirty = dirty.filter { restoring.contains(partition(of: $0)) }
         forced = forced.filter { restoring.contains(partition(of: $0)) }
@@ -261,26 +259,9 @@ public final class DetailCore {
         return out
     }
 
-    /// A record for `key`, or nil when the same bytes were published last (or a tombstone for
-    /// something never published, unless `mayExist`: another worker may have published it).
-    private func record(
-        _ topic: OutputRecord.Topic, _ key: String, _ value: [UInt8], partition: Int32?, force: Bool, mayExist: Bool = false, server: String
-    ) -> OutputRecord? {
-        let hash = ContentHash.fnv1a64(value)
-        let slot = "\(topic)|\(key)"
-        let previous = published[slot]
-        if !force && (previous == hash || (value.isEmpty && previous == nil && !mayExist)) { return nil }
-        published[slot] = value.isEmpty ? nil : hash
-        guard topic == .tiles else { return OutputRecord(topic: topic, key: key, value: value, partition: partition, headers: [:]) }
-        version = max(version + 1, clock())
-        return OutputRecord(
-            topic: topic, key: key, value: value, partition: partition,
-            headers: [RecordHeader.server: server, RecordHeader.version: String(version), RecordHeader.contentHash: String(hash, radix: 16)])
-    }
-
     /// A publish failed: forget it so the next flush sends it again.
     public func failed(_ record: OutputRecord) {
-        published["\(record.topic)|\(record.key)"] = nil
+        published.forget(record)
         if record.topic == .tiles, let key = TileKey(string: record.key), key.z == TileKey.detailZoom { dirty.insert(key) }
     }
 }

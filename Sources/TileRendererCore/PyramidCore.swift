@@ -24,15 +24,13 @@ public final class PyramidCore {
     private var removed: Set<TileKey> = []
     private var dirty: Set<TileKey> = []
     private var forced: Set<TileKey> = []
-    private var published: [String: UInt64] = [:]
-    private var version: UInt64 = 0
+    private var published: PublishLedger
     private let encoder: PNGEncoderContext
-    private let clock: () -> UInt64
 
     public init(pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
         self.pyramidPartitions = pyramidPartitions
         self.encoder = try PNGEncoderContext(level: level)
-        self.clock = clock
+        self.published = PublishLedger(clock: clock)
     }
 
     /// The partition of the bucket of input `key`.
@@ -120,14 +118,14 @@ public final class PyramidCore {
                     bytes = (try? encoder.encode(image)) ?? []
                     out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
                 }
-                if let r = record(.tiles, key, bytes, force: force.contains(key)) {
+                if let r = published.record(.tiles, key.string, bytes, partition: nil, force: force.contains(key), server: key.server) {
                     out.first.append(r)
                     out.rendered += 1
                 } else {
                     out.unchanged += 1
                 }
                 // A bucket's tile is the input of the next bucket, down to the least zoom.
-                if bucketTiles.contains(key), key.z > TileKey.minZoom, var r = record(.pyramid, key, bytes, force: force.contains(key)) {
+                if bucketTiles.contains(key), key.z > TileKey.minZoom, var r = published.record(.pyramid, key.string, bytes, partition: nil, force: force.contains(key), server: key.server) {
                     r.partition = partition(ofInput: key)
                     if force.contains(key) { r.headers[Self.forceHeader] = "1" }
                     out.first.append(r)
@@ -140,21 +138,8 @@ public final class PyramidCore {
         return out
     }
 
-    private func record(_ topic: OutputRecord.Topic, _ key: TileKey, _ value: [UInt8], force: Bool) -> OutputRecord? {
-        let hash = ContentHash.fnv1a64(value)
-        let slot = "\(topic)|\(key.string)"
-        let previous = published[slot]
-        if !force && (previous == hash || (value.isEmpty && previous == nil)) { return nil }
-        published[slot] = value.isEmpty ? nil : hash
-        guard topic == .tiles else { return OutputRecord(topic: topic, key: key.string, value: value, partition: nil, headers: [:]) }
-        version = max(version + 1, clock())
-        return OutputRecord(
-            topic: topic, key: key.string, value: value, partition: nil,
-            headers: [RecordHeader.server: key.server, RecordHeader.version: String(version), RecordHeader.contentHash: String(hash, radix: 16)])
-    }
-
     /// A publish failed: forget it so the next flush sends it again.
     public func failed(_ record: OutputRecord) {
-        published["\(record.topic)|\(record.key)"] = nil
+        published.forget(record)
     }
 }
