@@ -14,6 +14,7 @@ local defines = require("defines")
 local protodata = require("protodata")
 local worldgen = require("worldgen")
 local S = require("surface")
+local savedata = require("savedata")
 
 local Runtime = {}
 Runtime.__index = Runtime
@@ -30,43 +31,6 @@ local function read(path)
   local s = f:read("*a")
   f:close()
   return s
-end
-
--- Deep copy of plain data (what a save keeps of `storage`); LuaObjects are not allowed.
-local function deepcopy(v, seen)
-  if type(v) ~= "table" then
-    if type(v) == "function" or type(v) == "userdata" or type(v) == "thread" then
-      error("storage cannot hold a " .. type(v), 0)
-    end
-    return v
-  end
-  seen = seen or {}
-  if seen[v] then return seen[v] end
-  if v.object_name then error("storage holds a LuaObject (" .. tostring(v.object_name) .. ")", 0) end
-  local t = {}
-  seen[v] = t
-  for k, x in pairs(v) do t[deepcopy(k, seen)] = deepcopy(x, seen) end
-  return t
-end
-Runtime.deepcopy = deepcopy
-
--- A canonical text of plain data, to compare storage before and after on_load.
-local function canonical(v, out)
-  if type(v) ~= "table" then out[#out + 1] = type(v) .. ":" .. tostring(v); return end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return type(a) .. tostring(a) < type(b) .. tostring(b) end)
-  out[#out + 1] = "{"
-  for _, k in ipairs(keys) do
-    out[#out + 1] = type(k) .. ":" .. tostring(k) .. "="
-    canonical(v[k], out)
-  end
-  out[#out + 1] = "}"
-end
-function Runtime.canonical(v)
-  local out = {}
-  canonical(v, out)
-  return table.concat(out, ",")
 end
 
 local function settings_defaults(mod_dir)
@@ -351,15 +315,15 @@ end
 -- Lua state: control.lua, storage restored, on_load (with game nil, storage checked unchanged),
 -- then on_configuration_changed when `changed` is given.
 function Runtime:save()
-  return deepcopy(self.env.storage)
+  return savedata.deepcopy(self.env.storage)
 end
 
 function Runtime:load(saved, changed)
   self:load_mod()
-  self.env.storage = deepcopy(saved)
-  local before = Runtime.canonical(self.env.storage)
+  self.env.storage = savedata.deepcopy(saved)
+  local before = savedata.canonical(self.env.storage)
   if self.on_load_handler then self:measure(self.on_load_handler) end
-  if Runtime.canonical(self.env.storage) ~= before then
+  if savedata.canonical(self.env.storage) ~= before then
     error("on_load wrote storage (that desyncs multiplayer)", 0)
   end
   self.env.game = self.game
