@@ -58,8 +58,9 @@ def main():
                     msg = json.loads(ws.recv())
                 except Exception:
                     return
-                if msg.get("type") == "player" and msg.get("name") == "Runner":
-                    received.setdefault(int(msg["x"]), time.time())
+                for p in msg.get("players", []) if msg.get("type") == "players" else []:
+                    if p.get("name") == "Runner":
+                        received.setdefault(int(p["x"]), time.time())
         threading.Thread(target=reader, daemon=True).start()
         ready.wait(30)
         # Warm-up: the first line crosses every consumer group's join; not measured.

@@ -49,6 +49,8 @@ struct GatewayServe: AsyncParsableCommand {
     @Option(help: "Simulated players (0 = none).") var players = 0
     @Option(help: "Updates per player per second.") var hz = 4.0
     @Option(help: "Per-client queue depth.") var queueDepth = 256
+    @Option(help: "Player frame in milliseconds (the gateway's default; 0 = one message per update).")
+    var playerFrameMs = GatewayConfiguration().playerFrameMillis
 
     func run() async throws {
         var logger = Logger(label: "gateway-serve")
@@ -64,9 +66,10 @@ struct GatewayServe: AsyncParsableCommand {
                 store.put(key: TileKey(server: parts[1], surface: parts[2], layer: layer, z: z, x: x, y: y), png: Array(data), version: 1)
             }
         }
-        let hub = LiveHub(queueDepth: queueDepth)
+        let hub = LiveHub(queueDepth: queueDepth, playerFrameMillis: playerFrameMs)
         let app = buildApplication(
-            configuration: GatewayConfiguration(host: "127.0.0.1", port: port, wsQueueDepth: queueDepth),
+            configuration: GatewayConfiguration(
+                host: "127.0.0.1", port: port, wsQueueDepth: queueDepth, playerFrameMillis: playerFrameMs),
             tileStore: store, liveHub: hub, logger: logger)
         print("gateway-serve: \(store.count) tiles, \(players) players at \(hz) Hz on port \(port)")
         let mover = Task { [players, hz] in

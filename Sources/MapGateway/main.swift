@@ -61,6 +61,8 @@ struct MapGatewayCommand: AsyncParsableCommand {
             port: r.int(forKey: "gateway.port", default: 8080),
             leafletDirectory: r.string(forKey: "gateway.leafletDir", default: "/usr/share/javascript/leaflet"),
             wsQueueDepth: r.int(forKey: "gateway.wsQueueDepth", default: 256),
+            playerFrameMillis: r.int(forKey: "gateway.playerFrameMillis", default: 100),
+            listenBacklog: r.int(forKey: "gateway.listenBacklog", default: 1024),
             staleAfterSeconds: r.int(forKey: "gateway.staleAfterSeconds", default: 60),
             basePath: r.string(forKey: "gateway.basePath", default: "/"),
             auth: ViewerAuth(token: token, users: users),
@@ -75,7 +77,8 @@ struct MapGatewayCommand: AsyncParsableCommand {
         let metrics = GatewayMetrics()
         let tileStore = TileStore()
         let hub = LiveHub(
-            queueDepth: gateway.wsQueueDepth, staleAfterSeconds: gateway.staleAfterSeconds, metrics: metrics)
+            queueDepth: gateway.wsQueueDepth, staleAfterSeconds: gateway.staleAfterSeconds,
+            playerFrameMillis: gateway.playerFrameMillis, metrics: metrics)
         // Each replica reads both topics whole: groups of its own, never committed.
         let replica = UUID().uuidString.prefix(8)
         let tiles = try KafkaConsumer(

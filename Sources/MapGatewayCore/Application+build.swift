@@ -84,7 +84,7 @@ public func buildApplication(
             webSocketRouter: wsRouter, configuration: .init(http1: .init(), ws: wsConfiguration)),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
-            serverName: configuration.serverName),
+            serverName: configuration.serverName, backlog: configuration.listenBacklog),
         logger: logger
     )
     app.addServices(

@@ -9,6 +9,12 @@ public struct GatewayConfiguration: Sendable {
     public var leafletDirectory: String
     /// Messages each WebSocket client may have waiting before its oldest ones are dropped.
     public var wsQueueDepth: Int
+    /// Player updates of a server within this many milliseconds go to clients as one `players`
+    /// message (0: each at once). See ``LiveHub``.
+    public var playerFrameMillis: Int
+    /// Connections the kernel may queue before they are accepted (a page reload by many
+    /// viewers at once, or a load balancer moving them over, arrives as a burst).
+    public var listenBacklog: Int
     /// Seconds between WebSocket pings (0 disables them).
     public var wsPingSeconds: Int
     /// Largest WebSocket frame sent or received, in bytes (larger messages are fragmented).
@@ -36,6 +42,8 @@ public struct GatewayConfiguration: Sendable {
         port: Int = 8080,
         leafletDirectory: String = "/usr/share/javascript/leaflet",
         wsQueueDepth: Int = 256,
+        playerFrameMillis: Int = 100,
+        listenBacklog: Int = 1024,
         wsPingSeconds: Int = 30,
         wsMaxFrameSize: Int = 1 << 16,
         staleAfterSeconds: Int = 60,
@@ -50,6 +58,8 @@ public struct GatewayConfiguration: Sendable {
         self.port = port
         self.leafletDirectory = leafletDirectory
         self.wsQueueDepth = wsQueueDepth
+        self.playerFrameMillis = playerFrameMillis
+        self.listenBacklog = listenBacklog
         self.wsPingSeconds = wsPingSeconds
         self.wsMaxFrameSize = wsMaxFrameSize
         self.staleAfterSeconds = staleAfterSeconds

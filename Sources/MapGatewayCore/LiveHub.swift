@@ -35,6 +35,14 @@ struct LiveSubscription: Sendable {
 /// Each message is encoded once and yielded to every client of that server. Each client has its
 /// own bounded queue (`AsyncStream` with `.bufferingNewest(queueDepth)`): yielding never waits,
 /// and a slow client loses its own oldest messages without slowing anyone else.
+///
+/// Player updates are sent in frames: with a `playerFrameMillis` above 0, the updates of a server
+/// that arrive within one frame are folded into one `players` message holding each changed
+/// player's latest state (player state is absolute, so nothing is lost), sent when the frame ends.
+/// Fifty players moving at 4 Hz then cost each client 1000 / `playerFrameMillis` messages a
+/// second instead of 200. Any other message of that server first sends the open frame, so
+/// clients see every change in the order the state went through them. With 0, every update is
+/// its own `players` message at once.
 public final class LiveHub: Sendable {
     private struct Client {
         var server: String
@@ -42,8 +50,19 @@ public final class LiveHub: Sendable {
         var stats: ClientQueueStatistics
     }
 
+    /// Player updates of one server waiting for the end of the frame.
+    private struct PlayerFrame {
+        var players: [PlayerState] = []
+        /// Index in ``players`` of each player's entry.
+        var slot: [Int: Int] = [:]
+        /// When the frame's oldest update reached the hub (Unix milliseconds): its `at`.
+        var since: Int64
+    }
+
     private struct State {
         var servers: [String: LiveState] = [:]
+        var frames: [String: PlayerFrame] = [:]
+        var flushScheduled = false
         var clients: [UInt64: Client] = [:]
         var clientsByServer: [String: Set<UInt64>] = [:]
         var nextID: UInt64 = 1
@@ -56,17 +75,21 @@ public final class LiveHub: Sendable {
     public let chatCapacity: Int
     /// A server silent for longer than this is shown as stale.
     public let staleAfterSeconds: Int
+    /// The length of a player frame in milliseconds (0: every player update is sent at once).
+    public let playerFrameMillis: Int
     let metrics: GatewayMetrics?
     private let state = Mutex(State())
 
-    /// Creates a hub whose clients each buffer at most `queueDepth` messages.
+    /// Creates a hub whose clients each buffer at most `queueDepth` messages and get player
+    /// updates in frames of `playerFrameMillis` (0: at once).
     public init(
         queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity, staleAfterSeconds: Int = 60,
-        metrics: GatewayMetrics? = nil
+        playerFrameMillis: Int = 0, metrics: GatewayMetrics? = nil
     ) {
         self.queueDepth = max(1, queueDepth)
         self.chatCapacity = chatCapacity
         self.staleAfterSeconds = staleAfterSeconds
+        self.playerFrameMillis = max(0, playerFrameMillis)
         self.metrics = metrics
     }
 
@@ -77,35 +100,41 @@ public final class LiveHub: Sendable {
     /// `receivedAt` is in Unix milliseconds (e.g. the Kafka record timestamp).
     @discardableResult
     public func apply(_ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()) -> LiveEvent? {
-        state.withLock { state in
+        let (event, schedule): (LiveEvent?, Bool) = state.withLock { state in
             let capacity = chatCapacity
             guard
                 let event = state.servers[server, default: LiveState(server: server, chatCapacity: capacity)]
                     .apply(packet, receivedAt: receivedAt)
-            else { return nil }
+            else { return (nil, false) }
             // Encode once (inside the lock, so every client sees the same order as the state).
-            let message = LiveMessages.event(
-                event, state: state.servers[server]!, now: WallClock.nowMillis(), staleAfterSeconds: staleAfterSeconds)
-            broadcast(message, server: server, in: &state)
-            return event
+            return (event, publish(event, server: server, now: WallClock.nowMillis(), in: &state))
         }
+        if schedule { scheduleFlush() }
+        return event
     }
 
     /// Applies a server event (join, leave, chat, start, stop, …) and notifies the server's
     /// clients of everything it changed. Returns the resulting events.
     @discardableResult
     public func apply(event: ServerEvent) -> [LiveEvent] {
-        state.withLock { state in
+        let (events, schedule): ([LiveEvent], Bool) = state.withLock { state in
             let capacity = chatCapacity
             let events = state.servers[event.server, default: LiveState(server: event.server, chatCapacity: capacity)]
                 .apply(event: event)
             let now = WallClock.nowMillis()
-            for e in events {
-                let message = LiveMessages.event(
-                    e, state: state.servers[event.server]!, now: now, staleAfterSeconds: staleAfterSeconds)
-                broadcast(message, server: event.server, in: &state)
-            }
-            return events
+            var schedule = false
+            for e in events where publish(e, server: event.server, now: now, in: &state) { schedule = true }
+            return (events, schedule)
+        }
+        if schedule { scheduleFlush() }
+        return events
+    }
+
+    /// Sends every open player frame now (normally called when the frame ends).
+    public func flushPlayerFrames() {
+        state.withLock { state in
+            state.flushScheduled = false
+            for server in Array(state.frames.keys) { flushFrame(server: server, in: &state) }
         }
     }
 
@@ -114,6 +143,7 @@ public final class LiveHub: Sendable {
     public func broadcastStatus(now: Int64 = WallClock.nowMillis()) {
         state.withLock { state in
             for server in Array(state.clientsByServer.keys) {
+                flushFrame(server: server, in: &state)
                 let live = state.servers[server] ?? LiveState(server: server)
                 let message = LiveMessages.status(live, now: now, staleAfterSeconds: staleAfterSeconds)
                 broadcast(message, server: server, in: &state)
@@ -210,6 +240,48 @@ public final class LiveHub: Sendable {
             return all
         }
         for c in continuations { c.finish() }
+    }
+
+    /// Sends `event` to the clients of `server`, or adds it to the server's open player frame.
+    /// Returns true if that opened the first frame, so the caller must schedule the flush.
+    private func publish(_ event: LiveEvent, server: String, now: Int64, in state: inout State) -> Bool {
+        if case .player(let player) = event {
+            guard playerFrameMillis > 0 else {
+                broadcast(LiveMessages.players(server: server, [player], at: now), server: server, in: &state)
+                return false
+            }
+            var frame = state.frames[server] ?? PlayerFrame(since: now)
+            if let i = frame.slot[player.index] {
+                frame.players[i] = player
+            } else {
+                frame.slot[player.index] = frame.players.count
+                frame.players.append(player)
+            }
+            state.frames[server] = frame
+            guard !state.flushScheduled else { return false }
+            state.flushScheduled = true
+            return true
+        }
+        flushFrame(server: server, in: &state)
+        let message = LiveMessages.event(
+            event, state: state.servers[server]!, now: now, staleAfterSeconds: staleAfterSeconds)
+        broadcast(message, server: server, in: &state)
+        return false
+    }
+
+    /// Sends the open player frame of `server`, if any.
+    private func flushFrame(server: String, in state: inout State) {
+        guard let frame = state.frames.removeValue(forKey: server) else { return }
+        broadcast(LiveMessages.players(server: server, frame.players, at: frame.since), server: server, in: &state)
+    }
+
+    /// Flushes the player frames when the current frame ends.
+    private func scheduleFlush() {
+        let delay = Duration.milliseconds(playerFrameMillis)
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            self?.flushPlayerFrames()
+        }
     }
 
     private func broadcast(_ message: ByteBuffer, server: String, in state: inout State) {

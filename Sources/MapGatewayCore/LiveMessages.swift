@@ -7,7 +7,8 @@ import Shared
 /// time when it encoded the message, so clients can measure delivery latency):
 /// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session`, `status` (object as below)
 ///   (sent first on connect)
-/// - `player`: `server` + the player object
+/// - `players`: `server`, `players` (array of player objects: each changed player's latest state
+///   since the previous `players` message; `at` is when the oldest of those updates arrived)
 /// - `chat`: `server`, `player`, `message`, `tick`, `receivedAt`, `source` (`mod`|`console`);
 ///   the same message from both sources within 10 s is sent once
 /// - `surface`: `server` + the surface object (`deleted: true` when removed)
@@ -25,9 +26,7 @@ enum LiveMessages {
         w.beginObject()
         switch event {
         case .player(let p):
-            w.field("type", "player")
-            w.field("server", server)
-            writePlayerFields(&w, p)
+            return players(server: server, [p], at: now)
         case .chat(let c):
             w.field("type", "chat")
             w.field("server", server)
@@ -55,6 +54,20 @@ enum LiveMessages {
         }
         w.key("at")
         w.int(Int(now))
+        w.endObject()
+        return w.buffer
+    }
+
+    /// A `players` message: the latest state of each player in `players`.
+    static func players(server: String, _ players: [PlayerState], at: Int64) -> ByteBuffer {
+        var w = JSONWriter(capacity: 64 + 160 * players.count)
+        w.beginObject()
+        w.field("type", "players")
+        w.field("server", server)
+        w.key("players")
+        writePlayers(&w, players)
+        w.key("at")
+        w.int(Int(at))
         w.endObject()
         return w.buffer
     }

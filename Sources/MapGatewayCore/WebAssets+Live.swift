@@ -170,8 +170,8 @@ extension WebAssets {
                 if (!state.surface) { KT.selectSurface(KT.pickDefaultSurface()); }
                 KT.renderSurfaces(); renderPlayers(); renderChat(); renderStatus();
                 break;
-              case 'player':
-                live.players[msg.index] = msg;
+              case 'players':
+                msg.players.forEach(function (p) { live.players[p.index] = p; });
                 renderPlayers();
                 break;
               case 'chat':

@@ -32,7 +32,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh (needs .tools/venv)")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is required")
         let tiles = TileStore()
-        let hub = LiveHub()
+        let hub = LiveHub(playerFrameMillis: 100)  // the page gets frames as in production
         for (x, y) in [(0, 0), (-1, -1), (0, -1)] {
             tiles.put(key: Fixture.key(x: x, y: y), png: TestPNG.checker(), version: 1)
         }

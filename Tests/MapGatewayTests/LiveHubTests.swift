@@ -18,7 +18,9 @@ import Testing
         hub.tileUpdated(Fixture.key(x: 5, y: -1), version: 42)
         var it = sub.messages.makeAsyncIterator()
         let first = try #require(await it.next())
-        #expect(String(buffer: first).hasPrefix("{\"type\":\"player\",\"server\":\"srv\",\"index\":1,\"name\":\"alice\",\"surface\":\"nauvis\",\"x\":3,\"y\":4"))
+        #expect(
+            String(buffer: first).hasPrefix(
+                "{\"type\":\"players\",\"server\":\"srv\",\"players\":[{\"index\":1,\"name\":\"alice\",\"surface\":\"nauvis\",\"x\":3,\"y\":4"))
         let second = try #require(await it.next())
         #expect(
             String(buffer: second)
@@ -86,6 +88,54 @@ import Testing
         #expect(kept.count == depth)
         #expect(kept.last?.contains("\"x\":\(total - 1),") == true)
         #expect(kept.first?.contains("\"x\":\(total - depth),") == true)
+    }
+}
+
+@Suite struct PlayerFrameTests {
+    /// Updates within one frame become one `players` message with each player's latest state, in
+    /// first-update order; a non-player message first sends the open frame (order is kept); the
+    /// frame ends by itself after `playerFrameMillis`.
+    @Test func updatesWithinAFrameAreFoldedAndOrderIsKept() async throws {
+        let hub = LiveHub(queueDepth: 64, playerFrameMillis: 200)
+        let sub = hub.subscribe(server: "srv")
+        var it = sub.messages.makeAsyncIterator()
+        for i in 0..<10 {
+            hub.apply(Fixture.player(2, "bob", x: Double(100 + i), y: 0), server: "srv")
+            hub.apply(Fixture.player(1, "alice", x: Double(i), y: 0), server: "srv")
+        }
+        hub.apply(Packet(tick: 1, seq: 1, payload: .chat(ChatMessage(player: "bob", message: "hi"))), server: "srv")
+        let frame = String(buffer: try #require(await it.next()))
+        #expect(frame.hasPrefix("{\"type\":\"players\",\"server\":\"srv\",\"players\":[{\"index\":2,\"name\":\"bob\""))
+        #expect(frame.components(separatedBy: "\"index\":").count == 3, "two players, once each: \(frame)")
+        #expect(frame.contains("\"x\":109,") && frame.contains("\"x\":9,"))
+        #expect(!frame.contains("\"x\":108,"))
+        let chat = String(buffer: try #require(await it.next()))
+        #expect(chat.hasPrefix("{\"type\":\"chat\""))
+
+        // A frame with no other message after it is sent when it ends.
+        let started = ContinuousClock.now
+        hub.apply(Fixture.player(1, "alice", x: 42, y: 0), server: "srv")
+        hub.apply(Fixture.player(1, "alice", x: 43, y: 0), server: "srv")
+        let late = String(buffer: try #require(await it.next()))
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+        #expect(late.contains("\"x\":43,") && !late.contains("\"x\":42,"))
+        #expect(hub.clientStatistics().first?.enqueued == 3)
+        hub.unsubscribe(sub.id)
+    }
+
+    /// The frame's `at` is when its oldest update arrived, so measured latency includes the wait.
+    @Test func frameAtIsTheOldestUpdate() async throws {
+        let hub = LiveHub(playerFrameMillis: 10_000)
+        let sub = hub.subscribe(server: "srv")
+        let before = WallClock.nowMillis()
+        hub.apply(Fixture.player(1, "alice", x: 1, y: 0), server: "srv")
+        try await Task.sleep(for: .milliseconds(50))
+        hub.apply(Fixture.player(1, "alice", x: 2, y: 0), server: "srv")
+        hub.flushPlayerFrames()
+        var it = sub.messages.makeAsyncIterator()
+        let frame = String(buffer: try #require(await it.next()))
+        let at = try #require(frame.range(of: "\"at\":").map { Int64(frame[$0.upperBound...].prefix { $0.isNumber }) } ?? nil)
+        #expect(at >= before && at < before + 50, "\(frame)")
     }
 }
 

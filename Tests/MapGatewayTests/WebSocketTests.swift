@@ -32,7 +32,7 @@ import Testing
                 #expect(messages.count == 3)
                 #expect(messages[0].hasPrefix("{\"type\":\"snapshot\",\"server\":\"srv\",\"players\":[{\"index\":1,\"name\":\"alice\""))
                 #expect(messages[0].contains("\"surfaces\":[{\"name\":\"nauvis\""))
-                #expect(messages[1].hasPrefix("{\"type\":\"player\",\"server\":\"srv\",\"index\":1,\"name\":\"alice\",\"surface\":\"nauvis\",\"x\":5,\"y\":6"))
+                #expect(messages[1].hasPrefix("{\"type\":\"players\",\"server\":\"srv\",\"players\":[{\"index\":1,\"name\":\"alice\",\"surface\":\"nauvis\",\"x\":5,\"y\":6"))
                 #expect(messages[2].hasPrefix("{\"type\":\"tile\",\"server\":\"srv\""))
             }
             #expect(received?.closeCode == .normalClosure)
