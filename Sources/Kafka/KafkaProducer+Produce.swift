@@ -110,3 +110,76 @@ private struct ProduceArguments {
         vuCount += 1
     }
 }
+
+extension RDKafkaClient {
+    /// Handles for `names` (librdkafka keeps one object per topic; each call takes a reference, so
+    /// producing by handle skips the per-message lookup by name). nil for a name librdkafka refuses.
+    /// Give them back with ``releaseTopics(_:)``.
+    func topicHandles(_ names: [String]) -> [OpaquePointer?] {
+        names.map { rd_kafka_topic_new(rk, $0, nil) }
+    }
+
+    /// Drops the references taken by ``topicHandles(_:)``.
+    func releaseTopics(_ handles: [OpaquePointer?]) {
+        for handle in handles { if let handle { rd_kafka_topic_destroy(handle) } }
+    }
+
+    /// Hands record `index` of `batch` to librdkafka (`RD_KAFKA_MSG_F_COPY`), pointing straight into
+    /// the batch's buffers: no Swift allocation and no copy besides librdkafka's own.
+    func produce(_ batch: ProducerBatch, record index: Int, topics: [OpaquePointer?], id: UInt) -> ProduceAttempt {
+        let record = batch.records[index]
+        guard let rkt = topics[Int(record.topic)] else {
+            let code = rd_kafka_last_error()
+            return .failed(
+                .rdKafka(.produce, code, context: "produce: no handle for topic", topic: batch.topics[Int(record.topic)]))
+        }
+        let vuCount = 4 + Int(record.headerCount) + (batch.key == nil ? 0 : 1)
+        let error: OpaquePointer? = batch.values.withUnsafeBytes { values in
+            batch.headerBytes.withUnsafeBytes { headerBytes in
+                batch.cNames.withUnsafeBufferPointer { names in
+                    (batch.key ?? []).withUnsafeBytes { key in
+                        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: vuCount) { vus in
+                            // Empty values and keys must still be non-null pointers.
+                            let nonNull = UnsafeMutableRawPointer(mutating: names.baseAddress!)
+                            var n = 0
+                            func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t.__Unnamed_union_u) -> Void) {
+                                var vu = rd_kafka_vu_t()
+                                vu.vtype = type
+                                fill(&vu.u)
+                                vus[n] = vu
+                                n += 1
+                            }
+                            add(RD_KAFKA_VTYPE_RKT) { $0.rkt = rkt }
+                            add(RD_KAFKA_VTYPE_VALUE) {
+                                $0.mem.ptr = values.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + record.valueStart) } ?? nonNull
+                                $0.mem.size = record.valueCount
+                            }
+                            if batch.key != nil {
+                                add(RD_KAFKA_VTYPE_KEY) {
+                                    $0.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress) ?? nonNull
+                                    $0.mem.size = key.count
+                                }
+                            }
+                            for h in batch.headers[Int(record.headerStart)..<Int(record.headerStart + record.headerCount)] {
+                                add(RD_KAFKA_VTYPE_HEADER) {
+                                    $0.header.name = names.baseAddress! + batch.cNameOffsets[Int(h.name)]
+                                    $0.header.val = headerBytes.baseAddress.map { UnsafeRawPointer($0 + Int(h.start)) } ?? UnsafeRawPointer(nonNull)
+                                    $0.header.size = Int(h.count)
+                                }
+                            }
+                            add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY }
+                            add(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = UnsafeMutableRawPointer(bitPattern: id) }
+                            return rd_kafka_produceva(rk, vus.baseAddress, n)
+                        }
+                    }
+                }
+            }
+        }
+        guard let error else { return .enqueued }
+        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            rd_kafka_error_destroy(error)
+            return .queueFull
+        }
+        return .failed(.consuming(error, .produce, context: "produce", topic: batch.topics[Int(record.topic)]))
+    }
+}

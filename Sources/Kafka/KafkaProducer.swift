@@ -122,17 +122,39 @@ public final class KafkaProducer: Service, Sendable {
     public func enqueue(
         batch messages: [ProducerMessage], onDelivery: @escaping @Sendable (BatchDeliveryReport) -> Void
     ) async {
+        await enqueueBatch(count: messages.count, onDelivery: onDelivery) { index, id in
+            client.produce(messages[index], id: id)
+        }
+    }
+
+    /// Enqueues the records of `batch` like ``enqueue(batch:onDelivery:)-([ProducerMessage],_)``
+    /// (one handler for all, reports by record index), producing each straight from the batch's
+    /// buffers by topic handle: no Swift allocation per record.
+    public func enqueue(batch: ProducerBatch, onDelivery: @escaping @Sendable (BatchDeliveryReport) -> Void) async {
+        let client = client
+        let topics = client.topicHandles(batch.topics)
+        defer { client.releaseTopics(topics) }
+        await enqueueBatch(count: batch.count, onDelivery: onDelivery) { index, id in
+            client.produce(batch, record: index, topics: topics, id: id)
+        }
+    }
+
+    /// The shared loop of the batch enqueues: `produce(index, opaque)` hands message `index` over.
+    private func enqueueBatch(
+        count: Int, onDelivery: @escaping @Sendable (BatchDeliveryReport) -> Void,
+        produce: (Int, UInt) -> ProduceAttempt
+    ) async {
         guard let registry = client.context.deliveries else { preconditionFailure("producer without registry") }
-        guard !messages.isEmpty else { return onDelivery(BatchDeliveryReport(count: 0, failures: [:])) }
-        let batch = registry.registerBatch(count: messages.count, onDelivery)
+        guard count > 0 else { return onDelivery(BatchDeliveryReport(count: 0, failures: [:])) }
+        let batch = registry.registerBatch(count: count, onDelivery)
         if pollLoop.isStopping {
-            return registry.failBatchMessages(batch: batch, 0..<messages.count, error: .shutdown("enqueue"))
+            return registry.failBatchMessages(batch: batch, 0..<count, error: .shutdown("enqueue"))
         }
         var index = 0
         // The queue-space generation read before the latest attempt that found the queue full.
         var fullAt: UInt64?
-        while index < messages.count {
-            switch client.produce(messages[index], id: DeliveryRegistry.opaque(batch: batch, index: index)) {
+        while index < count {
+            switch produce(index, DeliveryRegistry.opaque(batch: batch, index: index)) {
             case .enqueued:
                 index += 1
                 fullAt = nil
@@ -148,7 +170,7 @@ public final class KafkaProducer: Service, Sendable {
                     continue
                 }
                 if await !pollLoop.waitForSpace(after: generation) || pollLoop.isStopping {
-                    registry.failBatchMessages(batch: batch, index..<messages.count, error: .shutdown("enqueue"))
+                    registry.failBatchMessages(batch: batch, index..<count, error: .shutdown("enqueue"))
                     return
                 }
                 fullAt = nil

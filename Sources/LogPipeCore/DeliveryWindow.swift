@@ -11,8 +11,8 @@ public enum LineKind: Int, Sendable, CaseIterable {
     case filtered = 3
 }
 
-/// The lines read but not yet acknowledged, in read order, with their messages (so a failed or
-/// stuck delivery can be re-sent from memory, which also works for stdin). Delivery reports may
+/// The lines read but not yet acknowledged, in read order, with the producer batches holding their
+/// records (so a failed or stuck delivery can be re-sent from memory, which also works for stdin). Delivery reports may
 /// arrive in any order (several topics and partitions); the window advances its
 /// ``ackedPosition`` only over the contiguous prefix of acknowledged lines, so the checkpoint
 /// never passes a line that was not delivered.
@@ -31,12 +31,20 @@ public final class DeliveryWindow: Sendable {
         var position: Checkpoint
         var bytes: Int
         var state: EntryState
+        /// The line's record in its batch (−1: not shipped).
+        var record: Int32
+    }
+
+    /// The batch of the lines with sequence numbers `first ..< end`; dropped once all are popped.
+    struct StoredBatch {
+        var first: UInt64
+        var end: UInt64
+        var batch: ProducerBatch
     }
 
     struct State {
         var entries = Deque<Entry>()
-        /// The message of each entry (nil once acknowledged, or for a filtered line), parallel to `entries`.
-        var messages = Deque<ProducerMessage?>()
+        var batches = Deque<StoredBatch>()
         /// Sequence number of `entries.first`.
         var base: UInt64 = 0
         var unacked = 0
@@ -79,26 +87,27 @@ public final class DeliveryWindow: Sendable {
         state = Mutex(s)
     }
 
-    /// Adds lines in read order; a line without a message (filtered) counts as acknowledged.
-    /// Returns the sequence number of the first one.
-    public func append(_ lines: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)], generation: UInt64)
-        -> UInt64
-    {
+    /// Adds the lines of one read in order, with the batch holding their records; a line without
+    /// a record (filtered) counts as acknowledged. Returns the sequence number of the first one.
+    public func append(_ routed: RoutedLines, generation: UInt64) -> UInt64 {
         state.withLock { s in
             let first = s.base + UInt64(s.entries.count)
             if s.unacked == 0 { s.lastProgress = .now }
-            for line in lines {
-                let bytes = line.message?.value.count ?? 0
-                let sent = line.message != nil
-                s.messages.append(line.message)
+            let records = routed.batch.records
+            for line in routed.lines {
+                let sent = line.record >= 0
+                let bytes = sent ? records[Int(line.record)].valueCount : 0
                 s.entries.append(
                     Entry(
                         kind: line.kind, position: line.position, bytes: bytes,
-                        state: sent ? .inFlight(generation: generation) : .acked))
+                        state: sent ? .inFlight(generation: generation) : .acked, record: line.record))
                 if sent {
                     s.unacked += 1
                     s.unackedBytes += bytes
                 }
+            }
+            if !routed.batch.isEmpty {
+                s.batches.append(StoredBatch(first: first, end: first + UInt64(routed.lines.count), batch: routed.batch))
             }
             Self.advance(&s)
             return first
@@ -150,7 +159,6 @@ public final class DeliveryWindow: Sendable {
         }
         if entryState == .failed { s.failed -= 1 }
         s.entries[index].state = .acked
-        s.messages[index] = nil
         s.unacked -= 1
         s.unackedBytes -= s.entries[index].bytes
         s.delivered[s.entries[index].kind.rawValue] += 1
@@ -158,13 +166,19 @@ public final class DeliveryWindow: Sendable {
         return true
     }
 
+    /// Records to send again: a sub-batch (sharing the original's buffers) and the line of each record.
+    public struct Resend: Sendable {
+        public var batch: ProducerBatch
+        public var seqs: [UInt64]
+    }
+
     /// Takes the failed lines for re-sending by producer `generation` (marking them in flight).
-    public func takeFailed(generation: UInt64) -> [(seq: UInt64, message: ProducerMessage)] {
+    public func takeFailed(generation: UInt64) -> [Resend] {
         take(generation: generation) { $0 == .failed }
     }
 
     /// Takes every unacknowledged line for re-sending by a new producer `generation`, in order.
-    public func takeUnacked(generation: UInt64) -> [(seq: UInt64, message: ProducerMessage)] {
+    public func takeUnacked(generation: UInt64) -> [Resend] {
         take(generation: generation) { $0 != .acked }
     }
 
@@ -185,14 +199,24 @@ public final class DeliveryWindow: Sendable {
     /// Restarts the stall clock (after a new producer took over).
     public func touch() { state.withLock { $0.lastProgress = .now } }
 
-    private func take(generation: UInt64, where select: (EntryState) -> Bool) -> [(seq: UInt64, message: ProducerMessage)] {
+    private func take(generation: UInt64, where select: (EntryState) -> Bool) -> [Resend] {
         state.withLock { s in
-            var out: [(seq: UInt64, message: ProducerMessage)] = []
-            for i in s.entries.indices where select(s.entries[i].state) {
-                guard let message = s.messages[i] else { continue }
-                if s.entries[i].state == .failed { s.failed -= 1 }
-                s.entries[i].state = .inFlight(generation: generation)
-                out.append((s.base + UInt64(i), message))
+            var out: [Resend] = []
+            for stored in s.batches {
+                var records: [Int] = []
+                var seqs: [UInt64] = []
+                let lower = max(stored.first, s.base)
+                let upper = min(stored.end, s.base + UInt64(s.entries.count))
+                guard lower < upper else { continue }
+                for seq in lower..<upper {
+                    let i = Int(seq - s.base)
+                    guard s.entries[i].record >= 0, select(s.entries[i].state) else { continue }
+                    if s.entries[i].state == .failed { s.failed -= 1 }
+                    s.entries[i].state = .inFlight(generation: generation)
+                    records.append(Int(s.entries[i].record))
+                    seqs.append(seq)
+                }
+                if !records.isEmpty { out.append(Resend(batch: stored.batch.subset(records), seqs: seqs)) }
             }
             return out
         }
@@ -203,8 +227,8 @@ public final class DeliveryWindow: Sendable {
         while let first = s.entries.first, first.state == .acked {
             s.ackedPosition = first.position
             s.entries.removeFirst()
-            s.messages.removeFirst()
             s.base += 1
         }
+        while let batch = s.batches.first, batch.end <= s.base { s.batches.removeFirst() }
     }
 }

@@ -69,6 +69,12 @@ public final class LineReader: LineSource {
 
     /// Reads up to `maxLines` complete lines that are available now.
     public func read(maxLines: Int) -> ReadBatch {
+        var batch = readLines(maxLines: maxLines)
+        batch.seal()
+        return batch
+    }
+
+    private func readLines(maxLines: Int) -> ReadBatch {
         var batch = ReadBatch()
         if file == nil && !openPath(&batch) {
             batch.atEnd = true
@@ -145,7 +151,7 @@ public final class LineReader: LineSource {
             let consumed = readBuffer.withUnsafeBytes { buffer in
                 splitter.feed(
                     UnsafeRawBufferPointer(rebasing: buffer[0..<n]), fingerprint: fingerprint, maxLines: maxLines,
-                    into: &batch.lines)
+                    into: &batch)
             }
             if file.followsPath { rotationSeenAtEOF = false }  // still written: keep following
             if consumed < n { return }  // stopped at maxLines; the rest is read again next time
@@ -210,7 +216,7 @@ public final class LineReader: LineSource {
 
     /// Emits the unterminated last line of a finished file, if any.
     private func finish(_ file: OpenLogFile, _ batch: inout ReadBatch) {
-        if let last = splitter.finishPartial(fingerprint: file.fingerprint ?? 0) { batch.lines.append(last) }
+        splitter.finishPartial(fingerprint: file.fingerprint ?? 0, into: &batch)
     }
 }
 

@@ -22,8 +22,24 @@ public struct LineRouter: Sendable {
     public let maxLineBytes: Int
     private let signer: LineSigner?
     private let key: [UInt8]
-    private let serverHeader: KafkaHeader
-    private let versionHeader: KafkaHeader
+
+    /// Topic indexes of a routed batch are the ``LineKind`` raw values.
+    private var topicNames: [String] { [topics.raw, topics.console, topics.deadLetter] }
+    /// Header name indexes of a routed batch.
+    private enum HeaderName: Int, CaseIterable {
+        case server, source, version, signature, reason, detail
+        var name: String {
+            switch self {
+            case .server: RecordHeader.server
+            case .source: RecordHeader.source
+            case .version: RecordHeader.logPipeVersion
+            case .signature: RecordHeader.signature
+            case .reason: RecordHeader.reason
+            case .detail: "detail"
+            }
+        }
+    }
+    private static let headerNames = HeaderName.allCases.map(\.name)
 
     public init(
         topics: Topics, serverID: String, version: String, signer: LineSigner?, shipConsole: Bool = true,
@@ -36,8 +52,6 @@ public struct LineRouter: Sendable {
         self.shipConsole = shipConsole
         self.maxLineBytes = maxLineBytes
         key = Array(serverID.utf8)
-        serverHeader = KafkaHeader(key: RecordHeader.server, value: key)
-        versionHeader = KafkaHeader(key: RecordHeader.logPipeVersion, value: Array(version.utf8))
     }
 
     /// The kind of `line`.
@@ -45,65 +59,91 @@ public struct LineRouter: Sendable {
         if line.oversize { return .deadLetter }
         let isPacket = line.bytes.withUnsafeBytes { PacketLine.isPacketLine($0) }
         if isPacket { return .raw }
-        if line.bytes.isEmpty || (line.bytes.count == 1 && line.bytes[0] == 0x0D) { return .filtered }
+        if line.bytes.isEmpty || (line.bytes.count == 1 && line.bytes.first == 0x0D) { return .filtered }
         return shipConsole ? .console : .filtered
     }
 
-    /// The record for `line`, or nil if it is filtered.
-    public func message(for line: LogLine, kind: LineKind) -> ProducerMessage? {
-        let topic: String
-        switch kind {
-        case .raw: topic = topics.raw
-        case .console: topic = topics.console
-        case .deadLetter: topic = topics.deadLetter
-        case .filtered: return nil
+    /// Routes the lines of `read`: one producer batch whose record values are the lines' own
+    /// bytes in `read.storage` (nothing copied), the headers shared by all stored once, and per
+    /// line its kind and record.
+    public func route(_ read: ReadBatch) -> RoutedLines {
+        var batch = ProducerBatch(
+            topics: topicNames, headerNames: Self.headerNames, key: key, values: read.storage, capacity: read.lines.count)
+        let server = batch.headerValue(HeaderName.server.rawValue, key)
+        let version = batch.headerValue(HeaderName.version.rawValue, version.utf8)
+        var lines: [RoutedLine] = []
+        lines.reserveCapacity(read.lines.count)
+        for line in read.lines {
+            let kind = kind(of: line)
+            guard kind != .filtered else {
+                lines.append(RoutedLine(kind: kind, position: Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset), record: -1))
+                continue
+            }
+            batch.appendHeader(server)
+            batch.appendHeader(
+                batch.headerValue(HeaderName.source.rawValue) {
+                    Self.appendSource(fingerprint: line.fingerprint, offset: line.offset, to: &$0)
+                })
+            batch.appendHeader(version)
+            if let signer {
+                batch.appendHeader(
+                    batch.headerValue(HeaderName.signature.rawValue) { signer.appendSignature(of: line.bytes, to: &$0) })
+            }
+            if kind == .deadLetter {
+                batch.appendHeader(batch.headerValue(HeaderName.reason.rawValue, "line_too_long".utf8))
+                let detail =
+                    "line of \(line.length) bytes exceeds the limit of \(maxLineBytes) bytes; the first "
+                    + "\(line.bytes.count) bytes are kept"
+                batch.appendHeader(batch.headerValue(HeaderName.detail.rawValue, detail.utf8))
+            }
+            let record = batch.appendRecord(topic: kind.rawValue, value: line.bytes.startIndex..<line.bytes.endIndex)
+            lines.append(
+                RoutedLine(kind: kind, position: Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset), record: Int32(record)))
         }
-        // Sized once: reserving after an array literal would allocate a second buffer per line.
-        var headers: [KafkaHeader] = []
-        headers.reserveCapacity(3 + (signer == nil ? 0 : 1) + (kind == .deadLetter ? 2 : 0))
-        headers.append(serverHeader)
-        headers.append(KafkaHeader(key: RecordHeader.source, value: Self.source(line)))
-        headers.append(versionHeader)
-        if let signer {
-            headers.append(KafkaHeader(key: RecordHeader.signature, value: Array(signer.signature(of: line.bytes).utf8)))
-        }
-        if kind == .deadLetter {
-            headers.append(KafkaHeader(key: RecordHeader.reason, string: "line_too_long"))
-            headers.append(
-                KafkaHeader(
-                    key: "detail",
-                    string: "line of \(line.length) bytes exceeds the limit of \(maxLineBytes) bytes; the first "
-                        + "\(line.bytes.count) bytes are kept"))
-        }
-        return ProducerMessage(topic: topic, key: key, value: line.bytes, headers: headers)
+        return RoutedLines(batch: batch, lines: lines)
     }
 
-    /// `<16 hex digits of the fingerprint>:<decimal offset>`.
+    /// `<16 hex digits of the fingerprint>:<decimal offset>` of `line`.
     static func source(_ line: LogLine) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(37)
+        var out: [UInt8] = []
+        appendSource(fingerprint: line.fingerprint, offset: line.offset, to: &out)
+        return out
+    }
+
+    /// Appends `<16 hex digits of the fingerprint>:<decimal offset>` to `out`.
+    static func appendSource(fingerprint: UInt64, offset: UInt64, to out: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         digits.withUTF8Buffer { hex in
             var shift = 60
             while shift >= 0 {
-                out.append(hex[Int((line.fingerprint >> UInt64(shift)) & 0xF)])
+                out.append(hex[Int((fingerprint >> UInt64(shift)) & 0xF)])
                 shift -= 4
             }
         }
         out.append(UInt8(ascii: ":"))
-        var offset = line.offset
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &tmp) { buf in
-            repeat {
-                buf[n] = UInt8(ascii: "0") + UInt8(offset % 10)
-                offset /= 10
-                n += 1
-            } while offset > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(buf[i]) }
-        }
-        return out
+        var divisor: UInt64 = 1
+        while offset / divisor >= 10 { divisor *= 10 }
+        var rest = offset
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
     }
+}
+
+/// Where one line of a read went.
+public struct RoutedLine: Sendable, Hashable {
+    /// Its destination.
+    public var kind: LineKind
+    /// Just past the line: the checkpoint once it (and everything before it) is acknowledged.
+    public var position: Checkpoint
+    /// Its record in the batch, or −1 if it is not shipped (filtered).
+    public var record: Int32
+}
+
+/// The lines of one read, routed: the batch to produce and each line's fate, in read order.
+public struct RoutedLines: Sendable {
+    public var batch: ProducerBatch
+    public var lines: [RoutedLine]
 }

@@ -15,14 +15,57 @@ public protocol LineSource: AnyObject {
 
 /// What one ``LineSource/read(maxLines:)`` returns.
 public struct ReadBatch: Sendable {
-    public var lines: [LogLine] = []
+    /// The lines read; each line's `bytes` is a slice of ``storage``.
+    public private(set) var lines: [LogLine] = []
+    /// The bytes of every line, back to back (one buffer per read, not one array per line).
+    public private(set) var storage: [UInt8] = []
     public var events: [SourceEvent] = []
     /// True if the source is at the end of the data available now.
     public var atEnd = false
     /// True if the source has ended for good (end of a stream); nothing more will come.
     public var finished = false
+    /// Where each line added since the last ``seal()`` is in ``storage``.
+    private var unsealed: [Range<Int>] = []
 
     public init() {}
+
+    /// A batch of the given lines, their bytes copied into one storage (tests, re-reads).
+    public init(lines: [LogLine]) {
+        for var line in lines {
+            let range = line.bytes.withUnsafeBytes { store($0) }
+            line.bytes = ArraySlice()
+            add(line, range: range)
+        }
+        seal()
+    }
+
+    /// Appends `bytes` to the storage; returns where they are.
+    mutating func store(_ bytes: UnsafeRawBufferPointer) -> Range<Int> {
+        if storage.capacity == 0 { storage.reserveCapacity(max(bytes.count, 16 << 10)) }
+        let start = storage.count
+        storage.append(contentsOf: bytes)
+        return start..<storage.count
+    }
+
+    /// Adds a line whose bytes are `storage[range]` (set by ``seal()``).
+    mutating func add(_ line: LogLine, range: Range<Int>) {
+        lines.append(line)
+        unsealed.append(range)
+    }
+
+    /// Points the bytes of the lines added since the last call at the storage. Called once the
+    /// storage is complete (slicing it earlier would make every later append copy it).
+    mutating func seal() {
+        guard !unsealed.isEmpty else { return }
+        let first = lines.count - unsealed.count
+        for (i, range) in unsealed.enumerated() { lines[first + i].bytes = storage[range] }
+        unsealed = []
+    }
+
+    /// Sets the fingerprint of every line (a stream learns it from its first line).
+    mutating func setFingerprint(_ fingerprint: UInt64) {
+        for i in lines.indices { lines[i].fingerprint = fingerprint }
+    }
 }
 
 /// What happened to an input, besides new lines.
@@ -97,7 +140,7 @@ public final class StreamReader: LineSource {
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             if n <= 0 {
                 ended = true
-                if let last = splitter.finishPartial(fingerprint: fingerprint ?? 0) { batch.lines.append(last) }
+                splitter.finishPartial(fingerprint: fingerprint ?? 0, into: &batch)
                 batch.finished = true
                 break
             }
@@ -105,13 +148,14 @@ public final class StreamReader: LineSource {
             _ = buffer.withUnsafeBytes { raw in
                 splitter.feed(
                     UnsafeRawBufferPointer(rebasing: raw[0..<n]), fingerprint: fingerprint ?? 0, maxLines: Int.max,
-                    into: &batch.lines)
+                    into: &batch)
             }
         }
+        batch.seal()
         if fingerprint == nil, let first = batch.lines.first {
             let fp = Fingerprint.of(firstLine: first.bytes)
             fingerprint = fp
-            for i in batch.lines.indices { batch.lines[i].fingerprint = fp }
+            batch.setFingerprint(fp)
         }
         batch.atEnd = batch.lines.isEmpty
         return batch

@@ -14,15 +14,16 @@ public struct LogLine: Sendable, Hashable {
     /// Offset just past the line's newline: where reading resumes after this line.
     public var endOffset: UInt64
     /// The line's bytes without the newline (a trailing `\r` is kept); for an oversize line only
-    /// its first `maxLineBytes` bytes.
-    public var bytes: [UInt8]
+    /// its first `maxLineBytes` bytes. Lines read by a ``LineSource`` are slices of their batch's
+    /// ``ReadBatch/storage`` (no array per line).
+    public var bytes: ArraySlice<UInt8>
     /// True if the line was longer than the limit and was cut.
     public var oversize: Bool
     /// The line's full length in the source, newline excluded (more than `bytes.count` when cut).
     public var length: UInt64
 
     public init(
-        fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: [UInt8], oversize: Bool = false,
+        fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: ArraySlice<UInt8>, oversize: Bool = false,
         length: UInt64? = nil
     ) {
         self.fingerprint = fingerprint
@@ -31,6 +32,16 @@ public struct LogLine: Sendable, Hashable {
         self.bytes = bytes
         self.oversize = oversize
         self.length = length ?? UInt64(bytes.count)
+    }
+
+    /// A line with bytes of its own (tests).
+    public init(
+        fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: [UInt8], oversize: Bool = false,
+        length: UInt64? = nil
+    ) {
+        self.init(
+            fingerprint: fingerprint, offset: offset, endOffset: endOffset, bytes: bytes[...], oversize: oversize,
+            length: length)
     }
 }
 
@@ -62,11 +73,11 @@ struct LineSplitter {
         discarding = false
     }
 
-    /// Feeds `chunk` (the bytes at ``position``) and appends complete lines to `lines`, stopping
-    /// after the line that makes `lines.count == maxLines`. Returns how many bytes were consumed
-    /// (all of them unless it stopped early).
+    /// Feeds `chunk` (the bytes at ``position``) and adds complete lines to `batch` (their bytes
+    /// to its storage), stopping after the line that makes `batch.lines.count == maxLines`.
+    /// Returns how many bytes were consumed (all of them unless it stopped early).
     mutating func feed(
-        _ chunk: UnsafeRawBufferPointer, fingerprint: UInt64, maxLines: Int, into lines: inout [LogLine]
+        _ chunk: UnsafeRawBufferPointer, fingerprint: UInt64, maxLines: Int, into batch: inout ReadBatch
     ) -> Int {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return 0 }
         var start = 0
@@ -74,42 +85,45 @@ struct LineSplitter {
             guard let hit = memchr(base + start, 0x0A, chunk.count - start) else { break }
             let nl = base.distance(to: UnsafeRawPointer(hit))
             let segment = UnsafeRawBufferPointer(start: base + start, count: nl - start)
-            // Each line gets its own exactly-sized array: copied straight from the chunk when the
-            // whole line is in it, else from the pending buffer (which keeps its capacity).
-            let bytes: [UInt8]
+            // The line's bytes go to the batch's storage: straight from the chunk when the whole
+            // line is in it, else from the pending buffer (which keeps its capacity).
+            let range: Range<Int>
             if pendingLength == 0 && segment.count <= maxLineBytes {
                 pendingLength = UInt64(segment.count)
-                bytes = Array(segment)
+                range = batch.store(segment)
             } else {
                 append(segment)
-                bytes = pending.withUnsafeBytes { Array($0) }
+                range = pending.withUnsafeBytes { batch.store($0) }
                 pending.removeAll(keepingCapacity: true)
             }
             let end = pendingStart + pendingLength + 1
-            lines.append(
+            batch.add(
                 LogLine(
-                    fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: bytes, oversize: discarding,
-                    length: pendingLength))
+                    fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: ArraySlice(), oversize: discarding,
+                    length: pendingLength),
+                range: range)
             discarding = false
             pendingStart = end
             pendingLength = 0
             start = nl + 1
-            if lines.count >= maxLines { return start }
+            if batch.lines.count >= maxLines { return start }
         }
         append(UnsafeRawBufferPointer(start: base + start, count: chunk.count - start))
         return chunk.count
     }
 
-    /// The pending partial line as a final line (the source ended without a newline); nil if
-    /// nothing is pending. Its `endOffset` is the end of the data.
-    mutating func finishPartial(fingerprint: UInt64) -> LogLine? {
-        guard pendingLength > 0 else { return nil }
+    /// Adds the pending partial line to `batch` as a final line (the source ended without a
+    /// newline); does nothing if nothing is pending. Its `endOffset` is the end of the data.
+    mutating func finishPartial(fingerprint: UInt64, into batch: inout ReadBatch) {
+        guard pendingLength > 0 else { return }
         let end = pendingStart + pendingLength
-        let line = LogLine(
-            fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: pending, oversize: discarding,
-            length: pendingLength)
+        let range = pending.withUnsafeBytes { batch.store($0) }
+        batch.add(
+            LogLine(
+                fingerprint: fingerprint, offset: pendingStart, endOffset: end, bytes: ArraySlice(), oversize: discarding,
+                length: pendingLength),
+            range: range)
         reset(to: end)
-        return line
     }
 
     private mutating func append(_ bytes: UnsafeRawBufferPointer) {

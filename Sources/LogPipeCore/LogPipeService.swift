@@ -145,7 +145,9 @@ private struct ShipLoop {
             }
             if snapshot.failed > 0 && now >= nextRetry {
                 let again = window.takeFailed(generation: generation)
-                logger.warning("re-sending failed lines", metadata: ["lines": "\(again.count)", "error": "\(snapshot.lastError ?? "")"])
+                logger.warning(
+                    "re-sending failed lines",
+                    metadata: ["lines": "\(again.reduce(0) { $0 + $1.seqs.count })", "error": "\(snapshot.lastError ?? "")"])
                 await send(again)
                 nextRetry = now + backoff
                 backoff = min(backoff * 2, .seconds(5))
@@ -161,7 +163,7 @@ private struct ShipLoop {
                 finished = batch.finished
                 handle(batch.events)
                 if !batch.lines.isEmpty {
-                    await ship(batch.lines)
+                    await ship(batch)
                     didRead = true
                 }
             }
@@ -184,17 +186,17 @@ private struct ShipLoop {
 
     // MARK: Shipping
 
-    private mutating func ship(_ lines: [LogLine]) async {
+    private mutating func ship(_ read: ReadBatch) async {
         let router = service.lineRouter
-        var entries: [(message: ProducerMessage?, kind: LineKind, position: Checkpoint)] = []
-        entries.reserveCapacity(lines.count)
+        let routed = router.route(read)
         var bytesRead = 0
         var filtered = 0
         var oversize = 0
-        for line in lines {
-            let kind = router.kind(of: line)
-            if kind == .filtered { filtered += 1 }
-            if kind == .deadLetter {
+        for (line, fate) in zip(read.lines, routed.lines) {
+            bytesRead += Int(line.endOffset - line.offset)
+            switch fate.kind {
+            case .filtered: filtered += 1
+            case .deadLetter:
                 oversize += 1
                 logger.warning(
                     "line over the size limit sent to the dead-letter topic",
@@ -202,40 +204,33 @@ private struct ShipLoop {
                         "source": "\(Fingerprint.hex(line.fingerprint)):\(line.offset)", "bytes": "\(line.length)",
                         "limit": "\(router.maxLineBytes)",
                     ])
+            case .raw, .console: break
             }
-            bytesRead += Int(line.endOffset - line.offset)
-            entries.append(
-                (router.message(for: line, kind: kind), kind, Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)))
         }
         let metrics = service.stats
-        metrics.linesRead.increment(by: lines.count)
+        metrics.linesRead.increment(by: read.lines.count)
         metrics.bytesRead.increment(by: bytesRead)
         if filtered > 0 { metrics.filtered.increment(by: filtered) }
         if oversize > 0 { metrics.oversize.increment(by: oversize) }
-        let first = window.append(entries, generation: generation)
+        let first = window.append(routed, generation: generation)
         var seqs: [UInt64] = []
-        var messages: [ProducerMessage] = []
-        seqs.reserveCapacity(entries.count)
-        messages.reserveCapacity(entries.count)
-        for (i, entry) in entries.enumerated() {
-            guard let message = entry.message else { continue }
-            seqs.append(first + UInt64(i))
-            messages.append(message)
-        }
-        await send(seqs: seqs, messages: messages)
+        seqs.reserveCapacity(routed.batch.count)
+        for (i, line) in routed.lines.enumerated() where line.record >= 0 { seqs.append(first + UInt64(i)) }
+        await send(DeliveryWindow.Resend(batch: routed.batch, seqs: seqs))
     }
 
-    /// Enqueues `items` as one batch (one delivery handler for all of them).
-    private func send(_ items: [(seq: UInt64, message: ProducerMessage)]) async {
-        await send(seqs: items.map(\.seq), messages: items.map(\.message))
+    /// Enqueues re-sends, one producer batch each.
+    private func send(_ resends: [DeliveryWindow.Resend]) async {
+        for resend in resends { await send(resend) }
     }
 
-    /// Enqueues `messages` (line `seqs[i]` is `messages[i]`) as one batch.
-    private func send(seqs: [UInt64], messages: [ProducerMessage]) async {
-        guard !messages.isEmpty else { return }
+    /// Enqueues `item.batch` (record `i` is line `item.seqs[i]`) with one delivery handler.
+    private func send(_ item: DeliveryWindow.Resend) async {
+        guard !item.batch.isEmpty else { return }
         let window = window
         let generation = generation
-        await producer.enqueue(batch: messages) { report in
+        let seqs = item.seqs
+        await producer.enqueue(batch: item.batch) { report in
             window.complete(seqs, generation: generation, report: report)
         }
     }
@@ -247,7 +242,9 @@ private struct ShipLoop {
         generation += 1
         service.stats.rebuilds.increment()
         let again = window.takeUnacked(generation: generation)
-        logger.warning("replacing the Kafka producer", metadata: ["reason": "\(reason)", "resending": "\(again.count)"])
+        logger.warning(
+            "replacing the Kafka producer",
+            metadata: ["reason": "\(reason)", "resending": "\(again.reduce(0) { $0 + $1.seqs.count })"])
         window.touch()
         retiring.append(Task { await old.shutdown() })
         await send(again)

@@ -6,13 +6,34 @@ import Testing
 @testable import LogPipeCore
 
 @Suite struct DeliveryWindowTests {
-    func message(_ text: String) -> ProducerMessage { ProducerMessage(topic: "t", value: Array(text.utf8)) }
     func pos(_ o: UInt64) -> Checkpoint { Checkpoint(fingerprint: 7, offset: o) }
+
+    /// One read's lines: (text, kind, position); a nil text is a filtered line.
+    func routed(_ lines: [(String?, LineKind, Checkpoint)]) -> RoutedLines {
+        let values = Array(lines.compactMap(\.0).joined().utf8)
+        var batch = ProducerBatch(topics: ["t"], headerNames: [], key: nil, values: values)
+        var out: [RoutedLine] = []
+        var at = 0
+        for (text, kind, position) in lines {
+            guard let text else {
+                out.append(RoutedLine(kind: kind, position: position, record: -1))
+                continue
+            }
+            let record = batch.appendRecord(topic: 0, value: at..<at + text.utf8.count)
+            at += text.utf8.count
+            out.append(RoutedLine(kind: kind, position: position, record: Int32(record)))
+        }
+        return RoutedLines(batch: batch, lines: out)
+    }
+
+    func values(_ resends: [DeliveryWindow.Resend]) -> [String] {
+        resends.flatMap { r in r.batch.records.indices.map { String(decoding: r.batch.message(at: $0).value, as: UTF8.self) } }
+    }
 
     @Test func checkpointAdvancesOnlyOverTheContiguousAcknowledgedPrefix() {
         let w = DeliveryWindow()
         let first = w.append(
-            [(message("a"), .raw, pos(2)), (message("b"), .console, pos(4)), (nil, .filtered, pos(5)), (message("c"), .raw, pos(7))],
+            routed([("a", .raw, pos(2)), ("b", .console, pos(4)), (nil, .filtered, pos(5)), ("c", .raw, pos(7))]),
             generation: 1)
         #expect(first == 0)
         w.complete(1, generation: 1, error: nil)  // b before a: no progress
@@ -27,14 +48,14 @@ import Testing
 
     @Test func failuresAreResentAndOldGenerationsCannotFailNewSends() {
         let w = DeliveryWindow(start: pos(0))
-        _ = w.append([(message("a"), .raw, pos(2)), (message("b"), .raw, pos(4))], generation: 1)
+        _ = w.append(routed([("a", .raw, pos(2)), ("b", .raw, pos(4))]), generation: 1)
         w.complete(0, generation: 1, error: "timed out")
         #expect(w.snapshot().failed == 1 && w.snapshot().errors == 1)
         let again = w.takeFailed(generation: 1)
-        #expect(again.map(\.seq) == [0] && w.snapshot().failed == 0)
+        #expect(again.flatMap(\.seqs) == [0] && values(again) == ["a"] && w.snapshot().failed == 0)
         // A new producer takes over everything unacknowledged.
         let all = w.takeUnacked(generation: 2)
-        #expect(all.map(\.seq) == [0, 1])
+        #expect(all.flatMap(\.seqs) == [0, 1] && values(all) == ["a", "b"])
         w.complete(0, generation: 1, error: "purged")  // the old producer's purge is ignored
         #expect(w.snapshot().failed == 0)
         w.complete(1, generation: 1, error: nil)  // but its successes count
@@ -47,7 +68,7 @@ import Testing
     @Test func aBatchReportAcknowledgesItsLinesAndFailsOnlyTheFailedOnes() {
         let w = DeliveryWindow(start: pos(0))
         _ = w.append(
-            [(message("a"), .raw, pos(2)), (nil, .filtered, pos(3)), (message("b"), .console, pos(5)), (message("c"), .raw, pos(7))],
+            routed([("a", .raw, pos(2)), (nil, .filtered, pos(3)), ("b", .console, pos(5)), ("c", .raw, pos(7))]),
             generation: 1)
         let error = KafkaError(code: .delivery, message: "timed out")
         w.complete([0, 2, 3], generation: 1, report: BatchDeliveryReport(count: 3, failures: [1: error]))
@@ -55,16 +76,32 @@ import Testing
         #expect(s.ackedPosition == pos(3), "stops before the failed line b")
         #expect(s.unacked == 1 && s.failed == 1 && s.errors == 1 && s.delivered == [2, 0, 0])
         let again = w.takeFailed(generation: 1)
-        #expect(again.map(\.seq) == [2])
-        w.complete(again.map(\.seq), generation: 1, report: BatchDeliveryReport(count: 1, failures: [:]))
+        #expect(again.flatMap(\.seqs) == [2] && values(again) == ["b"])
+        w.complete(again.flatMap(\.seqs), generation: 1, report: BatchDeliveryReport(count: 1, failures: [:]))
         s = w.snapshot()
         #expect(s.ackedPosition == pos(7) && s.unacked == 0 && s.delivered == [2, 1, 0])
     }
 
     @Test func filteredLinesAloneMoveTheCheckpoint() {
         let w = DeliveryWindow()
-        _ = w.append([(nil, .filtered, pos(1)), (nil, .filtered, pos(2))], generation: 1)
+        _ = w.append(routed([(nil, .filtered, pos(1)), (nil, .filtered, pos(2))]), generation: 1)
         #expect(w.snapshot().ackedPosition == pos(2))
+    }
+
+    /// Re-sends span reads: one sub-batch per original batch, each sharing its buffers; a batch
+    /// is released once all its lines are acknowledged.
+    @Test func resendsSpanBatchesAndAcknowledgedBatchesAreDropped() {
+        let w = DeliveryWindow(start: pos(0))
+        _ = w.append(routed([("a", .raw, pos(1)), ("b", .raw, pos(2))]), generation: 1)
+        _ = w.append(routed([("c", .raw, pos(3)), (nil, .filtered, pos(4)), ("d", .raw, pos(5))]), generation: 1)
+        w.complete(1, generation: 1, error: nil)
+        w.complete(4, generation: 1, error: "boom")
+        let all = w.takeUnacked(generation: 2)
+        #expect(all.map(\.seqs) == [[0], [2, 4]])
+        #expect(values(all) == ["a", "c", "d"])
+        for seq: UInt64 in [0, 2, 4] { w.complete(seq, generation: 2, error: nil) }
+        #expect(w.snapshot().ackedPosition == pos(5) && w.snapshot().unacked == 0)
+        #expect(w.takeUnacked(generation: 3).isEmpty)
     }
 }
 
@@ -96,10 +133,13 @@ import Testing
 
     @Test func recordsCarryKeyHeadersAndAVerifiableSignature() throws {
         let l = line("KAFKATORIO/1 player 1 2 {}", offset: 1234)
-        let m = try #require(router.message(for: l, kind: .raw))
+        let routed = router.route(ReadBatch(lines: [line(""), l]))
+        #expect(routed.lines.map(\.kind) == [.filtered, .raw] && routed.lines.map(\.record) == [-1, 0])
+        #expect(routed.lines[1].position == Checkpoint(fingerprint: 0xAB, offset: l.endOffset))
+        let m = routed.batch.message(at: 0)
         #expect(m.topic == "p.raw")
         #expect(m.key == Array("srv-1".utf8))
-        #expect(m.value == l.bytes)
+        #expect(m.value == Array(l.bytes))
         func header(_ k: String) -> String? {
             m.headers.first { $0.key == k }?.value.map { String(decoding: $0, as: UTF8.self) }
         }
@@ -109,11 +149,12 @@ import Testing
         let signature = try #require(header("signature"))
         #expect(LineSigner(secret: "s3cret").verify(l.bytes, signature: signature))
         #expect(!LineSigner(secret: "other").verify(l.bytes, signature: signature))
-        #expect(router.message(for: line(""), kind: .filtered) == nil)
+        #expect(signature == LineSigner(secret: "s3cret").signature(of: l.bytes))
     }
 
     @Test func oversizeLinesGoToTheDeadLetterTopicWithAReason() throws {
-        let m = try #require(router.message(for: line("x", oversize: true), kind: .deadLetter))
+        let routed = router.route(ReadBatch(lines: [line("x", oversize: true)]))
+        let m = routed.batch.message(at: 0)
         #expect(m.topic == "p.deadletter")
         #expect(m.headers.contains { $0.key == "reason" && $0.value == Array("line_too_long".utf8) })
         #expect(m.headers.contains { $0.key == "detail" && String(decoding: $0.value ?? [], as: UTF8.self).contains("500 bytes") })
