@@ -158,6 +158,10 @@ public final class KafkaProducer: Service, Sendable {
             case .enqueued:
                 index += 1
                 fullAt = nil
+                // Serve ready delivery reports here too (non-blocking), as kcat does: librdkafka then
+                // frees delivered messages on the thread that allocated them, which glibc's
+                // allocator handles without taking another thread's arena lock.
+                if index & 255 == 0 { rd_kafka_poll(client.rk, 0) }
             case .failed(let error):
                 if error.isFatal { client.context.recordFatal(error) }
                 registry.completeBatchMessage(batch: batch, index: index, error: error)

@@ -79,9 +79,12 @@ final class ProducerPollLoop: Sendable {
                     metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))", "outq": "\(rd_kafka_outq_len(rk))"])
             }
         }
-        // Whatever is still queued fails with a purge error through the normal delivery path.
-        rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-        rd_kafka_poll(rk, 100)
+        // Whatever is still queued fails with a purge error through the normal delivery path
+        // (nothing to wait for when the flush delivered everything).
+        if rd_kafka_outq_len(rk) > 0 {
+            rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            rd_kafka_poll(rk, 100)
+        }
         client.context.deliveries?.failAll(.shutdown("delivery"))
         space.close()
         let waiters = state.withLock { state in

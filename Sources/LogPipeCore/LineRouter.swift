@@ -121,14 +121,17 @@ public struct LineRouter: Sendable {
             }
         }
         out.append(UInt8(ascii: ":"))
-        var divisor: UInt64 = 1
-        while offset / divisor >= 10 { divisor *= 10 }
-        var rest = offset
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        } while divisor > 0
+        // Digits are produced last first (division by a constant is a multiply), then appended.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = offset
+            var n = 0
+            repeat {
+                digits[19 - n] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+                n += 1
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - n)...]))
+        }
     }
 }
 
