@@ -96,7 +96,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS, prometheus,
                 crypto, .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
 
@@ -143,6 +143,7 @@ let package = Package(
             name: "MapGatewayTests",
             dependencies: [
                 "MapGatewayCore", "Shared", "ServiceSupport", hummingbirdTesting, hummingbirdWSTesting, prometheus,
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import Prometheus
@@ -78,10 +79,23 @@ public func buildApplication(
     let wsConfiguration = WebSocketServerConfiguration(
         maxFrameSize: configuration.wsMaxFrameSize, autoPing: autoPing, closeTimeout: .seconds(5))
 
+    // Tile requests are answered at the front of the pipeline when no middleware has to see them.
+    let wsResponder = wsRouter.buildResponder()
+    let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+    let fastPath = !configuration.needsPolicy
+    let server = HTTPServerBuilder { responder in
+        let channel = HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: wsResponder, configuration: channelConfiguration)
+        guard fastPath else { return channel }
+        return TileFastPathChannel(inner: channel) {
+            TileFastPath(
+                tiles: tileStore, metrics: liveHub.metrics, basePath: configuration.basePath,
+                serverName: configuration.serverName)
+        }
+    }
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
-            webSocketRouter: wsRouter, configuration: .init(http1: .init(), ws: wsConfiguration)),
+        server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.serverName, backlog: configuration.listenBacklog),

@@ -102,7 +102,9 @@ extension StringProtocol {
     }
 }
 
-/// The tile route: `GET|HEAD /tiles/{server}/{surface}/{layer}/{z}/{x}/{y}.png`.
+/// The tile route: `GET|HEAD /tiles/{server}/{surface}/{layer}/{z}/{x}/{y}.png`. Plain requests
+/// usually never reach it: ``TileFastPath`` answers them the same way in the channel pipeline
+/// unless middleware (auth, CORS, proxies) has to see them.
 ///
 /// `Cache-Control: no-cache`: a browser or proxy may keep the tile but must revalidate it
 /// before each use. Tiles change whenever the factory does, so any max-age would show stale
@@ -137,13 +139,11 @@ struct TileRoutes<Context: RequestContext> {
                 status: .notFound, headers: [.cacheControl: "no-cache", .contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "no such tile\n")))
         }
-        var headers: HTTPFields = [.eTag: tile.eTag, .cacheControl: "no-cache"]
-        if ConditionalRequest.ifNoneMatchMatches(request.headers, eTag: tile.eTag) {
+        if request.headers[.ifNoneMatch] != nil, ConditionalRequest.ifNoneMatchMatches(request.headers, eTag: tile.eTag) {
             metrics?.tileNotModified.increment()
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: tile.notModifiedHeaders)
         }
         metrics?.tileHits.increment()
-        headers[.contentType] = "image/png"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: tile.bytes))
+        return Response(status: .ok, headers: tile.okHeaders, body: .init(byteBuffer: tile.bytes))
     }
 }

@@ -1,3 +1,4 @@
+import Hummingbird
 import NIOCore
 import Shared
 import Synchronization
@@ -13,6 +14,16 @@ public struct StoredTile: Sendable, Hashable {
     public var version: UInt64
     /// When the tile was stored, in Unix milliseconds.
     public var storedAt: Int64
+    /// The headers of a 200 answer (ETag, Cache-Control, Content-Type), built once per tile
+    /// rather than once per request.
+    public var okHeaders: HTTPFields
+    /// The headers of a 304 answer (ETag, Cache-Control).
+    public var notModifiedHeaders: HTTPFields
+    /// The status line and headers of a 200 answer up to (without) Date and Server, for
+    /// ``TileFastPath``, which writes responses as bytes.
+    var rawOKHead: ByteBuffer
+    /// The same for a 304 answer.
+    var rawNotModifiedHead: ByteBuffer
 
     /// Creates a stored tile; computes the ETag from `png`.
     public init(png: [UInt8], version: UInt64, storedAt: Int64) {
@@ -20,6 +31,13 @@ public struct StoredTile: Sendable, Hashable {
         self.eTag = ContentHash.strongETag(png)
         self.version = version
         self.storedAt = storedAt
+        notModifiedHeaders = [.eTag: eTag, .cacheControl: "no-cache"]
+        okHeaders = notModifiedHeaders
+        okHeaders[.contentType] = "image/png"
+        rawNotModifiedHead = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\n")
+        rawOKHead = ByteBuffer(
+            string: "HTTP/1.1 200 OK\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\nContent-Type: image/png\r\n"
+                + "Content-Length: \(png.count)\r\n")
     }
 }
 

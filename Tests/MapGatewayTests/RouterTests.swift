@@ -14,10 +14,14 @@ import Testing
         buildApplication(configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
     }
 
-    @Test func tileServedWithStrongETagAndRevalidation() async throws {
+    /// Tile tests run through the router (`.router`) and over a real socket (`.live`), where
+    /// ``TileFastPath`` answers them: both must give the same answers.
+    static let modes = [false, true]
+
+    @Test(arguments: modes) func tileServedWithStrongETagAndRevalidation(live: Bool) async throws {
         tiles.put(key: Fixture.key(x: 2, y: -3), png: png, version: 1)
         let eTag = ContentHash.strongETag(png)
-        try await app().test(.router) { client in
+        try await app().test(live ? .live : .router) { client in
             let path = "/tiles/srv/nauvis/terrain/3/2/-3.png"
             try await client.execute(uri: path, method: .get) { r in
                 #expect(r.status == .ok)
@@ -52,17 +56,17 @@ import Testing
         }
     }
 
-    @Test func surfaceNamesArePercentDecoded() async throws {
+    @Test(arguments: modes) func surfaceNamesArePercentDecoded(live: Bool) async throws {
         tiles.put(key: Fixture.key(surface: "my surface"), png: png, version: 1)
-        try await app().test(.router) { client in
+        try await app().test(live ? .live : .router) { client in
             try await client.execute(uri: "/tiles/srv/my%20surface/terrain/3/0/0.png", method: .get) { r in
                 #expect(r.status == .ok)
             }
         }
     }
 
-    @Test func missingTileIs404() async throws {
-        try await app().test(.router) { client in
+    @Test(arguments: modes) func missingTileIs404(live: Bool) async throws {
+        try await app().test(live ? .live : .router) { client in
             try await client.execute(uri: "/tiles/srv/nauvis/terrain/3/0/0.png", method: .get) { r in
                 #expect(r.status == .notFound)
             }
@@ -91,9 +95,9 @@ import Testing
         "/tiles/a/%zz/terrain/3/0/0.png",  // malformed escape
         "/tiles/a/%00/terrain/3/0/0.png",  // control character
         "/tiles/a/%FF/terrain/3/0/0.png",  // invalid UTF-8
-    ])
-    func invalidTileRequestsAre400(path: String) async throws {
-        try await app().test(.router) { client in
+    ], modes)
+    func invalidTileRequestsAre400(path: String, live: Bool) async throws {
+        try await app().test(live ? .live : .router) { client in
             try await client.execute(uri: path, method: .get) { r in
                 #expect(r.status == .badRequest, "\(path)")
             }
