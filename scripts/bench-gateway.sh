@@ -60,15 +60,28 @@ wait_http "http://127.0.0.1:$GW_PORT$FIRST"
 cmp <(curl -fsS "http://127.0.0.1:$NGINX_PORT$FIRST") <(curl -fsS "http://127.0.0.1:$GW_PORT$FIRST")
 
 D="${WRK_SECONDS:-10}"
+# Server CPU per request (user + system, all of the server's processes): steadier than req/s on a
+# machine where wrk shares the cores.
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+NGINX_PIDS=$(pgrep -P "${PIDS[0]}" | tr '\n' ' ')
+GW_PID=${PIDS[1]}
+measure() { # name url pids...
+  local name=$1 url=$2; shift 2
+  local t0; t0=$(ticks "$@")
+  wrk -t2 -c64 -d"${D}s" -s "$WORK/paths.lua" "$url" > "$WORK/$name.txt"
+  local t1; t1=$(ticks "$@")
+  local n; n=$(awk '/requests in/ {print $1}' "$WORK/$name.txt")
+  echo "$(rps < "$WORK/$name.txt") $(awk -v d=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
+}
 {
-  echo "tiles: wrk -t2 -c64 -d${D}s over $(wc -l < "$WORK/www/paths.txt") distinct tiles (same files, loopback)"
+  echo "tiles: wrk -t2 -c64 -d${D}s over $(wc -l < "$WORK/www/paths.txt") distinct tiles (same files, loopback; nginx 2 workers, gateway 2 event loops)"
   wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$NGINX_PORT" > /dev/null  # warm-up
   wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$GW_PORT" > /dev/null
-  N=$(wrk -t2 -c64 -d"${D}s" -s "$WORK/paths.lua" "http://127.0.0.1:$NGINX_PORT" | tee "$WORK/nginx.txt" | rps)
-  G=$(wrk -t2 -c64 -d"${D}s" -s "$WORK/paths.lua" "http://127.0.0.1:$GW_PORT" | tee "$WORK/gw.txt" | rps)
-  echo "  nginx   $N req/s   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/nginx.txt"))"
-  echo "  gateway $G req/s   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/gw.txt"))"
-  awk -v g="$G" -v n="$N" 'BEGIN { printf "  ratio gateway/nginx = %.2f (goal >= 1.0)\n", g / n }'
+  read -r N NC < <(measure nginx "http://127.0.0.1:$NGINX_PORT" $NGINX_PIDS)
+  read -r G GC < <(measure gw "http://127.0.0.1:$GW_PORT" "$GW_PID")
+  echo "  nginx   $N req/s, server CPU $NC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/nginx.txt"))"
+  echo "  gateway $G req/s, server CPU $GC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/gw.txt"))"
+  awk -v g="$G" -v n="$N" -v gc="$GC" -v nc="$NC" 'BEGIN { printf "  ratio gateway/nginx = %.2f req/s (goal >= 1.0); CPU per request nginx/gateway = %.2f\n", g / n, nc / gc }'
 } | tee "$OUT/gateway-tiles.txt"
 cleanup_pids() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 2; PIDS=(); }
 cleanup_pids
@@ -89,7 +102,7 @@ while kill -0 $CL 2>/dev/null; do
 done
 wait $CL || echo "ws-clients exited with status $?" >> "$WORK/ws.txt"
 {
-  echo "ws: ${WS_CLIENTS:-1000} clients, 50 players at 4 Hz (200 updates/s fanned out to every client)"
+  echo "ws: ${WS_CLIENTS:-1000} clients, 50 players at 4 Hz (200 updates/s, sent to each client in 100 ms frames; latency is from the oldest update in a frame)"
   echo "  $(cat "$WORK/ws.txt")"
   echo "  gateway RSS: $((RSS0 / 1024)) MiB idle, $((PEAK / 1024)) MiB peak with the clients"
 } | tee "$OUT/gateway-ws.txt"
