@@ -109,7 +109,7 @@ final class TileFastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// channel and ends its wait for the first request without reporting an error.
     /// Waits until the responses already written have left (an empty write completes after them).
     private func closeQuietly(_ context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).assumeIsolated().whenComplete { _ in
             context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         }
     }
