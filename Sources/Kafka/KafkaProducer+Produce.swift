@@ -151,7 +151,9 @@ extension RDKafkaClient {
                             }
                             add(RD_KAFKA_VTYPE_RKT) { $0.rkt = rkt }
                             add(RD_KAFKA_VTYPE_VALUE) {
-                                $0.mem.ptr = values.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + record.valueStart) } ?? nonNull
+                                $0.mem.ptr =
+                                    values.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + record.valueStart) }
+                                    ?? nonNull
                                 $0.mem.size = record.valueCount
                             }
                             if batch.key != nil {
@@ -163,7 +165,9 @@ extension RDKafkaClient {
                             for h in batch.headers[Int(record.headerStart)..<Int(record.headerStart + record.headerCount)] {
                                 add(RD_KAFKA_VTYPE_HEADER) {
                                     $0.header.name = names.baseAddress! + batch.cNameOffsets[Int(h.name)]
-                                    $0.header.val = headerBytes.baseAddress.map { UnsafeRawPointer($0 + Int(h.start)) } ?? UnsafeRawPointer(nonNull)
+                                    $0.header.val =
+                                        headerBytes.baseAddress.map { UnsafeRawPointer($0 + Int(h.start)) }
+                                        ?? UnsafeRawPointer(nonNull)
                                     $0.header.size = Int(h.count)
                                 }
                             }

@@ -12,7 +12,8 @@ public enum LineKind: Int, Sendable, CaseIterable {
 }
 
 /// The lines read but not yet acknowledged, in read order, with the producer batches holding their
-/// records (so a failed or stuck delivery can be re-sent from memory, which also works for stdin). Delivery reports may
+/// records (so a failed or stuck delivery can be re-sent from memory, which also works for stdin).
+/// A batch is released once all its lines are acknowledged. Delivery reports may
 /// arrive in any order (several topics and partitions); the window advances its
 /// ``ackedPosition`` only over the contiguous prefix of acknowledged lines, so the checkpoint
 /// never passes a line that was not delivered.

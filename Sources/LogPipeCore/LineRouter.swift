@@ -75,8 +75,9 @@ public struct LineRouter: Sendable {
         lines.reserveCapacity(read.lines.count)
         for line in read.lines {
             let kind = kind(of: line)
+            let position = Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)
             guard kind != .filtered else {
-                lines.append(RoutedLine(kind: kind, position: Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset), record: -1))
+                lines.append(RoutedLine(kind: kind, position: position, record: -1))
                 continue
             }
             batch.appendHeader(server)
@@ -97,8 +98,7 @@ public struct LineRouter: Sendable {
                 batch.appendHeader(batch.headerValue(HeaderName.detail.rawValue, detail.utf8))
             }
             let record = batch.appendRecord(topic: kind.rawValue, value: line.bytes.startIndex..<line.bytes.endIndex)
-            lines.append(
-                RoutedLine(kind: kind, position: Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset), record: Int32(record)))
+            lines.append(RoutedLine(kind: kind, position: position, record: Int32(record)))
         }
         return RoutedLines(batch: batch, lines: lines)
     }
