@@ -73,12 +73,10 @@ public struct ProducerBatch: Sendable {
     /// True if there are no records.
     public var isEmpty: Bool { records.isEmpty }
 
-    /// Stores a header value and returns a reference to it, for ``append(topic:value:headers:)``
-    /// (store a value once and reference it from many records).
+    /// Stores a header value and returns a reference to it, for ``appendHeader(_:)`` (store a
+    /// value once and reference it from many records).
     public mutating func headerValue(_ name: Int, _ bytes: some Sequence<UInt8>) -> Header {
-        let start = headerBytes.count
-        headerBytes.append(contentsOf: bytes)
-        return Header(name: UInt16(name), start: Int32(start), count: Int32(headerBytes.count - start))
+        headerValue(name) { $0.append(contentsOf: bytes) }
     }
 
     /// Stores a header value written by `write` (which appends to the buffer it is given).
@@ -88,33 +86,22 @@ public struct ProducerBatch: Sendable {
         return Header(name: UInt16(name), start: Int32(start), count: Int32(headerBytes.count - start))
     }
 
-    /// Appends a record to `topics[topic]` whose value is `values[value]`. Returns its index.
-    @discardableResult
-    public mutating func append(topic: Int, value: Range<Int>, headers recordHeaders: [Header]) -> Int {
-        let start = headers.count
-        headers.append(contentsOf: recordHeaders)
-        return append(topic: topic, value: value, headerStart: start)
-    }
-
-    /// Appends a record whose headers are the ones added with ``appendHeader(_:)`` since the
-    /// previous record (no array per record). Returns its index.
+    /// Appends a record to `topics[topic]` whose value is `values[value]` and whose headers are
+    /// the ones added with ``appendHeader(_:)`` since the previous record (no array per record).
+    /// Returns its index.
     @discardableResult
     public mutating func appendRecord(topic: Int, value: Range<Int>) -> Int {
-        let start = records.last.map { Int($0.headerStart + $0.headerCount) } ?? 0
-        return append(topic: topic, value: value, headerStart: start)
-    }
-
-    /// Adds a header to the next record appended with ``appendRecord(topic:value:)``.
-    public mutating func appendHeader(_ header: Header) { headers.append(header) }
-
-    private mutating func append(topic: Int, value: Range<Int>, headerStart: Int) -> Int {
         precondition(topic < topics.count && value.lowerBound >= 0 && value.upperBound <= values.count)
+        let headerStart = records.last.map { Int($0.headerStart + $0.headerCount) } ?? 0
         records.append(
             Record(
                 topic: UInt16(topic), valueStart: value.lowerBound, valueCount: value.count,
                 headerStart: Int32(headerStart), headerCount: Int32(headers.count - headerStart)))
         return records.count - 1
     }
+
+    /// Adds a header to the next record appended with ``appendRecord(topic:value:)``.
+    public mutating func appendHeader(_ header: Header) { headers.append(header) }
 
     /// The records at `indices`, in that order, sharing this batch's buffers.
     public func subset(_ indices: some Sequence<Int>) -> ProducerBatch {

@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdWSClient
 import Logging
 import MapGatewayCore
-import NIOCore
 import PalettePNG
 import Shared
 import TileRendererCore
@@ -50,12 +49,10 @@ struct GatewayServe: AsyncParsableCommand {
     @Option(help: "Simulated players (0 = none).") var players = 0
     @Option(help: "Updates per player per second.") var hz = 4.0
     @Option(help: "Per-client queue depth.") var queueDepth = 256
-    @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
     @Option(help: "Player frame in milliseconds (the gateway's default; 0 = one message per update).")
     var playerFrameMs = GatewayConfiguration().playerFrameMillis
 
     func run() async throws {
-        if let threads { NIOSingletons.groupLoopCountSuggestion = threads }
         var logger = Logger(label: "gateway-serve")
         logger.logLevel = .warning
         let store = TileStore()

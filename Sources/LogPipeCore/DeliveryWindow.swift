@@ -183,11 +183,6 @@ public final class DeliveryWindow: Sendable {
         take(generation: generation) { $0 != .acked }
     }
 
-    /// Marks line `seq` failed again (the producer refused it before sending).
-    public func refused(_ seq: UInt64, generation: UInt64, error: String) {
-        complete(seq, generation: generation, error: error)
-    }
-
     public func snapshot() -> Snapshot {
         state.withLock { s in
             Snapshot(

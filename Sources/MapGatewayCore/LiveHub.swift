@@ -245,11 +245,7 @@ public final class LiveHub: Sendable {
     /// Sends `event` to the clients of `server`, or adds it to the server's open player frame.
     /// Returns true if that opened the first frame, so the caller must schedule the flush.
     private func publish(_ event: LiveEvent, server: String, now: Int64, in state: inout State) -> Bool {
-        if case .player(let player) = event {
-            guard playerFrameMillis > 0 else {
-                broadcast(LiveMessages.players(server: server, [player], at: now), server: server, in: &state)
-                return false
-            }
+        if case .player(let player) = event, playerFrameMillis > 0 {
             var frame = state.frames[server] ?? PlayerFrame(since: now)
             if let i = frame.slot[player.index] {
                 frame.players[i] = player
