@@ -12,7 +12,7 @@ LINES="${1:-1000000}"
 OUT="$ROOT/.run/bench/logpipe"
 mkdir -p "$OUT"
 BIN="$(swift build -c release --show-bin-path)"
-[[ -x "$BIN/LogPipe" ]] || scripts/build.sh release --product LogPipe
+scripts/build.sh release --product LogPipe >/dev/null  # up to date: never measure a stale binary
 export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 # 1M realistic lines: the mod's packet lines from the fixtures (80 %), console/engine lines (20 %).
