@@ -88,14 +88,15 @@ struct LogPipeCommand: AsyncParsableCommand {
         let producerSettings = producerConfiguration
 
         await Self.ensureTopics(kafka, logger: logger)
+        typealias Defaults = LogPipeConfiguration
         let pipe = LogPipeService(
             configuration: LogPipeConfiguration(
                 input: file.map { .file($0) } ?? .stdin, serverID: serverID,
                 checkpointPath: r.string(forKey: "logpipe.checkpoint"), startAtEnd: startAt == "end",
                 maxLineBytes: maxLine, shipConsole: consoleMode == "ship",
-                batchLines: r.int(forKey: "logpipe.batchLines", default: 4096),
-                maxInFlightLines: r.int(forKey: "logpipe.maxInFlightLines", default: 50_000),
-                maxInFlightBytes: r.int(forKey: "logpipe.maxInFlightBytes", default: 32 << 20),
+                batchLines: r.int(forKey: "logpipe.batchLines", default: Defaults.defaultBatchLines),
+                maxInFlightLines: r.int(forKey: "logpipe.maxInFlightLines", default: Defaults.defaultMaxInFlightLines),
+                maxInFlightBytes: r.int(forKey: "logpipe.maxInFlightBytes", default: Defaults.defaultMaxInFlightBytes),
                 stallTimeout: .milliseconds(Int(stall * 1000)), exitAtEnd: r.bool(forKey: "logpipe.exitAtEnd", default: false)),
             router: LineRouter(
                 topics: kafka.topics, serverID: serverID, version: LogPipeVersion.current, signer: signer,
