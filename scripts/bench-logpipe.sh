@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # LogPipe throughput against `kcat -P -l` in the same run, same file, same broker, same producer
 # settings (idempotence, acks=all, lz4, linger.ms=5): wall time ratio, CPU time, peak RSS.
+# LogPipe runs as in production: signed (a secret file), so every record carries the key and four
+# headers (server, source, logpipe-version, signature), and it checkpoints.
 # Two kcat baselines: plain (no key, no headers: the issue's goal), and with LogPipe's record shape
-# (the same key and three headers; kcat can only send a fixed `source` value, LogPipe a per-line one).
+# (the same key and four headers of the same sizes; kcat can only send fixed values).
+# Every contender runs ROUNDS times (default 3), in a rotating order; the medians are reported.
+# A 1,000-line run of each measures the fixed start-up cost (librdkafka's idempotent producer waits
+# for its producer id), reported apart so the per-line cost can be compared too.
 # Usage: scripts/bench-logpipe.sh [LINES]   (default 1,000,000; release build)
-# LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same run (before/after).
+# LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same rounds (before/after).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 LINES="${1:-1000000}"
+ROUNDS="${ROUNDS:-3}"
 OUT="$ROOT/.run/bench/logpipe"
 mkdir -p "$OUT"
 BIN="$(swift build -c release --show-bin-path)"
 scripts/build.sh release --product LogPipe >/dev/null  # up to date: never measure a stale binary
 export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-
 # 1M realistic lines: the mod's packet lines from the fixtures (80 %), console/engine lines (20 %).
 FILE="$OUT/lines.log"
 python3 - "$LINES" "$FILE" <<'PY'
@@ -36,74 +41,109 @@ with open(path, "w", encoding="utf-8") as f:
             f.write(packets[i % len(packets)] + "\n")
 PY
 BYTES=$(stat -c %s "$FILE")
+head -n 1000 "$FILE" > "$OUT/start.log"
+SECRET="$OUT/secret"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SECRET"
 
 STATE="$OUT/broker"
 BOOT="$(scripts/broker-start.sh "$STATE")"
 trap 'scripts/broker-stop.sh "$STATE"' EXIT
 RUN="bench$RANDOM"
-"$ROOT/.tools/venv/bin/python" - "$BOOT" "$RUN" <<'PY'
+CONTENDERS=(kcat kcat-keyed logpipe)
+[[ -z "${LOGPIPE_BEFORE_BIN:-}" ]] || CONTENDERS+=(before)
+"$ROOT/.tools/venv/bin/python" - "$BOOT" "$RUN" "$ROUNDS" "${CONTENDERS[@]}" <<'PY'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
-a = AdminClient({"bootstrap.servers": sys.argv[1]})
-fs = a.create_topics([NewTopic(f"{sys.argv[2]}-kcat", 4, 1), NewTopic(f"{sys.argv[2]}-kcatk", 4, 1)] +
-                     [NewTopic(f"{run}.{t}", p, 1) for run in (sys.argv[2], sys.argv[2] + "b") for t, p in
-                      [("raw", 4), ("console", 1), ("deadletter", 1), ("map", 8), ("live", 4), ("prototypes", 1), ("tiles", 8)]])
-for f in fs.values(): f.result()
+boot, run, rounds, contenders = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+a = AdminClient({"bootstrap.servers": boot})
+topics = []
+for r in range(rounds):
+    for c in contenders:
+        for size in ("full", "start"):
+            p = f"{run}-{c}-{size}-{r}"
+            if c.startswith("kcat"):
+                topics.append(NewTopic(p, 4, 1))
+            else:
+                topics += [NewTopic(f"{p}.{t}", n, 1) for t, n in [("raw", 4), ("console", 1), ("deadletter", 1)]]
+for f in a.create_topics(topics).values(): f.result()
 PY
 
-rm -f "$OUT/broker-cpu.txt"
 SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5 -X queue.buffering.max.messages=100000 -X message.max.bytes=1114112)
+SIGNATURE=$(printf '%064d' 0)  # the length of a hex HMAC-SHA256
 BROKER_PID=$(cat "$STATE/pid")
 broker_cpu() { awk '{ print $14 + $15 }' "/proc/$BROKER_PID/stat"; }  # clock ticks
-measure() { # name, command...
-  local name="$1"; shift
-  local b0; b0=$(broker_cpu)
-  /usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.out" 2>&1
-  echo "$name broker $(( $(broker_cpu) - b0 ))" >> "$OUT/broker-cpu.txt"
-  local wall user sys rss
-  wall=$(grep 'Elapsed (wall' "$OUT/$name.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  user=$(grep 'User time' "$OUT/$name.time" | awk '{print $NF}')
-  sys=$(grep 'System time' "$OUT/$name.time" | awk '{print $NF}')
-  rss=$(grep 'Maximum resident' "$OUT/$name.time" | awk '{print $NF}')
-  echo "$name $wall $user $sys $rss"
+command_for() { # contender, topic (prefix), file -> CMD
+  case "$1" in
+    kcat) CMD=(kcat -b "$BOOT" -P -t "$2" -l "${SETTINGS[@]}" "$3") ;;
+    kcat-keyed) CMD=(kcat -b "$BOOT" -P -t "$2" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
+      -H logpipe-version=0.2.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
+    logpipe|before)
+      local bin="$BIN/LogPipe"; [[ "$1" == logpipe ]] || bin="$LOGPIPE_BEFORE_BIN"
+      rm -f "$OUT/checkpoint"
+      CMD=(env LOG_LEVEL=notice "$bin" --kafka-bootstrap "$BOOT" --topic-prefix "$2" --server-id bench \
+        --secret-file "$SECRET" --file "$3" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 \
+        --compression lz4 --linger-ms 5) ;;
+  esac
 }
-K=$(measure kcat kcat -b "$BOOT" -P -t "$RUN-kcat" -l "${SETTINGS[@]}" "$FILE")
-KH=$(measure kcat-keyed kcat -b "$BOOT" -P -t "$RUN-kcatk" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
-  -H logpipe-version=0.2.0 "${SETTINGS[@]}" "$FILE")
-L=$(measure logpipe env LOG_LEVEL=notice "$BIN/LogPipe" --kafka-bootstrap "$BOOT" --topic-prefix "$RUN" --server-id bench \
-  --file "$FILE" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 --compression lz4 --linger-ms 5)
-rm -f "$OUT/checkpoint"
-B=""
-if [[ -n "${LOGPIPE_BEFORE_BIN:-}" ]]; then
-  B=$(measure before env LOG_LEVEL=notice "$LOGPIPE_BEFORE_BIN" --kafka-bootstrap "$BOOT" --topic-prefix "${RUN}b" --server-id bench \
-    --file "$FILE" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 --compression lz4 --linger-ms 5)
-  rm -f "$OUT/checkpoint"
-fi
-# Same check for both: how many records arrived.
+RESULTS="$OUT/runs.txt"
+: > "$RESULTS"
+measure() { # contender, size, round, file
+  local topic="$RUN-$1-$2-$3"
+  local b0; b0=$(broker_cpu)
+  command_for "$1" "$topic" "$4"
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "${CMD[@]}" >"$OUT/$1.out" 2>&1
+  echo "$1 $2 $3 $(cat "$OUT/time.txt") $(( $(broker_cpu) - b0 ))" >> "$RESULTS"
+}
+n=${#CONTENDERS[@]}
+for ((r = 0; r < ROUNDS; r++)); do
+  for ((i = 0; i < n; i++)); do
+    c=${CONTENDERS[$(( (i + r) % n ))]}
+    measure "$c" start "$r" "$OUT/start.log"
+    measure "$c" full "$r" "$FILE"
+  done
+done
+# Same check for all: every record arrived (round 0 of each).
 count() { kcat -b "$BOOT" -C -t "$1" -e -q -f '.\n' 2>/dev/null | wc -l; }
-KC=$(count "$RUN-kcat"); LR=$(count "$RUN.raw"); LC=$(count "$RUN.console")
-BR=""; [[ -z "$B" ]] || BR=$(( $(count "${RUN}b.raw") + $(count "${RUN}b.console") ))
-BROKER_CPU_FILE="$OUT/broker-cpu.txt" CLK_TCK=$(getconf CLK_TCK) \
-python3 - "$LINES" "$BYTES" "$K" "$L" "$KC" "$((LR + LC))" "$B" "$BR" "$KH" <<'PY' | tee "$OUT/result.txt"
-import sys
-n, size = int(sys.argv[1]), int(sys.argv[2])
-k = sys.argv[3].split(); l = sys.argv[4].split()
-kw, ku, ks, kr = float(k[1]), float(k[2]), float(k[3]), int(k[4])
-lw, lu, ls, lr = float(l[1]), float(l[2]), float(l[3]), int(l[4])
-print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4, linger.ms=5; one Tansu broker")
-print(f"  kcat -P -l : wall {kw:6.2f} s  cpu {ku+ks:6.2f} s  peak RSS {kr/1024:7.1f} MB  records {sys.argv[5]}")
-print(f"  LogPipe    : wall {lw:6.2f} s  cpu {lu+ls:6.2f} s  peak RSS {lr/1024:7.1f} MB  records {sys.argv[6]} (raw + console, keyed, 3 headers, checkpointed)")
-h = sys.argv[9].split(); hw, hc, hr = float(h[1]), float(h[2]) + float(h[3]), int(h[4])
-print(f"  kcat keyed : wall {hw:6.2f} s  cpu {hc:6.2f} s  peak RSS {hr/1024:7.1f} MB  (same key and 3 headers as LogPipe; fixed source value)")
-print(f"  ratio LogPipe/kcat: wall {lw/kw:.2f}  cpu {(lu+ls)/(ku+ks):.2f}  rss {lr/kr:.2f}   (goal: wall <= 1.0)")
-print(f"  ratio LogPipe/kcat keyed: wall {lw/hw:.2f}  cpu {(lu+ls)/hc:.2f}  rss {lr/hr:.2f}")
-print(f"  ratio kcat keyed/kcat: wall {hw/kw:.2f}  cpu {hc/(ku+ks):.2f}   (what the record shape alone costs)")
-import os
+RECORDS=""
+for c in "${CONTENDERS[@]}"; do
+  if [[ "$c" == kcat* ]]; then k=$(count "$RUN-$c-full-0"); else
+    k=$(( $(count "$RUN-$c-full-0.raw") + $(count "$RUN-$c-full-0.console") )); fi
+  RECORDS+="$c=$k "
+done
+CLK_TCK=$(getconf CLK_TCK) python3 - "$LINES" "$BYTES" "$ROUNDS" "$RESULTS" $RECORDS <<'PY' | tee "$OUT/result.txt"
+import os, statistics, sys
+n, size, rounds, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+records = dict(a.split("=") for a in sys.argv[5:])
 tck = float(os.environ["CLK_TCK"])
-bc = {l.split()[0]: int(l.split()[2]) / tck for l in open(os.environ["BROKER_CPU_FILE"])}
-print("  broker CPU during each run: " + ", ".join(f"{k} {v:.2f} s" for k, v in bc.items()) + " (the same 2 cores)")
-if sys.argv[7]:
-    b = sys.argv[7].split(); bw, bc, br = float(b[1]), float(b[2]) + float(b[3]), int(b[4])
-    print(f"  before     : wall {bw:6.2f} s  cpu {bc:6.2f} s  peak RSS {br/1024:7.1f} MB  records {sys.argv[8]} (LOGPIPE_BEFORE_BIN, run after LogPipe)")
-    print(f"  ratio before/kcat: wall {bw/kw:.2f}  cpu {bc/(ku+ks):.2f}  rss {br/kr:.2f}")
+runs = {}
+for line in open(path):
+    c, sz, r, wall, user, sys_, rss, broker = line.split()
+    runs.setdefault((c, sz), []).append((float(wall), float(user) + float(sys_), int(rss) / 1024, int(broker) / tck))
+def med(c, sz, i): return statistics.median(x[i] for x in runs[(c, sz)])
+def spread(c, sz): w = [x[0] for x in runs[(c, sz)]]; return f"{min(w):.2f}-{max(w):.2f}"
+label = {"kcat": "kcat -P -l", "kcat-keyed": "kcat keyed", "logpipe": "LogPipe", "before": "before"}
+note = {"kcat": "no key, no headers",
+        "kcat-keyed": "LogPipe's record shape: key + 4 headers, fixed values",
+        "logpipe": "key + 4 headers (signed), checkpointed",
+        "before": "LOGPIPE_BEFORE_BIN, signed"}
+print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4, linger.ms=5; one Tansu broker; "
+      f"medians of {rounds} rounds")
+print(f"  {'':11} {'wall s':>7} {'(range)':>11} {'cpu s':>6} {'rss MB':>7} {'broker cpu':>10} {'start s':>8}  records")
+for c in label:
+    if (c, "full") not in runs: continue
+    print(f"  {label[c]:11} {med(c,'full',0):7.2f} {spread(c,'full'):>11} {med(c,'full',1):6.2f} {med(c,'full',2):7.1f} "
+          f"{med(c,'full',3):10.2f} {med(c,'start',0):8.2f}  {records.get(c,'?')} ({note[c]})")
+kw, lw = med("kcat", "full", 0), med("logpipe", "full", 0)
+ks, ls = med("kcat", "start", 0), med("logpipe", "start", 0)
+hw, hs = med("kcat-keyed", "full", 0), med("kcat-keyed", "start", 0)
+print(f"  ratio LogPipe/kcat: wall {lw/kw:.2f}  cpu {med('logpipe','full',1)/med('kcat','full',1):.2f}  "
+      f"rss {med('logpipe','full',2)/med('kcat','full',2):.2f}   (goal: wall <= 1.0)")
+print(f"  ratio LogPipe/kcat keyed: wall {lw/hw:.2f}  cpu {med('logpipe','full',1)/med('kcat-keyed','full',1):.2f}  "
+      f"rss {med('logpipe','full',2)/med('kcat-keyed','full',2):.2f}")
+print(f"  ratio kcat keyed/kcat: wall {hw/kw:.2f}   (what the record shape alone costs librdkafka)")
+print(f"  per line after start-up (wall - 1,000-line run): kcat {(kw-ks)/n*1e6:.2f} µs, kcat keyed {(hw-hs)/n*1e6:.2f} µs, "
+      f"LogPipe {(lw-ls)/n*1e6:.2f} µs; ratio LogPipe/kcat {(lw-ls)/(kw-ks):.2f}, LogPipe/kcat keyed {(lw-ls)/(hw-hs):.2f}")
+if ("before", "full") in runs:
+    bw = med("before", "full", 0)
+    print(f"  ratio before/kcat: wall {bw/kw:.2f}; LogPipe/before: wall {lw/bw:.2f}  cpu {med('logpipe','full',1)/med('before','full',1):.2f}")
 PY
