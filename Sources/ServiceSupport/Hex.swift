@@ -2,14 +2,26 @@
 public enum Hex {
     /// `bytes` as lowercase hex, two characters per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
+        append(Array(bytes), to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `bytes` to `out` as lowercase hex, two characters per byte (no intermediate string:
+    /// LogPipe's signature header is written this way for every line).
+    public static func append(_ bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        var i = out.count
+        out.append(contentsOf: repeatElement(0, count: 2 * bytes.count))
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { hex in
+            out.withUnsafeMutableBufferPointer { buffer in
+                for b in bytes {
+                    buffer[i] = hex[Int(b >> 4)]
+                    buffer[i + 1] = hex[Int(b & 0xF)]
+                    i += 2
+                }
+            }
+        }
     }
 
     /// The bytes of hex text (either case); nil for an odd length or a non-hex character.

@@ -50,22 +50,7 @@ public struct LineSigner: Sendable {
     /// Appends the lowercase hex HMAC-SHA256 of `bytes` to `out` (no intermediate string or copy
     /// of the line: the hot path of LogPipe).
     public func appendSignature(of bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
-        let code = bytes.withUnsafeBytes { mac(raw: $0) }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: 2 * SHA256.byteCount))
-        let digits: StaticString = "0123456789abcdef"
-        digits.withUTF8Buffer { hex in
-            code.withUnsafeBytes { raw in
-                out.withUnsafeMutableBufferPointer { buffer in
-                    var i = start
-                    for b in raw {
-                        buffer[i] = hex[Int(b >> 4)]
-                        buffer[i + 1] = hex[Int(b & 0xF)]
-                        i += 2
-                    }
-                }
-            }
-        }
+        bytes.withUnsafeBytes { mac(raw: $0) }.withUnsafeBytes { Hex.append($0, to: &out) }
     }
 
     /// Whether `hex` is the signature of `bytes`, compared in constant time.
