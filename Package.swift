@@ -57,9 +57,11 @@ let package = Package(
             name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         // MARK: Libraries
+        /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
+        .target(name: "Blocking", swiftSettings: swiftSettings),
         /// The one wrapper around librdkafka: nothing else imports CRdKafka.
         .target(
-            name: "Kafka", dependencies: ["CRdKafka", log, metrics, lifecycle],
+            name: "Kafka", dependencies: ["CRdKafka", "Blocking", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         /// Packet model v1, line format, codecs and topic names shared by every binary.
         .target(name: "Shared", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
@@ -123,6 +125,7 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // MARK: Tests
+        .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared"],
             swiftSettings: swiftSettings),
