@@ -119,28 +119,36 @@ let package = Package(
         .executableTarget(
             name: "KafkatorioBench",
             dependencies: [
-                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "Kafka", "ServiceSupport", argumentParser,
+                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "Kafka", "ServiceSupport", "TestSupport",
+                argumentParser,
                 hummingbird, log, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings),
 
+        // MARK: Test support (tests and KafkatorioBench; not shipped)
+        /// What tests and benchmarks share: the seeded generator, zlib compression, the broker/binary
+        /// environment and its skip condition, free ports, child processes, and the JSONDecoder
+        /// reference codec of the packet line.
+        .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: swiftSettings),
+
         // MARK: Tests
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SharedTests", dependencies: ["Shared"],
+            name: "SharedTests", dependencies: ["Shared", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport", crypto], swiftSettings: swiftSettings),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", lifecycle, log], swiftSettings: swiftSettings),
-        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG"], swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: swiftSettings),
+        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",
-            dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "CLibDeflate", lifecycle, log],
+            dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", log],
+            name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", log],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
@@ -152,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Shared", "PalettePNG", "Kafka", log,
+                "Shared", "PalettePNG", "Kafka", "TestSupport", log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: swiftSettings),

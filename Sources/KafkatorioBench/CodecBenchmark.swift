@@ -1,5 +1,6 @@
 import ArgumentParser
 import Shared
+import TestSupport
 
 
 /// `codec`: decode/encode throughput of the packet line codec against the Foundation reference.
@@ -11,7 +12,7 @@ struct CodecBenchmark: ParsableCommand {
     @Option(help: "Seconds per measurement.") var seconds = 2.0
 
     func run() throws {
-        var rng = BenchRandom(state: 7)
+        var rng = SplitMix64(state: 7)
         let packets = (0..<lines).map { i in PacketMix.packet(i, &rng) }
         let encoded = packets.map { PacketLine.encode($0) }
         let strings = encoded.map { String(decoding: $0, as: UTF8.self) }

@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import ServiceSupport
 import Shared
+import TestSupport
 
 /// `KafkatorioBench ingest-load`: produces the raw topic of the PacketIngest benchmark once — N
 /// packet lines of the benchmark mix, as LogPipe ships them (key and `server` header, `source` =
@@ -37,7 +38,7 @@ struct IngestLoad: AsyncParsableCommand {
                 client: KafkaClientConfiguration(bootstrapServers: bootstrap, clientID: "ingest-load"),
                 linger: .milliseconds(20), maxQueuedMessages: 500_000),
             logger: logger)
-        var rng = BenchRandom(state: 42)
+        var rng = SplitMix64(state: 42)
         var offsets = [UInt64](repeating: 0, count: servers)
         let chunk = 20_000
         var produced = 0

@@ -1,22 +1,11 @@
 import Shared
+import TestSupport
 import TileRendererCore
 
 /// A generated world for the `png` benchmark: Nauvis-like terrain (noise patches of grass,
 /// dirt, sand and water with per-tile variation) and a dense factory (assembler rows, furnace
 /// columns, belts, inserters, poles), fed through the real ``MapState``.
 enum PNGBenchWorld {
-    struct Rand {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     static let tiles: [(String, Double, Double, Double)] = [
         ("grass-1", 55, 53, 11), ("grass-2", 66, 57, 15), ("grass-3", 65, 52, 28), ("grass-4", 59, 40, 18),
         ("dry-dirt", 94, 66, 37), ("dirt-1", 141, 104, 60), ("dirt-2", 136, 96, 59), ("sand-1", 138, 103, 58),
@@ -38,7 +27,7 @@ enum PNGBenchWorld {
     /// Smooth value noise in 0..<1 at scale `s` tiles.
     static func noise(_ x: Int, _ y: Int, _ s: Double, seed: UInt64) -> Double {
         func h(_ i: Int, _ j: Int) -> Double {
-            var r = Rand(state: seed &+ UInt64(bitPattern: Int64(i &* 73_856_093 ^ j &* 19_349_663)))
+            var r = SplitMix64(state: seed &+ UInt64(bitPattern: Int64(i &* 73_856_093 ^ j &* 19_349_663)))
             return r.unit()
         }
         let fx = Double(x) / s, fy = Double(y) / s
@@ -50,7 +39,7 @@ enum PNGBenchWorld {
         return a + (b - a) * sy
     }
 
-    static func tileName(_ x: Int, _ y: Int, _ rng: inout Rand) -> String {
+    static func tileName(_ x: Int, _ y: Int, _ rng: inout SplitMix64) -> String {
         let n = 0.6 * noise(x, y, 40, seed: 1) + 0.4 * noise(x, y, 9, seed: 2)
         if n < 0.22 { return n < 0.17 ? "deepwater" : "water" }
         let band = n < 0.45 ? 0 : n < 0.6 ? 4 : 7  // grass, dirt, sand families
@@ -72,7 +61,7 @@ enum PNGBenchWorld {
         let surface = "nauvis"
         func packet(_ p: Payload) -> Packet { Packet(tick: 0, seq: 0, payload: p) }
         var out = [packet(.prototypes(prototypes))]
-        var rng = Rand(state: 42)
+        var rng = SplitMix64(state: 42)
         var unit: UInt64 = 0
         for cy in 0..<side {
             for cx in 0..<side {

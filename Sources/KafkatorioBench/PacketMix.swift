@@ -1,16 +1,5 @@
 import Shared
-
-/// Deterministic pseudo-random numbers (SplitMix64).
-struct BenchRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// A realistic packet mix: 70% player updates, 15% small building/tile changes, 10% chunk
 /// resources/buildings, 5% chunk terrain.
@@ -21,7 +10,7 @@ enum PacketMix {
     static let ores = ["iron-ore", "copper-ore", "coal", "stone"]
 
     /// 1/256-tile positions like the game's fixed point.
-    static func pos(_ rng: inout BenchRandom, _ range: ClosedRange<Int>) -> Double {
+    static func pos(_ rng: inout SplitMix64, _ range: ClosedRange<Int>) -> Double {
         Double(Int.random(in: range.lowerBound * 256...range.upperBound * 256, using: &rng)) / 256
     }
 
@@ -33,7 +22,7 @@ enum PacketMix {
         return Building(unit: unit, name: belts[k % belts.count], x: x, y: y, direction: (k % 4) * 4, force: "player")
     }
 
-    static func packet(_ i: Int, _ rng: inout BenchRandom) -> Packet {
+    static func packet(_ i: Int, _ rng: inout SplitMix64) -> Packet {
         let tick = UInt64(100_000 + i * 3), seq = UInt64(i)
         let roll = Int.random(in: 0..<100, using: &rng)
         let payload: Payload

@@ -2,7 +2,7 @@ import CLibDeflate
 
 /// Decoding of the compressed `~` payload form: standard base64 of zlib-wrapped (or raw)
 /// DEFLATE data, as produced by Factorio's `helpers.encode_string`.
-enum Inflate {
+package enum Inflate {
     /// Decodes standard base64 (`A-Z a-z 0-9 + /`, `=` padding optional); nil if malformed.
     static func base64Decode(_ p: UnsafePointer<UInt8>, count: Int) -> [UInt8]? {
         var n = count
@@ -30,7 +30,7 @@ enum Inflate {
 
     /// Inflates zlib-wrapped or raw DEFLATE data into at most `limit` bytes.
     /// Throws `bad_encoding` for corrupt data and `payload_too_large` when the output would not fit.
-    static func inflate(_ input: [UInt8], limit: Int) throws(PacketError) -> [UInt8] {
+    package static func inflate(_ input: [UInt8], limit: Int) throws(PacketError) -> [UInt8] {
         guard let d = libdeflate_alloc_decompressor() else { throw PacketError(.badEncoding, "out of memory") }
         defer { libdeflate_free_decompressor(d) }
         let looksZlib =

@@ -3,12 +3,13 @@ import HummingbirdWSClient
 import Logging
 import PalettePNG
 import Shared
+import TestSupport
 import Testing
 
 /// The first real path: a line appended to a game server's log → LogPipe → raw → PacketIngest →
 /// map/prototypes/live → TileRenderer → tiles → MapGateway → HTTP tile and WebSocket message.
 /// Every binary is the real executable talking to the real broker `make test` started.
-@Suite(.serialized, .timeLimit(.minutes(4)))
+@Suite(.serialized, .timeLimit(.minutes(4)), .needs(.services))
 struct EndToEndTests {
     static let grass: [UInt8] = [55, 53, 11, 255]
     static let water: [UInt8] = [51, 83, 95, 255]
@@ -45,7 +46,7 @@ struct EndToEndTests {
 
         var processes: [ServiceProcess] = []
         defer {
-            for p in processes where p.process.isRunning { _ = p.terminate(timeout: 5) }
+            for p in processes { p.killNow() }
         }
         // LogPipe signs every line with the server's secret; PacketIngest verifies it against its
         // registry (an unsigned or forged line would be dead-lettered and the map stay empty).
@@ -129,7 +130,7 @@ struct EndToEndTests {
 
         // 4. Every service shuts down cleanly on SIGTERM.
         for p in processes.reversed() {
-            let status = p.terminate()
+            let status = await p.terminate()
             #expect(status == 0, "\(p.name) exit status \(String(describing: status)); log:\n\(p.log.suffix(3000))")
         }
     }

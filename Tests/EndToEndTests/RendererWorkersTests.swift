@@ -2,11 +2,12 @@ import Foundation
 import Kafka
 import Logging
 import Shared
+import TestSupport
 import Testing
 
 /// Real TileRenderer processes on the real broker: two workers, one killed with SIGKILL
 /// midway, must leave the same final bytes per tile key in the tiles topic as one worker.
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)), .needs(.services))
 struct RendererWorkersTests {
     static let server = "wk"
     static let surface = "nauvis"
@@ -146,12 +147,12 @@ struct RendererWorkersTests {
         let single = "wk1-\(run)"
         try await Self.createTopics(single)
         let one = try Self.worker(single, "solo")
-        defer { _ = one.terminate(timeout: 10) }
+        defer { one.killNow() }
         try await Self.produce([Self.prototypes] + Self.firstHalf() + Self.secondHalf(), prefix: single, producer: producer)
         // Restored all 4 partitions: rendering has begun (a loaded machine can take long to get there;
         // one flush renders all 6 regions, which can take seconds in a debug build under load).
         let expected = try await Self.finalTiles(prefix: single, minimum: .seconds(5), ready: { one.log.components(separatedBy: "partition restored").count > 4 })
-        #expect(one.terminate(timeout: 20) == 0, "clean exit on SIGTERM")
+        #expect(await one.terminate(timeout: 20) == 0, "clean exit on SIGTERM")
 
         // Two workers; the second half arrives while they render; one is killed midway.
         let pair = "wk2-\(run)"
@@ -159,8 +160,8 @@ struct RendererWorkersTests {
         try await Self.produce([Self.prototypes] + Self.firstHalf(), prefix: pair, producer: producer)
         let a = try Self.worker(pair, "a"), b = try Self.worker(pair, "b")
         defer {
-            _ = a.terminate(timeout: 10)
-            _ = b.terminate(timeout: 10)
+            a.killNow()
+            b.killNow()
         }
         // Wait until both workers have rendered something, then change the map and kill one.
         let deadline = Date().addingTimeInterval(60)

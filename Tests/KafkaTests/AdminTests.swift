@@ -1,7 +1,8 @@
 import Kafka
+import TestSupport
 import Testing
 
-@Suite("KafkaAdmin against the broker")
+@Suite("KafkaAdmin against the broker", .needs(.broker))
 struct AdminTests {
     @Test("creating a topic twice succeeds and honours the partition count")
     func idempotentCreate() async throws {

@@ -1,7 +1,8 @@
 import Kafka
+import TestSupport
 import Testing
 
-@Suite("KafkaProducer batch enqueue against the broker")
+@Suite("KafkaProducer batch enqueue against the broker", .needs(.broker))
 struct BatchEnqueueTests {
     /// Enqueues `messages` as one batch and waits for its single report.
     func enqueue(_ producer: KafkaProducer, _ messages: [ProducerMessage]) async -> (BatchDeliveryReport, Int) {

@@ -1,8 +1,9 @@
 import Kafka
 import ServiceLifecycle
+import TestSupport
 import Testing
 
-@Suite("KafkaConsumer seek, pause/resume, lifecycle")
+@Suite("KafkaConsumer seek, pause/resume, lifecycle", .needs(.broker))
 struct ConsumerControlTests {
     @Test("seek rewinds an assigned partition")
     func seek() async throws {

@@ -1,7 +1,8 @@
 import Kafka
+import TestSupport
 import Testing
 
-@Suite("KafkaConsumer groups against the broker")
+@Suite("KafkaConsumer groups against the broker", .needs(.broker))
 struct ConsumerGroupTests {
     /// Polls several consumers concurrently until `count` messages arrived in total.
     private func consumeAll(

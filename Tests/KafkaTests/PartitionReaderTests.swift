@@ -1,7 +1,8 @@
 import Kafka
+import TestSupport
 import Testing
 
-@Suite("KafkaPartitionReader against the broker")
+@Suite("KafkaPartitionReader against the broker", .needs(.broker))
 struct PartitionReaderTests {
     @Test("reads partitions to their current end, again and again, outside any group")
     func readsToTheEndRepeatedly() async throws {

@@ -1,8 +1,9 @@
 import Kafka
 import Synchronization
+import TestSupport
 import Testing
 
-@Suite("KafkaProducer against the broker")
+@Suite("KafkaProducer against the broker", .needs(.broker))
 struct ProducerTests {
     @Test("round trip with keys and headers")
     func roundTripWithKeysAndHeaders() async throws {

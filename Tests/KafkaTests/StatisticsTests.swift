@@ -1,6 +1,7 @@
 import Kafka
 import Metrics
 import Synchronization
+import TestSupport
 import Testing
 
 /// A metrics factory that remembers the last value per label and dimensions.
@@ -48,7 +49,7 @@ final class RecordingMetrics: MetricsFactory, Sendable {
     func destroyTimer(_ handler: any TimerHandler) {}
 }
 
-@Suite("librdkafka statistics into swift-metrics")
+@Suite("librdkafka statistics into swift-metrics", .needs(.broker))
 struct StatisticsTests {
     @Test("producer and consumer statistics become labelled metrics")
     func statisticsBecomeMetrics() async throws {

@@ -2,19 +2,13 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 /// Shared helpers for the broker-backed tests: bootstrap address, unique names, clients, polling loops.
 enum TestKafka {
     /// The broker address from `KAFKA_BOOTSTRAP`; throws (failing the test) if it is unset.
-    static func bootstrap() throws -> String {
-        guard let value = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"], !value.isEmpty else {
-            throw TestSetupError(
-                "KAFKA_BOOTSTRAP is not set: the Kafka tests need a real broker. Run them via `make test` "
-                    + "(or KAFKA_BOOTSTRAP=$(scripts/broker-start.sh) with LD_LIBRARY_PATH=.tools/rdk).")
-        }
-        return value
-    }
+    static func bootstrap() throws -> String { try TestEnvironment.bootstrap() }
 
     /// A quiet logger (warnings and up, or `KAFKA_TEST_LOG_LEVEL`) so librdkafka noise stays out of the
     /// test output.
@@ -81,11 +75,11 @@ enum TestKafka {
     }
 }
 
-/// A setup failure with a readable message.
-struct TestSetupError: Error, CustomStringConvertible {
-    /// The explanation.
-    let description: String
-    init(_ description: String) { self.description = description }
+extension Trait where Self == ConditionTrait {
+    /// Runs where `need` is met (or fails where `KAFKATORIO_REQUIRE_BROKER=1`); skips with the reason otherwise.
+    static func needs(_ need: TestEnvironment.Need) -> Self {
+        .enabled(if: TestEnvironment.runs(need), Comment(rawValue: TestEnvironment.skipReason(need)))
+    }
 }
 
 /// A lock-protected box for state shared with callbacks.

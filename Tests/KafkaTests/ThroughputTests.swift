@@ -1,7 +1,8 @@
 import Kafka
+import TestSupport
 import Testing
 
-@Suite("Throughput (prints rates; asserts only completeness)")
+@Suite("Throughput (prints rates; asserts only completeness)", .needs(.broker))
 struct ThroughputTests {
     @Test("100k × 200 B: enqueue + acks, then poll(maxMessages: 1000)")
     func throughput() async throws {

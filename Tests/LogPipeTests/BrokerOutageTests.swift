@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Shared
+import TestSupport
 import Testing
 
 @testable import LogPipeCore
@@ -9,13 +10,13 @@ import Testing
 /// serves the other tests). Tansu's memory store loses everything on restart (there is no
 /// persistent engine in this build, see broker.md), so the check is the union of what a consumer
 /// read before the stop and what one reads after the restart: it must hold every line.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)), .needs(.services))
 struct BrokerOutageTests {
     @Test func brokerAwayForThirtySecondsLosesNothing() async throws {
         let prefix = PipeEnv.unique("outage")
         let dir = try PipeEnv.tempDir(prefix)
         let state = dir.appendingPathComponent("broker").path
-        let port = try PipeEnv.freePort()
+        let port = try TestEnvironment.freePort()
         let bootstrap = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
         defer {
             // The private broker goes whatever happens (SIGKILL by its pid file: no waiting in a defer,
@@ -29,7 +30,7 @@ struct BrokerOutageTests {
         let file = dir.appendingPathComponent("stdout.log")
         let writer = try LogWriter(file)
         writer.write(["   0.000 2026-11-24 12:00:00; Factorio 2.0.77 \(prefix)"] + (0..<300).map { LineMix.line($0, tag: "before") })
-        let pipe = try LogPipeProcess(
+        let pipe = try ServiceProcess.logPipe(
             [
                 "--kafka-bootstrap", bootstrap, "--topic-prefix", prefix, "--server-id", "srv-outage", "--file", file.path,
                 "--checkpoint", dir.appendingPathComponent("checkpoint").path, "--stall-timeout", "3", "--http-port", "0",

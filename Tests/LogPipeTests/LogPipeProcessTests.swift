@@ -2,13 +2,14 @@ import Foundation
 import Kafka
 import ServiceSupport
 import Shared
+import TestSupport
 import Testing
 
 @testable import LogPipeCore
 
 /// The real LogPipe binary against the real broker (`make test`): crashes, rotations, odd lines,
 /// stdin, a deleted file. Each test has its own topic prefix, server id and directory.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)), .needs(.services))
 struct LogPipeProcessTests {
     /// Common arguments: broker, topics, server, file and checkpoint.
     static func arguments(prefix: String, server: String, file: URL?, dir: URL) throws -> [String] {
@@ -40,7 +41,7 @@ struct LogPipeProcessTests {
         }
         var kills = 0
         for round in 0..<10 {
-            let pipe = try LogPipeProcess(args, logDir: dir, name: "run\(round)")
+            let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "run\(round)")
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
             await pipe.kill9()
             kills += 1
@@ -51,7 +52,7 @@ struct LogPipeProcessTests {
         #expect(kills == 10)
 
         // A last run ships the rest and exits once everything is acknowledged.
-        let last = try LogPipeProcess(args + ["--exit-at-end"], logDir: dir, name: "final")
+        let last = try ServiceProcess.logPipe(args + ["--exit-at-end"], logDir: dir, name: "final")
         defer { last.killNow() }
         #expect(await last.waitForExit(timeout: 90) == 0, "final run did not finish: \(last.log.suffix(2000))")
         let size = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? UInt64
@@ -91,7 +92,7 @@ struct LogPipeProcessTests {
         let fm = FileManager.default
         var writer = try LogWriter(file)
         write(writer, ["head A \(prefix)"] + lines(100, "A"))
-        let pipe = try LogPipeProcess(args, logDir: dir, name: "rot")
+        let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "rot")
         defer { pipe.killNow() }
 
         // 1. rename and create; the writer still appends to the renamed file for a moment.
@@ -126,7 +127,7 @@ struct LogPipeProcessTests {
         writer = try LogWriter(file)
         write(writer, ["head E \(prefix)"] + lines(40, "E"))
         writer.close()
-        let second = try LogPipeProcess(args + ["--exit-at-end"], logDir: dir, name: "rot2")
+        let second = try ServiceProcess.logPipe(args + ["--exit-at-end"], logDir: dir, name: "rot2")
         #expect(await second.waitForExit(timeout: 60) == 0, "\(second.log.suffix(1500))")
 
         let topics = Topics(prefix: prefix)
@@ -146,7 +147,7 @@ struct LogPipeProcessTests {
         let file = dir.appendingPathComponent("stdout.log")
         let secret = dir.appendingPathComponent("secret")
         try Data("  correct horse battery staple \n".utf8).write(to: secret)
-        let port = try PipeEnv.freePort()
+        let port = try TestEnvironment.freePort()
         var args = try Self.arguments(prefix: prefix, server: "srv-odd", file: file, dir: dir)
         args = args.filter { $0 != "--http-port" && $0 != "0" }
         args += ["--secret-file", secret.path, "--http-port", "\(port)", "--max-line-bytes", "204800"]
@@ -163,7 +164,7 @@ struct LogPipeProcessTests {
                 Array(huge.utf8), Array("KAFKATORIO/1 player 8 8 {\"after\":\"huge\"}".utf8),
                 Array("2026-11-24 12:00:03 [LEAVE] Bob left the game\r".utf8),
             ])
-        let pipe = try LogPipeProcess(args, logDir: dir, name: "odd")
+        let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "odd")
         defer { pipe.killNow() }
         let topics = Topics(prefix: prefix)
         let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console, topics.deadLetter])
@@ -186,7 +187,7 @@ struct LogPipeProcessTests {
         // /metrics counts everything; /healthz is fine.
         var metrics = ""
         for _ in 0..<50 {
-            metrics = PipeEnv.http("http://127.0.0.1:\(port)/metrics").body
+            metrics = String(decoding: try httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
             if metrics.contains("logpipe_lines_shipped_total{topic=\"raw\"} 4") { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -198,7 +199,7 @@ struct LogPipeProcessTests {
             #expect(metrics.contains(expectedLine), "metrics lack \(expectedLine)")
         }
         #expect(metrics.contains("logpipe_lag_bytes 0"))
-        #expect(PipeEnv.http("http://127.0.0.1:\(port)/healthz").status == 200)
+        #expect(try httpGet("http://127.0.0.1:\(port)/healthz").status == 200)
 
         // The file is deleted; a new one appears at the path and is followed from its start.
         try FileManager.default.removeItem(at: file)
@@ -215,7 +216,7 @@ struct LogPipeProcessTests {
     @Test func stdinIsShippedUntilItsEnd() async throws {
         let prefix = PipeEnv.unique("stdin")
         let dir = try PipeEnv.tempDir(prefix)
-        let pipe = try LogPipeProcess(
+        let pipe = try ServiceProcess.logPipe(
             try Self.arguments(prefix: prefix, server: "srv-stdin", file: nil, dir: dir) + ["--stdin"], logDir: dir,
             name: "stdin", stdin: true)
         defer { pipe.killNow() }

@@ -2,19 +2,13 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 /// What the broker-backed LogPipe tests need from `make test`: the broker, the binaries, the repo.
 enum PipeEnv {
-    static func value(_ name: String) throws -> String {
-        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-            throw PipeTestError("\(name) is not set: run the suite with `make test` (scripts/test.sh)")
-        }
-        return v
-    }
-    static func bootstrap() throws -> String { try value("KAFKA_BOOTSTRAP") }
-    static func binary() throws -> URL { URL(fileURLWithPath: try value("KAFKATORIO_BIN_DIR")).appendingPathComponent("LogPipe") }
-    static func root() throws -> URL { URL(fileURLWithPath: try value("KAFKATORIO_ROOT")) }
+    static func bootstrap() throws -> String { try TestEnvironment.bootstrap() }
+    static func root() throws -> URL { TestEnvironment.root() }
 
     /// A run-unique name, e.g. `lp-kill-3f9a1c`.
     static func unique(_ what: String) -> String { "lp-\(what)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))" }
@@ -30,21 +24,6 @@ enum PipeEnv {
         l.logLevel = .critical
         return l
     }()
-
-    /// A TCP port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw PipeTestError("no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
 
     /// Runs a script of the repository (broker start/stop) and returns its stdout. Spawned with
     /// posix_spawn and reaped with waitpid on a thread of its own (Foundation's Process could not
@@ -93,20 +72,6 @@ enum PipeEnv {
             Thread { continuation.resume(returning: work()) }.start()
         }
     }
-
-    /// GET through curl: status and body.
-    static func http(_ url: String) -> (status: Int, body: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "--max-time", "5", "-w", "\n%{http_code}", url]
-        let out = Pipe()
-        p.standardOutput = out
-        guard (try? p.run()) != nil else { return (0, "") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(parts.last ?? "") ?? 0, parts.dropLast().joined(separator: "\n"))
-    }
 }
 
 struct PipeTestError: Error, CustomStringConvertible {
@@ -114,54 +79,24 @@ struct PipeTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// The real LogPipe binary as a child process, output captured to a file.
-final class LogPipeProcess: @unchecked Sendable {
-    let process = Process()
-    let logURL: URL
-    let stdin: Pipe?
-
-    init(_ arguments: [String], logDir: URL, name: String = "logpipe", stdin: Bool = false) throws {
-        logURL = logDir.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logURL)
-        process.executableURL = try PipeEnv.binary()
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["LOG_LEVEL"] = env["LOGPIPE_TEST_LOG_LEVEL"] ?? "info"
-        process.environment = env
-        process.standardOutput = handle
-        process.standardError = handle
-        self.stdin = stdin ? Pipe() : nil
-        if let pipe = self.stdin { process.standardInput = pipe }
-        try process.run()
+extension Trait where Self == ConditionTrait {
+    /// Runs where `need` is met (or fails where `KAFKATORIO_REQUIRE_BROKER=1`); skips with the reason otherwise.
+    static func needs(_ need: TestEnvironment.Need) -> Self {
+        .enabled(if: TestEnvironment.runs(need), Comment(rawValue: TestEnvironment.skipReason(need)))
     }
+}
 
-    var pid: Int32 { process.processIdentifier }
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
-
-    func kill9() async {
-        kill(pid, SIGKILL)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+extension ServiceProcess {
+    /// The real LogPipe binary as a child process (`LOG_LEVEL` from `LOGPIPE_TEST_LOG_LEVEL`, else
+    /// info), its output in `logDir/<name>-<random>.log`.
+    static func logPipe(_ arguments: [String], logDir: URL, name: String = "logpipe", stdin: Bool = false) throws
+        -> ServiceProcess
+    {
+        let level = ProcessInfo.processInfo.environment["LOGPIPE_TEST_LOG_LEVEL"] ?? "info"
+        return try ServiceProcess(
+            "LogPipe", arguments: arguments, environment: ["LOG_LEVEL": level], logDir: logDir,
+            logName: "\(name)-\(UUID().uuidString.prefix(8))", stdin: stdin)
     }
-
-    /// SIGTERM, then the exit status (nil if it had to be killed after `timeout` seconds).
-    func terminate(timeout: Double = 30) async -> Int32? {
-        if process.isRunning { kill(pid, SIGTERM) }
-        return await waitForExit(timeout: timeout)
-    }
-
-    func waitForExit(timeout: Double) async -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            await kill9()
-            return nil
-        }
-        return process.terminationStatus
-    }
-
-    /// Last resort for `defer`: SIGKILL without waiting.
-    func killNow() { if process.isRunning { kill(pid, SIGKILL) } }
 }
 
 /// Appends lines to a log file like a game server does and remembers each line's offset.

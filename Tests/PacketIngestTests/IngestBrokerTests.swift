@@ -4,13 +4,16 @@ import Logging
 import ServiceLifecycle
 import ServiceSupport
 import Shared
+import TestSupport
 import Testing
 
 @testable import PacketIngestCore
 
 /// PacketIngest against the real broker `make test` starts: the real service, consumer group,
 /// producer and state topic.
-@Suite(.serialized, .timeLimit(.minutes(4)))
+@Suite(
+    .serialized, .timeLimit(.minutes(4)),
+    .enabled(if: TestEnvironment.runs(.broker), Comment(rawValue: TestEnvironment.skipReason(.broker))))
 struct IngestBrokerTests {
     static let logger: Logger = {
         var l = Logger(label: "ingest-test")
@@ -27,9 +30,7 @@ struct IngestBrokerTests {
     }
 
     static func setup(_ name: String) async throws -> Setup {
-        guard let bootstrap = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"], !bootstrap.isEmpty else {
-            throw SetupFailure("KAFKA_BOOTSTRAP is not set: run the suite with `make test`")
-        }
+        let bootstrap = try TestEnvironment.bootstrap()
         let prefix = "it-\(name)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let kafka = KafkaSettings(bootstrap: bootstrap, topics: Topics(prefix: prefix), clientID: prefix)
         try await kafka.ensureTopics(logger: logger)
@@ -217,9 +218,4 @@ struct IngestBrokerTests {
         await s.producer.shutdown()
         await s.reader.shutdown()
     }
-}
-
-struct SetupFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }

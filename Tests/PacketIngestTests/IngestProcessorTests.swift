@@ -1,6 +1,7 @@
 import Foundation
 import ServiceSupport
 import Shared
+import TestSupport
 import Testing
 
 @testable import PacketIngestCore

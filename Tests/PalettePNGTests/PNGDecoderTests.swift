@@ -1,5 +1,6 @@
 import CLibDeflate
 import PalettePNG
+import TestSupport
 import Testing
 
 @Suite("PNG decoder strictness")
@@ -42,7 +43,7 @@ struct PNGDecoderTests {
     @Test("RGB and RGBA images with all five filter types decode", arguments: [2, 6] as [UInt8])
     func filters(colourType: UInt8) throws {
         let w = 23, h = 15, channels = colourType == 2 ? 3 : 4
-        var rng = SeededGenerator(seed: UInt64(colourType))
+        var rng = SplitMix64(state: UInt64(colourType))
         let pixels = (0..<(w * h * channels)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         var raw: [UInt8] = []
         for y in 0..<h {
@@ -81,13 +82,7 @@ struct PNGDecoderTests {
         return pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
     }
 
-    static func zlib(_ raw: [UInt8]) -> [UInt8] {
-        let c = libdeflate_alloc_compressor(6)!
-        defer { libdeflate_free_compressor(c) }
-        var out = [UInt8](repeating: 0, count: libdeflate_zlib_compress_bound(c, raw.count))
-        let n = libdeflate_zlib_compress(c, raw, raw.count, &out, out.count)
-        return Array(out.prefix(n))
-    }
+    static func zlib(_ raw: [UInt8]) -> [UInt8] { zlibCompress(raw, level: 6) }
 
     static func build(
         width: Int, height: Int, depth: UInt8, colourType: UInt8, palette: [RGBA], idat: [UInt8], interlace: UInt8 = 0

@@ -1,25 +1,13 @@
 import Foundation
 import PalettePNG
-
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 enum Fixtures {
     /// A random image; when `blocky`, pixels come in runs (like map tiles) instead of noise.
     static func randomImage(
         width: Int, height: Int, colours: Int, alpha: Bool, blocky: Bool = false, seed: UInt64
     ) -> PaletteImage {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(state: seed)
         let palette = (0..<colours).map { _ in
             RGBA(
                 r: .random(in: 0...255, using: &rng), g: .random(in: 0...255, using: &rng),

@@ -1,30 +1,7 @@
-import CLibDeflate
+import TestSupport
 import Testing
 
 @testable import Shared
-
-/// Deterministic pseudo-random numbers for the bounded fuzz loops.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// zlib-compresses with libdeflate (level 12).
-func zlibCompress(_ data: [UInt8]) -> [UInt8] {
-    let c = libdeflate_alloc_compressor(12)!
-    defer { libdeflate_free_compressor(c) }
-    var out = [UInt8](repeating: 0, count: libdeflate_zlib_compress_bound(c, data.count))
-    let n = data.withUnsafeBytes { i in
-        out.withUnsafeMutableBytes { o in libdeflate_zlib_compress(c, i.baseAddress, i.count, o.baseAddress, o.count) }
-    }
-    return Array(out[..<n])
-}
 
 func base64(_ bytes: [UInt8]) -> String {
     let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

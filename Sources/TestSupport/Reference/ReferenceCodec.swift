@@ -1,9 +1,10 @@
 import FoundationEssentials
+import Shared
 
 /// The slow reference decoder of the same line format, built on Foundation's `JSONDecoder`
 /// (FoundationEssentials) and `Data(base64Encoded:)` instead of the hand-written scanner. Used
-/// ONLY by golden tests to check ``PacketLine``; it shares the inflater and ``PacketValidator``
-/// but nothing of the fast parser. Errors are not mapped to ``RejectReason``s.
+/// ONLY by golden tests and the codec benchmark to check ``PacketLine``; it shares the inflater
+/// and ``PacketValidator`` but nothing of the fast parser. Errors are not mapped to ``RejectReason``s.
 public enum ReferencePacketCodec {
     /// An error of the reference decoder (any failure; the reason is informal).
     public struct Failure: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Shared
 
 /// Codable mirrors of the wire payloads for ``ReferencePacketCodec``: every number is decoded
 /// as a Double and converted with explicit checks; arrays accept `{}` as empty.
