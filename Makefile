@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test run bench bench-mod mod sim fuzz clean broker-start broker-stop
+.PHONY: all deps build test test-unit run bench bench-mod mod sim fuzz clean broker-start broker-stop
 
 all: build
 
@@ -15,6 +15,10 @@ build: deps
 
 test: deps
 	@scripts/test.sh
+
+# The quick loop: the Lua suite, a debug build, `swift test` without a broker (broker tests skip).
+test-unit: deps
+	@scripts/test.sh --unit
 
 run: deps
 	@CONFIG=$(CONFIG) scripts/run.sh

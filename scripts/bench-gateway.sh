@@ -6,8 +6,8 @@
 #          stamp in each message to its receipt, and the gateway's RSS.
 # Usage: scripts/bench-gateway.sh [BIN_DIR]   (env: WRK_SECONDS, WS_CLIENTS, WS_SECONDS)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="${1:-$(cd "$ROOT" && swift build -c release --show-bin-path)}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BIN="${1:-$(bin_dir -c release)}"
 OUT="$ROOT/.run/bench"
 WORK="$(mktemp -d /tmp/kafkatorio-gw-bench.XXXXXX)"
 mkdir -p "$OUT"
@@ -17,9 +17,7 @@ cleanup() {
   sleep 2; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+at_exit cleanup
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
 "$BIN/KafkatorioBench" tiles-write --dir "$WORK/www" --side 16

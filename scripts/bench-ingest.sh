@@ -9,7 +9,7 @@
 # commits only after every output and state record was acknowledged). CPU time is user+system
 # of the processes (/usr/bin/time for the kcat pipeline, /proc/<pid>/stat for PacketIngest).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 LINES="${INGEST_BENCH_LINES:-1000000}"
 OUT="$ROOT/.run/bench/ingest"
@@ -18,16 +18,14 @@ mkdir -p "$OUT"
 SCRATCH=(); [[ -n "${BENCH_SCRATCH_PATH:-}" ]] && SCRATCH=(--scratch-path "$BENCH_SCRATCH_PATH")
 scripts/build.sh release "${SCRATCH[@]}" --product PacketIngest >/dev/null
 scripts/build.sh release "${SCRATCH[@]}" --product KafkatorioBench >/dev/null
-BIN="$(swift build -c release "${SCRATCH[@]}" --show-bin-path)"
-export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-scripts/broker-stop.sh "$OUT/broker" >/dev/null 2>&1 || true
-B="$(scripts/broker-start.sh "$OUT/broker")"
+BIN="$(bin_dir -c release "${SCRATCH[@]}")"
+use_rdk
+broker_stop "$OUT/broker" >/dev/null 2>&1 || true
+broker_up "$OUT/broker"
+B="$BOOTSTRAP"
 ingest_pid=""
-cleanup() {
-  [[ -n "$ingest_pid" ]] && kill -TERM "$ingest_pid" 2>/dev/null && wait "$ingest_pid" 2>/dev/null || true
-  scripts/broker-stop.sh "$OUT/broker" >/dev/null
-}
-trap cleanup EXIT
+stop_ingest() { [[ -n "$ingest_pid" ]] && kill -TERM "$ingest_pid" 2>/dev/null && wait "$ingest_pid" 2>/dev/null || true; }
+at_exit stop_ingest
 PREFIX="bench$RANDOM"
 "$BIN/KafkatorioBench" ingest-load --bootstrap "$B" --prefix "$PREFIX" --lines "$LINES" --registry "$OUT/servers"
 

@@ -11,15 +11,15 @@
 # Usage: scripts/bench-logpipe.sh [LINES]   (default 1,000,000; release build)
 # LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same rounds (before/after).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 LINES="${1:-1000000}"
 ROUNDS="${ROUNDS:-3}"
 OUT="$ROOT/.run/bench/logpipe"
 mkdir -p "$OUT"
-BIN="$(swift build -c release --show-bin-path)"
+BIN="$(bin_dir -c release)"
 scripts/build.sh release --product LogPipe >/dev/null  # up to date: never measure a stale binary
-export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+use_rdk
 # 1M realistic lines: the mod's packet lines from the fixtures (80 %), console/engine lines (20 %).
 FILE="$OUT/lines.log"
 python3 - "$LINES" "$FILE" <<'PY'
@@ -46,8 +46,8 @@ SECRET="$OUT/secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SECRET"
 
 STATE="$OUT/broker"
-BOOT="$(scripts/broker-start.sh "$STATE")"
-trap 'scripts/broker-stop.sh "$STATE"' EXIT
+broker_up "$STATE"
+BOOT="$BOOTSTRAP"
 RUN="bench$RANDOM"
 CONTENDERS=(kcat kcat-keyed logpipe)
 [[ -z "${LOGPIPE_BEFORE_BIN:-}" ]] || CONTENDERS+=(before)

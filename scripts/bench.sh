@@ -10,10 +10,10 @@
 #   gateway: tile GETs vs nginx (ratio), WebSocket fan-out latency and RSS (scripts/bench-gateway.sh);
 #            end-to-end freshness, log line → WebSocket (scripts/bench-freshness.py, all four binaries).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 scripts/build.sh release
-BIN="$(swift build -c release --show-bin-path)"
+BIN="$(bin_dir -c release)"
 mkdir -p .run/bench
 "$BIN/KafkatorioBench" codec | tee .run/bench/codec.txt
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
@@ -23,9 +23,8 @@ lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 scripts/bench-ingest.sh
 scripts/bench-logpipe.sh | tee .run/bench/logpipe.txt
 scripts/bench-gateway.sh "$BIN"
-BROKER_DIR=.run/bench-broker
-BOOTSTRAP="$(scripts/broker-start.sh "$BROKER_DIR" | tail -n1)"
-trap 'scripts/broker-stop.sh "$BROKER_DIR" >/dev/null 2>&1 || true' EXIT
-LD_LIBRARY_PATH="$ROOT/.tools/rdk" .tools/venv/bin/python scripts/bench-freshness.py \
+broker_up .run/bench-broker
+use_rdk
+.tools/venv/bin/python scripts/bench-freshness.py \
   --bin-dir "$BIN" --bootstrap "$BOOTSTRAP" | tee .run/bench/freshness.txt
 echo "bench: results in .run/bench/"

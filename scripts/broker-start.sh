@@ -5,7 +5,7 @@
 #   PORT defaults to a free port chosen by the kernel.
 # Prints the bootstrap address (127.0.0.1:PORT) on stdout once the broker answers metadata requests.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="${1:-$ROOT/.run/broker}"
 PORT="${2:-}"
 TANSU="$ROOT/.tools/bin/tansu"
@@ -16,9 +16,7 @@ if [[ -f "$STATE/pid" ]] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null; then
   echo "broker-start: already running (pid $(cat "$STATE/pid"))" >&2
   cat "$STATE/bootstrap"; exit 0
 fi
-if [[ -z "$PORT" ]]; then
-  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-fi
+[[ -n "$PORT" ]] || PORT="$(free_port)"
 ADDR="127.0.0.1:$PORT"
 # Never the s3:// engine (it probes cloud metadata endpoints); never 0.0.0.0; no OTLP export.
 # In its own session: a Ctrl-C in the terminal reaches `make run`'s services, which flush to the
@@ -34,7 +32,7 @@ for _ in $(seq 1 200); do
   if ! kill -0 "$PID" 2>/dev/null; then
     echo "broker-start: tansu exited; log follows" >&2; cat "$STATE/broker.log" >&2; rm -f "$STATE/pid"; exit 1
   fi
-  if LD_LIBRARY_PATH="$ROOT/.tools/rdk" timeout 5 kcat -b "$ADDR" -L -m 2 >/dev/null 2>&1; then
+  if (use_rdk && timeout 5 kcat -b "$ADDR" -L -m 2 >/dev/null 2>&1); then
     echo "$ADDR"; exit 0
   fi
   sleep 0.05

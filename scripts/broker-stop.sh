@@ -2,7 +2,7 @@
 # Stops the broker started by broker-start.sh (SIGTERM, then waits for the PID to exit;
 # SIGKILL after 20 s). Usage: scripts/broker-stop.sh [STATE_DIR]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="${1:-$ROOT/.run/broker}"
 [[ -f "$STATE/pid" ]] || exit 0
 PID="$(cat "$STATE/pid")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every product (debug or release) and fails on any compiler warning in our own code.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CONFIG="${1:-debug}"
 cd "$ROOT"
 mkdir -p .run

@@ -6,7 +6,7 @@
 #     self-contained librdkafka >= 2.2 from the confluent-kafka wheel, symlinked as
 #     .tools/rdk/librdkafka.so.1 so every binary loads it at run time (see docs/architecture.md).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOOLS="$ROOT/.tools"
 APT_PACKAGES=(librdkafka-dev libdeflate-dev kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc wrk nginx-light)
 CALFKIT_VERSION="${CALFKIT_VERSION:-0.1.2}"

@@ -4,17 +4,17 @@
 # seeded from the fixtures. The corpus grows in .run/fuzz/corpus across runs; a crash (an
 # invariant violation or a memory error) leaves its input in .run/fuzz/ and fails the run.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 SECONDS_TO_RUN="${FUZZ_SECONDS:-60}"
 OUT="$ROOT/.run/fuzz"
 mkdir -p "$OUT/seeds" "$OUT/corpus"
 BIN="$OUT/packet-line-fuzz"
-SOURCES=(Sources/Shared/*.swift Sources/Shared/*/*.swift Fuzz/PacketLineFuzz.swift)
+SOURCES=(Sources/Shared/*.swift Fuzz/PacketLineFuzz.swift)
 if [[ ! -x "$BIN" ]] || [[ -n "$(find "${SOURCES[@]}" -newer "$BIN" -print -quit)" ]]; then
   echo "fuzz: building $BIN"
   # ld.gold warns about ASan's local symbols; those lines are noise.
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name FuzzShared \
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -package-name Kafkatorio -module-name FuzzShared \
     -I Sources/CLibDeflate "${SOURCES[@]}" -ldeflate -o "$BIN" 2>&1 | grep -v "Cannot export local symbol" || true
   [[ -x "$BIN" ]] || { echo "fuzz: build failed" >&2; exit 1; }
 fi

@@ -3,7 +3,7 @@
 # kafkatorio_<version>/ inside, as the game and the mod portal require. Only the shippable files
 # go in (info.json, control.lua, settings.lua, scripts/, locale/, changelog.txt, thumbnail.png).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 read -r NAME VERSION < <(python3 -c 'import json; i=json.load(open("mod/info.json")); print(i["name"], i["version"])')
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "mod: bad version '$VERSION' in mod/info.json" >&2; exit 1; }

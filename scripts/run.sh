@@ -4,7 +4,7 @@
 # The simulator takes SIM_CHUNKS, SIM_PLAYERS, SIM_BUILD_RATE, SIM_SEED, SIM_SPEED from the
 # environment (see scripts/sim.sh). Ctrl-C (or SIGTERM) stops everything gracefully.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 CONFIG="${CONFIG:-debug}"
 PORT="${GATEWAY_PORT:-8080}"
@@ -13,11 +13,11 @@ SERVER_ID="${SERVER_ID:-demo}"
 DEMO="$ROOT/.run/demo"
 
 scripts/build.sh "$CONFIG"
-BIN="$(swift build -c "$CONFIG" --show-bin-path)"
-scripts/broker-stop.sh "$DEMO/broker" || true
+BIN="$(bin_dir -c "$CONFIG")"
+broker_stop "$DEMO/broker" || true
 rm -rf "$DEMO"; mkdir -p "$DEMO"
-export KAFKA_BOOTSTRAP="$(scripts/broker-start.sh "$DEMO/broker")"
-export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export KAFKA_BOOTSTRAP="$(broker_start "$DEMO/broker")"
+use_rdk
 
 pids=()
 stop() {
@@ -25,7 +25,7 @@ stop() {
   echo; echo "run: stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  scripts/broker-stop.sh "$DEMO/broker"
+  broker_stop "$DEMO/broker"
   echo "run: stopped"
   exit "${1:-0}"
 }

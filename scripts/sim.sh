@@ -5,7 +5,7 @@
 # SIM_DURATION game seconds, 0 = forever, SIM_SPEED) or flags: `make sim ARGS="--fast --duration 60"`.
 # SIGTERM/SIGINT stop it gracefully (exit 0) with the server's quit lines, as a real server does.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export SIM_OUT="${SIM_OUT:-$ROOT/.run/sim/factorio-stdout.log}"
 [[ "$SIM_OUT" == "-" ]] || { mkdir -p "$(dirname "$SIM_OUT")"; echo "sim: writing $SIM_OUT" >&2; }

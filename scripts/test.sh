@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # `make test`: builds, starts a private broker, runs every test against it, stops the broker.
+# KAFKATORIO_REQUIRE_BROKER=1: a broker or process test that cannot reach what it needs fails,
+# it is never skipped.
+# `make test-unit` (scripts/test.sh --unit): the quick loop without a broker: the Lua suite, a
+# debug build and `swift test`, which skips the broker and process tests with their reason.
+# Further arguments go to `swift test` (e.g. --filter LineReaderTests).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
+MODE=full
+if [[ "${1:-}" == --unit ]]; then MODE=unit; shift; fi
 STATE="$ROOT/.run/test-broker"
 mkdir -p .run
 # The mod's Lua suite (seconds): run first, reported beside the Swift totals, fails the run.
@@ -18,24 +25,34 @@ else
   lua_passed=0; lua_failed=1; echo "test: the Lua suite printed no summary" >&2
 fi
 scripts/build.sh debug --build-tests
-export KAFKA_BOOTSTRAP="$(scripts/broker-start.sh "$STATE")"
-trap 'scripts/broker-stop.sh "$STATE"' EXIT
-export LD_LIBRARY_PATH="$ROOT/.tools/rdk${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export KAFKATORIO_BIN_DIR="$(swift build --show-bin-path)"
-export KAFKATORIO_ROOT="$ROOT"
-echo "test: broker at $KAFKA_BOOTSTRAP, binaries in $KAFKATORIO_BIN_DIR"
+if [[ $MODE == full ]]; then
+  broker_up "$STATE"
+  export KAFKA_BOOTSTRAP="$BOOTSTRAP" KAFKATORIO_REQUIRE_BROKER=1
+  use_rdk
+  export KAFKATORIO_BIN_DIR="$(bin_dir)"
+  export KAFKATORIO_ROOT="$ROOT"
+  echo "test: broker at $KAFKA_BOOTSTRAP, binaries in $KAFKATORIO_BIN_DIR"
+else
+  # Never a broker the caller's environment points at: the unit loop is self-contained.
+  unset KAFKA_BOOTSTRAP KAFKATORIO_BIN_DIR KAFKATORIO_REQUIRE_BROKER
+  echo "test: unit tests only (no broker; broker and process tests are skipped)"
+fi
+LOG=.run/test.log; [[ $MODE == full ]] || LOG=.run/test-unit.log
 start=$(date +%s)
 set +e
-swift test --skip-build "$@" 2>&1 | tee .run/test.log | grep -vE ' Test .* started\.$|^Test Case .* started\.$'
+swift test --skip-build "$@" 2>&1 | tee "$LOG" | grep -vE ' Test .* started\.$|^Test Case .* started\.$'
 status=${PIPESTATUS[0]}
 set -e
 echo "test: swift test finished in $(( $(date +%s) - start )) s with status $status"
-# A plain closing line: Swift Testing's totals (its summary names tests, failed ones are listed with ✘).
-total=$(grep -oE 'Test run with [0-9]+ test' .run/test.log | grep -oE '[0-9]+' | tail -n1 || true)
-failed=$( (grep -E '^✘ Test .* failed after ' .run/test.log || true) | (grep -v '^✘ Test run with' || true) | sort -u | wc -l)
+# A plain closing line: Swift Testing's totals (its summary counts every test; failed ones are listed
+# with ✘, skipped ones with ➜ and their reason).
+total=$(grep -oE 'Test run with [0-9]+ test' "$LOG" | grep -oE '[0-9]+' | tail -n1 || true)
+failed=$( (grep -E '^✘ Test .* failed after ' "$LOG" || true) | (grep -v '^✘ Test run with' || true) | sort -u | wc -l)
+skipped=$( (grep -E '^➜ Test .* skipped' "$LOG" || true) | sort -u | wc -l)
 if [[ -n "$total" ]]; then
-  echo "swift: $(( total - failed )) passed, $failed failed; lua (mod): $lua_passed passed, $lua_failed failed"
-  echo "$(( total - failed + lua_passed )) passed, $(( failed + lua_failed )) failed"
+  passed=$(( total - failed - skipped ))
+  echo "swift: $passed passed, $failed failed, $skipped skipped; lua (mod): $lua_passed passed, $lua_failed failed"
+  echo "$(( passed + lua_passed )) passed, $(( failed + lua_failed )) failed, $skipped skipped"
 else
   echo "test: no Swift Testing summary found" >&2
   [[ $status -eq 0 ]] && status=1
