@@ -127,8 +127,8 @@ let package = Package(
 
         // MARK: Test support (tests and KafkatorioBench; not shipped)
         /// What tests and benchmarks share: the seeded generator, zlib compression, the broker/binary
-        /// environment and its skip condition, free ports, child processes, and the JSONDecoder
-        /// reference codec of the packet line.
+        /// environment and its skip trait (`.needs(.broker)`), free ports, child processes, and the
+        /// JSONDecoder reference codec of the packet line.
         .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: swiftSettings),
 
         // MARK: Tests

@@ -75,13 +75,6 @@ enum TestKafka {
     }
 }
 
-extension Trait where Self == ConditionTrait {
-    /// Runs where `need` is met (or fails where `KAFKATORIO_REQUIRE_BROKER=1`); skips with the reason otherwise.
-    static func needs(_ need: TestEnvironment.Need) -> Self {
-        .enabled(if: TestEnvironment.runs(need), Comment(rawValue: TestEnvironment.skipReason(need)))
-    }
-}
-
 /// A lock-protected box for state shared with callbacks.
 final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>

@@ -79,13 +79,6 @@ struct PipeTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-extension Trait where Self == ConditionTrait {
-    /// Runs where `need` is met (or fails where `KAFKATORIO_REQUIRE_BROKER=1`); skips with the reason otherwise.
-    static func needs(_ need: TestEnvironment.Need) -> Self {
-        .enabled(if: TestEnvironment.runs(need), Comment(rawValue: TestEnvironment.skipReason(need)))
-    }
-}
-
 extension ServiceProcess {
     /// The real LogPipe binary as a child process (`LOG_LEVEL` from `LOGPIPE_TEST_LOG_LEVEL`, else
     /// info), its output in `logDir/<name>-<random>.log`.

@@ -11,9 +11,7 @@ import Testing
 
 /// PacketIngest against the real broker `make test` starts: the real service, consumer group,
 /// producer and state topic.
-@Suite(
-    .serialized, .timeLimit(.minutes(4)),
-    .enabled(if: TestEnvironment.runs(.broker), Comment(rawValue: TestEnvironment.skipReason(.broker))))
+@Suite(.serialized, .timeLimit(.minutes(4)), .needs(.broker))
 struct IngestBrokerTests {
     static let logger: Logger = {
         var l = Logger(label: "ingest-test")
