@@ -29,13 +29,13 @@ public enum GatewaySettings {
         "gateway.wsQueueDepth", flag: "ws-queue-depth", default: 256, range: 1...1_000_000,
         help: "Messages a WebSocket client may have waiting before its oldest are dropped.")
     public static let playerFrameMillis = Setting.int(
-        "gateway.playerFrameMillis", flag: "player-frame-ms", default: 100, range: 0...60_000,
+        "gateway.playerFrameMillis", flag: "player-frame-millis", default: 100, range: 0...60_000,
         help: "Player updates within this many milliseconds go out as one message (0: each at once).")
     public static let listenBacklog = Setting.int(
         "gateway.listenBacklog", flag: "listen-backlog", default: 1024, range: 1...65_535,
         help: "Connections the kernel may queue before they are accepted.")
     public static let staleAfterSeconds = Setting.int(
-        "gateway.staleAfterSeconds", flag: "stale-after", default: 60, range: 1...86_400,
+        "gateway.staleAfterSeconds", flag: "stale-after-seconds", default: 60, range: 1...86_400,
         help: "A server whose last packet is older than this many seconds is reported stale.")
 
     /// Every gateway setting, in help order.
