@@ -22,7 +22,7 @@ struct LogPipeCommand: AsyncParsableCommand {
     @OptionGroup var arguments: SettingsArguments
 
     func run() async throws {
-        let config = try await arguments.load(LogPipeConfiguration.settings)
+        let config = try await arguments.load(LogPipeSettings.command)
         let pipeConfiguration = try LogPipeConfiguration(config: config)
         let serverID = pipeConfiguration.serverID
         let logger = try ServiceRunner.bootstrapLogging(config: config, label: "LogPipe")

@@ -1,9 +1,6 @@
 import ServiceSupport
 
 extension LogPipeConfiguration {
-    /// Every setting of the LogPipe command: its own and the common ones.
-    public static let settings: [AnySetting] = LogPipeSettings.all + CommonSettings.service
-
     /// Reads LogPipe's settings (``LogPipeSettings``) from `config`.
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value, or the conflict.
     public init(config: ServiceConfig) throws(ServiceConfigError) {

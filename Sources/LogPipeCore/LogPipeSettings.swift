@@ -53,4 +53,6 @@ public enum LogPipeSettings {
         maxLineBytes.erased, console.erased, stallTimeout.erased, compression.erased, lingerMs.erased,
         batchLines.erased, maxInFlightLines.erased, maxInFlightBytes.erased, exitAtEnd.erased,
     ]
+    /// Every setting of the LogPipe command: its own and the common ones.
+    public static let command: [AnySetting] = all + CommonSettings.service
 }

@@ -11,6 +11,7 @@ import TileRendererCore
 struct TileRendererCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "TileRenderer", abstract: "Render map tiles from the map and prototypes topics.",
+        discussion: "The worker's settings and their defaults: TileRenderer serve --help.",
         subcommands: [Serve.self, Rerender.self], defaultSubcommand: Serve.self)
 }
 

@@ -7,7 +7,7 @@ import Testing
 /// LogPipe's configuration built from swift-configuration's layers (no broker).
 @Suite struct LogPipeSettingsTests {
     func load(_ arguments: [String], env: [String: String] = [:]) async throws -> ServiceConfig {
-        try await ServiceConfig.load(arguments: arguments, settings: LogPipeConfiguration.settings, environment: env)
+        try await ServiceConfig.load(arguments: arguments, settings: LogPipeSettings.command, environment: env)
     }
 
     @Test func flagBeatsEnvironmentBeatsFileBeatsDefault() async throws {
@@ -71,11 +71,11 @@ import Testing
     }
 
     @Test func helpShowsTheDefaults() {
-        let help = SettingsHelp.text([("LogPipe settings", LogPipeConfiguration.settings)])
+        let help = SettingsHelp.text([("LogPipe settings", LogPipeSettings.command)])
         #expect(help.contains("--max-line-bytes <value>    default: 524288"))
         #expect(help.contains("--max-in-flight-lines <value>    default: 20000"))
         #expect(help.contains("--metrics-port <value>    default: 0"))
         #expect(help.contains("--stdin    default: false"))
-        #expect(Set(LogPipeConfiguration.settings.map(\.flag)).count == LogPipeConfiguration.settings.count)
+        #expect(Set(LogPipeSettings.command.map(\.flag)).count == LogPipeSettings.command.count)
     }
 }
