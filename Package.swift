@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: swiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared"],
+            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",

@@ -81,7 +81,7 @@ command_for() { # contender, topic (prefix), file -> CMD
       local bin="$BIN/LogPipe"; [[ "$1" == logpipe ]] || bin="$LOGPIPE_BEFORE_BIN"
       rm -f "$OUT/checkpoint"
       CMD=(env LOG_LEVEL=notice "$bin" --kafka-bootstrap "$BOOT" --topic-prefix "$2" --server-id bench \
-        --secret-file "$SECRET" --file "$3" --checkpoint "$OUT/checkpoint" --exit-at-end --http-port 0 \
+        --secret-file "$SECRET" --file "$3" --checkpoint "$OUT/checkpoint" --exit-at-end \
         --compression lz4 --linger-ms 5) ;;
   esac
 }

@@ -38,12 +38,13 @@ printf '%s\n' "$SECRET" >"$DEMO/logpipe.secret"
 printf '# <server-id> <secret>\n%s %s\n' "$SERVER_ID" "$SECRET" >"$DEMO/servers"
 chmod 600 "$DEMO/logpipe.secret" "$DEMO/servers"
 
-"$BIN/PacketIngest" --servers "$DEMO/servers" >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
-"$BIN/TileRenderer" >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
+# /metrics and /healthz on the ports the deployments use (--metrics-port is 0 = off by default).
+"$BIN/PacketIngest" --servers "$DEMO/servers" --metrics-port 9102 >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
+"$BIN/TileRenderer" --metrics-port 9104 >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
 "$BIN/MapGateway" --host "$HOST" --port "$PORT" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
 touch "$DEMO/factorio-stdout.log"
 "$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
-  --secret-file "$DEMO/logpipe.secret" \
+  --secret-file "$DEMO/logpipe.secret" --metrics-port 9464 \
   >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
 SIM_OUT="$DEMO/factorio-stdout.log" SIM_REALTIME=1 SIM_DURATION=0 \
   SIM_PLAYERS="${SIM_PLAYERS:-6}" SIM_BUILD_RATE="${SIM_BUILD_RATE:-20}" SIM_CHUNKS="${SIM_CHUNKS:-64}" \

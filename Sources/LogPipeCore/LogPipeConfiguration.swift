@@ -1,4 +1,6 @@
-/// Settings of LogPipe.
+import ServiceSupport
+
+/// Settings of LogPipe; the defaults are those of the declarations in ``LogPipeSettings``.
 public struct LogPipeConfiguration: Sendable {
     /// Where the lines come from.
     public enum Input: Sendable, Hashable {
@@ -40,21 +42,21 @@ public struct LogPipeConfiguration: Sendable {
     public var exitAtEnd: Bool
     /// Version string sent in the `logpipe-version` header.
     public var version: String
-
-    /// Default of ``batchLines``.
-    public static let defaultBatchLines = 2048
-    /// Default of ``maxInFlightLines``: 20,000 lines of ~150 bytes keep LogPipe's peak RSS near
-    /// 75 MiB at full speed; 50,000 cost 110 MiB and were no faster (`scripts/bench-logpipe.sh`).
-    public static let defaultMaxInFlightLines = 20_000
-    /// Default of ``maxInFlightBytes``.
-    public static let defaultMaxInFlightBytes = 32 << 20
+    /// The file holding this server's signing secret; nil ships lines unsigned.
+    public var secretFile: String? = LogPipeSettings.secretFile.defaultValue
+    /// Producer compression codec (librdkafka `compression.codec`).
+    public var compression: String = LogPipeSettings.compression.defaultValue
+    /// Producer batching delay.
+    public var linger: Duration = .milliseconds(LogPipeSettings.lingerMs.defaultValue)
 
     public init(
         input: Input, serverID: String, checkpointPath: String? = nil, startAtEnd: Bool = false,
-        maxLineBytes: Int = 512 * 1024, shipConsole: Bool = true, pollInterval: Duration = .milliseconds(100),
-        batchLines: Int = defaultBatchLines, maxInFlightLines: Int = defaultMaxInFlightLines,
-        maxInFlightBytes: Int = defaultMaxInFlightBytes,
-        stallTimeout: Duration = .seconds(20), checkpointInterval: Duration = .milliseconds(250),
+        maxLineBytes: Int = LogPipeSettings.maxLineBytes.defaultValue, shipConsole: Bool = true,
+        pollInterval: Duration = .milliseconds(100), batchLines: Int = LogPipeSettings.batchLines.defaultValue,
+        maxInFlightLines: Int = LogPipeSettings.maxInFlightLines.defaultValue,
+        maxInFlightBytes: Int = LogPipeSettings.maxInFlightBytes.defaultValue,
+        stallTimeout: Duration = .milliseconds(Int(LogPipeSettings.stallTimeout.defaultValue * 1000)),
+        checkpointInterval: Duration = .milliseconds(250),
         shutdownGrace: Duration = .seconds(10), exitAtEnd: Bool = false, version: String = LogPipeVersion.current
     ) {
         self.input = input

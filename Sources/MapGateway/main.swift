@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Kafka
 import MapGatewayCore
 import ServiceSupport
@@ -9,70 +8,24 @@ import ServiceSupport
 @main
 struct MapGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "MapGateway", abstract: "Serve the live Factorio map over HTTP and WebSocket.")
+        commandName: "MapGateway", abstract: "Serve the live Factorio map over HTTP and WebSocket.",
+        discussion: settingsDiscussion(
+            "See docs/gateway.md.", [("MapGateway settings", GatewaySettings.all), ("Common settings", CommonSettings.base)]))
 
-    @OptionGroup var common: CommonOptions
-    @Option(help: "Listen address (env GATEWAY_HOST; default 127.0.0.1).") var host: String?
-    @Option(help: "Listen port (env GATEWAY_PORT; default 8080).") var port: String?
-    @Option(name: .customLong("leaflet-dir"), help: "Leaflet files (env GATEWAY_LEAFLET_DIR; default /usr/share/javascript/leaflet).")
-    var leafletDir: String?
-    @Option(name: .customLong("base-path"), help: "Path prefix behind a reverse proxy, e.g. /map/ (env GATEWAY_BASE_PATH).")
-    var basePath: String?
-    @Option(name: .customLong("token-file"), help: "File holding the viewer token; enables auth (env GATEWAY_TOKEN_FILE).")
-    var tokenFile: String?
-    @Option(name: .customLong("users-file"), help: "Viewer users, lines `<name> <pbkdf2-sha256 hash>` (env GATEWAY_USERS_FILE).")
-    var usersFile: String?
-    @Option(name: .customLong("cors-origins"), help: "Comma-separated origins allowed cross-origin, or * (env GATEWAY_CORS_ORIGINS).")
-    var corsOrigins: String?
-    @Option(name: .customLong("trusted-proxies"), help: "Comma-separated CIDRs whose X-Forwarded-* are believed (env GATEWAY_TRUSTED_PROXIES).")
-    var trustedProxies: String?
+    @OptionGroup var arguments: SettingsArguments
 
     func run() async throws {
-        let config = try await common.load(extra: [
-            "gateway.host": host, "gateway.port": port, "gateway.leafletDir": leafletDir,
-            "gateway.basePath": basePath, "gateway.tokenFile": tokenFile, "gateway.usersFile": usersFile,
-            "gateway.corsOrigins": corsOrigins, "gateway.trustedProxies": trustedProxies,
-        ])
-        let logger = ServiceRunner.bootstrapLogging(config: config, label: "MapGateway")
+        let config = try await arguments.load(GatewaySettings.command)
+        let gateway = try GatewayConfiguration(config: config)
+        let logger = try ServiceRunner.bootstrapLogging(config: config, label: "MapGateway")
         let registry = Observability.bootstrapMetrics()
-        let r = config.reader
         let kafka = try KafkaSettings(config: config, service: "map-gateway")
         try await kafka.ensureTopics(logger: logger)
-
-        var token: String?
-        if let path = r.string(forKey: "gateway.tokenFile") {
-            token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard token?.isEmpty == false else { throw ServiceConfigError(message: "token file \(path) is empty") }
-        }
-        var users: [String: PasswordHash] = [:]
-        if let path = r.string(forKey: "gateway.usersFile") {
-            users = try ViewerAuth.parseUsers(String(contentsOfFile: path, encoding: .utf8))
-        }
-        let list = { (value: String?) in
-            (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        var proxies: [CIDR] = []
-        for text in list(r.string(forKey: "gateway.trustedProxies")) {
-            guard let cidr = CIDR(text) else { throw ServiceConfigError(message: "invalid trusted proxy CIDR \(text)") }
-            proxies.append(cidr)
-        }
-        let gateway = GatewayConfiguration(
-            host: r.string(forKey: "gateway.host", default: "127.0.0.1"),
-            port: r.int(forKey: "gateway.port", default: 8080),
-            leafletDirectory: r.string(forKey: "gateway.leafletDir", default: "/usr/share/javascript/leaflet"),
-            wsQueueDepth: r.int(forKey: "gateway.wsQueueDepth", default: 256),
-            playerFrameMillis: r.int(forKey: "gateway.playerFrameMillis", default: 100),
-            listenBacklog: r.int(forKey: "gateway.listenBacklog", default: 1024),
-            staleAfterSeconds: r.int(forKey: "gateway.staleAfterSeconds", default: 60),
-            basePath: r.string(forKey: "gateway.basePath", default: "/"),
-            auth: ViewerAuth(token: token, users: users),
-            cors: CORSSettings(allowedOrigins: list(r.string(forKey: "gateway.corsOrigins"))),
-            trustedProxies: proxies)
         logger.info(
             "gateway settings",
             metadata: [
-                "basePath": "\(gateway.basePath)", "auth": "\(gateway.auth.enabled)", "users": "\(users.count)",
-                "corsOrigins": "\(gateway.cors.allowedOrigins)", "trustedProxies": "\(proxies)",
+                "basePath": "\(gateway.basePath)", "auth": "\(gateway.auth.enabled)", "users": "\(gateway.auth.users.count)",
+                "corsOrigins": "\(gateway.cors.allowedOrigins)", "trustedProxies": "\(gateway.trustedProxies)",
             ])
         let metrics = GatewayMetrics()
         let tileStore = TileStore()

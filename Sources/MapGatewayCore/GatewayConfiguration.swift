@@ -1,4 +1,7 @@
-/// Settings of the map gateway's HTTP/WebSocket server.
+import ServiceSupport
+
+/// Settings of the map gateway's HTTP/WebSocket server; the defaults of those a user can set are
+/// the declarations' in ``GatewaySettings``.
 public struct GatewayConfiguration: Sendable {
     /// Address to bind, e.g. "0.0.0.0" or "127.0.0.1".
     public var host: String
@@ -38,18 +41,18 @@ public struct GatewayConfiguration: Sendable {
 
     /// Creates a configuration; every parameter has a production default.
     public init(
-        host: String = "0.0.0.0",
-        port: Int = 8080,
-        leafletDirectory: String = "/usr/share/javascript/leaflet",
-        wsQueueDepth: Int = 256,
-        playerFrameMillis: Int = 100,
-        listenBacklog: Int = 1024,
+        host: String = GatewaySettings.host.defaultValue,
+        port: Int = GatewaySettings.port.defaultValue,
+        leafletDirectory: String = GatewaySettings.leafletDir.defaultValue,
+        wsQueueDepth: Int = GatewaySettings.wsQueueDepth.defaultValue,
+        playerFrameMillis: Int = GatewaySettings.playerFrameMillis.defaultValue,
+        listenBacklog: Int = GatewaySettings.listenBacklog.defaultValue,
         wsPingSeconds: Int = 30,
         wsMaxFrameSize: Int = 1 << 16,
-        staleAfterSeconds: Int = 60,
+        staleAfterSeconds: Int = GatewaySettings.staleAfterSeconds.defaultValue,
         statusIntervalSeconds: Int = 10,
         serverName: String = "kafkatorio-map-gateway",
-        basePath: String = "/",
+        basePath: String = GatewaySettings.basePath.defaultValue,
         auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
         cors: CORSSettings = CORSSettings(),
         trustedProxies: [CIDR] = []

@@ -21,9 +21,10 @@ public struct PacketIngestApp: Sendable {
         let needed = max(counts[kafka.topics.raw] ?? 0, counts[kafka.topics.console] ?? 0)
         guard let state = counts[kafka.topics.ingestDedup], state >= needed else {
             throw ServiceConfigError(
-                message:
+                CommonSettings.rawPartitions,
+                .conflict(
                     "\(kafka.topics.ingestDedup) has \(counts[kafka.topics.ingestDedup] ?? 0) partitions; it needs at least "
-                    + "\(needed) (one per \(kafka.topics.raw) partition)")
+                    + "\(needed) (one per \(kafka.topics.raw) partition)"))
         }
         let rebalances = RebalanceLog()
         producer = try KafkaProducer(

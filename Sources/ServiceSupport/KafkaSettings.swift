@@ -1,4 +1,3 @@
-import Configuration
 import Kafka
 import Logging
 import Shared
@@ -30,27 +29,24 @@ public struct KafkaSettings: Sendable {
         self.partitions = partitions
     }
 
-    /// Reads `kafka.bootstrap`, `kafka.topicPrefix`, `kafka.clientId`, `kafka.properties`.
-    /// - Throws: ``ServiceConfigError`` for a malformed property.
+    /// Reads the Kafka settings of ``CommonSettings``; `service` is the default client id.
+    /// - Throws: ``ServiceConfigError`` for an invalid value or a property that is not `key=value`.
     public init(config: ServiceConfig, service: String) throws(ServiceConfigError) {
-        let r = config.reader
         var props: [String: String] = [:]
-        for item in r.stringArray(forKey: "kafka.properties", default: []) where !item.isEmpty {
-            guard let eq = item.firstIndex(of: "=") else {
-                throw ServiceConfigError(message: "kafka.properties: '\(item)' is not key=value")
+        for item in try config.value(CommonSettings.kafkaProperties) {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw .invalid(CommonSettings.kafkaProperties, value: item)
             }
             props[String(item[..<eq])] = String(item[item.index(after: eq)...])
         }
         self.init(
-            bootstrap: r.string(forKey: "kafka.bootstrap", default: "127.0.0.1:9092"),
-            topics: Topics(prefix: r.string(forKey: "kafka.topicPrefix", default: "kafkatorio")),
-            clientID: r.string(forKey: "kafka.clientId", default: service),
+            bootstrap: try config.value(CommonSettings.kafkaBootstrap),
+            topics: Topics(prefix: try config.value(CommonSettings.topicPrefix)),
+            clientID: try config.value(CommonSettings.clientID) ?? service,
             properties: props,
             partitions: TopicLayout(
-                raw: r.int(forKey: "kafka.partitions.raw", default: 4),
-                map: r.int(forKey: "kafka.partitions.map", default: 8),
-                live: r.int(forKey: "kafka.partitions.live", default: 4),
-                tiles: r.int(forKey: "kafka.partitions.tiles", default: 8)))
+                raw: try config.value(CommonSettings.rawPartitions), map: try config.value(CommonSettings.mapPartitions),
+                live: try config.value(CommonSettings.livePartitions), tiles: try config.value(CommonSettings.tilesPartitions)))
     }
 
     /// The consumer group id for `base` in this deployment: `<topic prefix>.<base>`, so that
@@ -97,7 +93,11 @@ public struct TopicLayout: Sendable, Hashable {
     public var map: Int
     public var live: Int
     public var tiles: Int
-    public init(raw: Int = 4, map: Int = 8, live: Int = 4, tiles: Int = 8) {
+    /// The defaults are those of the settings (``CommonSettings/rawPartitions`` …).
+    public init(
+        raw: Int = CommonSettings.rawPartitions.defaultValue, map: Int = CommonSettings.mapPartitions.defaultValue,
+        live: Int = CommonSettings.livePartitions.defaultValue, tiles: Int = CommonSettings.tilesPartitions.defaultValue
+    ) {
         self.raw = raw
         self.map = map
         self.live = live

@@ -1,12 +1,13 @@
-import Configuration
 import Logging
 import ServiceLifecycle
 
 /// Process-wide set-up shared by the four executables.
 public enum ServiceRunner {
-    /// Bootstraps swift-log once: `log.level` (`LOG_LEVEL`) sets the level (default info).
-    public static func bootstrapLogging(config: ServiceConfig, label: String) -> Logger {
-        let level = Logger.Level(rawValue: config.reader.string(forKey: "log.level", default: "info")) ?? .info
+    /// Bootstraps swift-log once at ``CommonSettings/logLevel``.
+    /// - Throws: ``ServiceConfigError`` for a level swift-log does not know.
+    public static func bootstrapLogging(config: ServiceConfig, label: String) throws(ServiceConfigError) -> Logger {
+        let text = try config.value(CommonSettings.logLevel)
+        guard let level = Logger.Level(rawValue: text) else { throw .invalid(CommonSettings.logLevel, value: text) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -8,16 +8,19 @@ import TileRendererCore
 /// `TileRenderer rerender`: asks every worker to re-render a server (or one surface) and shows
 /// their progress until every `map` partition reported done.
 struct Rerender: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Re-render and re-publish every tile of a server or surface.")
+    static let configuration = CommandConfiguration(
+        abstract: "Re-render and re-publish every tile of a server or surface.",
+        discussion: settingsDiscussion("", [("Common settings", CommonSettings.base)]))
 
-    @OptionGroup var common: CommonOptions
+    // The request itself, not settings: ArgumentParser owns these three (and their defaults).
     @Option(help: "Server id.") var server: String
     @Option(help: "Only this surface.") var surface: String?
-    @Option(help: "Give up after this many seconds (default 600).") var timeout: Int = 600
+    @Option(help: "Give up after this many seconds.") var timeout: Int = 600
+    @OptionGroup var arguments: SettingsArguments
 
     func run() async throws {
-        let config = try await common.load()
-        let logger = ServiceRunner.bootstrapLogging(config: config, label: "TileRenderer.rerender")
+        let config = try await arguments.load(CommonSettings.base)
+        let logger = try ServiceRunner.bootstrapLogging(config: config, label: "TileRenderer.rerender")
         let kafka = try KafkaSettings(config: config, service: "tile-renderer-cli")
         try await kafka.ensureTopics(logger: logger)
         let topics = kafka.topics
@@ -54,6 +57,13 @@ struct Rerender: AsyncParsableCommand {
             }
         }
         await consumer.shutdown()
-        throw ValidationError("re-render \(command.id) not finished after \(timeout) s")
+        throw RerenderTimeout(id: command.id, seconds: timeout)
     }
+}
+
+/// A re-render that did not finish within `--timeout`.
+struct RerenderTimeout: Error, CustomStringConvertible {
+    var id: String
+    var seconds: Int
+    var description: String { "re-render \(id) not finished after \(seconds) s" }
 }

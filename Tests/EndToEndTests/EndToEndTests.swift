@@ -69,7 +69,7 @@ struct EndToEndTests {
             try ServiceProcess(
                 "LogPipe",
                 arguments: common + [
-                    "--file", logFile.path, "--server-id", server, "--secret-file", secretFile.path, "--http-port", "0",
+                    "--file", logFile.path, "--server-id", server, "--secret-file", secretFile.path,
                     "--checkpoint", dir.appendingPathComponent("checkpoint").path,
                 ], environment: env, logDir: dir))
 

@@ -33,7 +33,7 @@ struct BrokerOutageTests {
         let pipe = try ServiceProcess.logPipe(
             [
                 "--kafka-bootstrap", bootstrap, "--topic-prefix", prefix, "--server-id", "srv-outage", "--file", file.path,
-                "--checkpoint", dir.appendingPathComponent("checkpoint").path, "--stall-timeout", "3", "--http-port", "0",
+                "--checkpoint", dir.appendingPathComponent("checkpoint").path, "--stall-timeout", "3",
             ], logDir: dir, name: "outage")
         defer { pipe.killNow() }
         let topics = Topics(prefix: prefix)

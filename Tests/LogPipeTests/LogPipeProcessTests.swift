@@ -13,7 +13,7 @@ import Testing
 struct LogPipeProcessTests {
     /// Common arguments: broker, topics, server, file and checkpoint.
     static func arguments(prefix: String, server: String, file: URL?, dir: URL) throws -> [String] {
-        var args = ["--kafka-bootstrap", try PipeEnv.bootstrap(), "--topic-prefix", prefix, "--server-id", server, "--http-port", "0"]
+        var args = ["--kafka-bootstrap", try PipeEnv.bootstrap(), "--topic-prefix", prefix, "--server-id", server]
         if let file { args += ["--file", file.path, "--checkpoint", dir.appendingPathComponent("checkpoint").path] }
         return args
     }
@@ -149,8 +149,7 @@ struct LogPipeProcessTests {
         try Data("  correct horse battery staple \n".utf8).write(to: secret)
         let port = try TestEnvironment.freePort()
         var args = try Self.arguments(prefix: prefix, server: "srv-odd", file: file, dir: dir)
-        args = args.filter { $0 != "--http-port" && $0 != "0" }
-        args += ["--secret-file", secret.path, "--http-port", "\(port)", "--max-line-bytes", "204800"]
+        args += ["--secret-file", secret.path, "--metrics-port", "\(port)", "--max-line-bytes", "204800"]
 
         let big = "KAFKATORIO/1 chunk_terrain 5 5 {\"pad\":\"" + String(repeating: "x", count: 100 * 1024) + "\"}"
         let huge = "KAFKATORIO/1 chunk_terrain 6 6 {\"pad\":\"" + String(repeating: "y", count: 300 * 1024) + "\"}"

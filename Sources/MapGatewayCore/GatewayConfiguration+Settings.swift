@@ -1,0 +1,48 @@
+import Foundation
+import ServiceSupport
+
+extension GatewayConfiguration {
+    /// Reads the gateway's settings (``GatewaySettings``), including the token and users files.
+    /// - Throws: ``ServiceConfigError`` naming the key and the bad value (or the unreadable file).
+    public init(config: ServiceConfig) throws(ServiceConfigError) {
+        typealias S = GatewaySettings
+        var token: String?
+        if let path = try config.value(S.tokenFile) {
+            let text = try Self.read(path, for: S.tokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw ServiceConfigError(S.tokenFile, .unreadable(value: path, reason: "it is empty")) }
+            token = text
+        }
+        var users: [String: PasswordHash] = [:]
+        if let path = try config.value(S.usersFile) {
+            do {
+                users = try ViewerAuth.parseUsers(try Self.read(path, for: S.usersFile))
+            } catch {
+                throw ServiceConfigError(S.usersFile, .unreadable(value: path, reason: "\(error)"))
+            }
+        }
+        var proxies: [CIDR] = []
+        for text in try config.value(S.trustedProxies) {
+            guard let cidr = CIDR(text) else { throw .invalid(S.trustedProxies, value: text) }
+            proxies.append(cidr)
+        }
+        let basePath = try config.value(S.basePath)
+        guard Self.normalizedBasePath(basePath) != "/" || basePath.allSatisfy({ $0 == "/" }) else {
+            throw .invalid(S.basePath, value: basePath)
+        }
+        self.init(
+            host: try config.value(S.host), port: try config.value(S.port), leafletDirectory: try config.value(S.leafletDir),
+            wsQueueDepth: try config.value(S.wsQueueDepth), playerFrameMillis: try config.value(S.playerFrameMillis),
+            listenBacklog: try config.value(S.listenBacklog), staleAfterSeconds: try config.value(S.staleAfterSeconds),
+            basePath: basePath, auth: ViewerAuth(token: token, users: users),
+            cors: CORSSettings(allowedOrigins: try config.value(S.corsOrigins)), trustedProxies: proxies)
+    }
+
+    /// The text of the file at `path`, which `setting` names.
+    private static func read(_ path: String, for setting: Setting<String?>) throws(ServiceConfigError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ServiceConfigError(setting, .unreadable(value: path, reason: error.localizedDescription))
+        }
+    }
+}
