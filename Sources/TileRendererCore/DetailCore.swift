@@ -62,6 +62,9 @@ public final class DetailCore {
     /// Spill keys whose last record read from the state topic is not empty (with the partition
     /// holding them): maybe written by a previous owner, so withdrawn even if never sent here.
     private var seenSpills: [String: Int32] = [:]
+    /// Spill keys (with their partition) whose records must be removed: they were read from the
+    /// state topic for chunks of a surface that was deleted since.
+    private var withdrawnSpills: [String: Int32] = [:]
     private let encoder: PNGEncoderContext
 
     public init(mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
@@ -104,6 +107,7 @@ public final class DetailCore {
         dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
         spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
         seenSpills = seenSpills.filter { !gone.contains($0.value) }
+        withdrawnSpills = withdrawnSpills.filter { !gone.contains($0.value) }
         // Another worker may publish them meanwhile: if they come back, publish them once again.
         published.retain { slot in slotPartition(slot).map { !gone.contains($0) } ?? true }
     }
@@ -123,9 +127,23 @@ public final class DetailCore {
         }
     }
 
-    /// Applies a map-topic packet of an owned partition (or a prototypes packet).
-    public func apply(_ packet: Packet, server: String) {
-        note(state.apply(packet, server: server))
+    /// Applies a packet read from `map` partition `partition` (an owned one), or a
+    /// `prototypes` packet (`partition` nil).
+    ///
+    /// A deleted `surface` arrives on every `map` partition (PacketIngest produces one copy per
+    /// partition, ordered after the earlier packets of the surface's regions there): it drops
+    /// that partition's part of the surface, so the next flush publishes removals of its tiles
+    /// (every level down to z 0 and the pyramid inputs), tombstones of its chunk records and
+    /// withdraws the spill records held in that partition. Without a partition it is ignored.
+    public func apply(_ packet: Packet, server: String, partition: Int32? = nil) {
+        guard case .surface(let s) = packet.payload else { return note(state.apply(packet, server: server)) }
+        guard s.deleted, let p = partition else { return }
+        note(state.dropSurface(server: server, surface: s.name) { self.partition(of: ChunkID(server: server, surface: s.name, chunk: $0)) == p })
+        for (key, q) in seenSpills where q == p {
+            guard case .spill(server, s.name, _, _) = StateKey(string: key) else { continue }
+            withdrawnSpills[key] = p
+            seenSpills[key] = nil
+        }
     }
 
     /// Applies a state-topic record from partition `p` (chunk records only while restoring;
@@ -225,6 +243,11 @@ public final class DetailCore {
         out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
         guard out.remaining == 0 else { return out }
         out.complete = true
+        // Withdrawn spills first: a spill recomputed below for the same key then follows them.
+        for (key, p) in withdrawnSpills.sorted(by: { $0.key < $1.key }) where owned.contains(p) {
+            if let r = published.record(.state, key, [], partition: p, force: false, mayExist: true, server: "") { out.first.append(r) }
+        }
+        withdrawnSpills = [:]
         // Spills: buildings of owned regions reaching into chunks of other regions.
         let spilling = Set(dirty.filter { $0.layer == .buildings }.map {
             ChunkID(server: $0.server, surface: $0.surface, chunk: ChunkPosition(x: $0.x, y: $0.y))

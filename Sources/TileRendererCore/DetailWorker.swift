@@ -19,7 +19,6 @@ public final class DetailWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let prototypes: KafkaConsumer
     private let control: KafkaConsumer
-    private let live: KafkaConsumer?
     private let producer: KafkaProducer
     private let inbox: RebalanceInbox
     private let topics: Topics
@@ -33,16 +32,14 @@ public final class DetailWorker: Service, Sendable {
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
     ///   - prototypes: consumer of the whole `prototypes` topic (own group).
     ///   - control: consumer of the control topic from its end (own group).
-    ///   - live: consumer of `live` from its end (own group), for surface deletions.
     public init(
-        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer, live: KafkaConsumer? = nil,
+        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger
     ) throws {
         self.consumer = consumer
         self.inbox = inbox
         self.prototypes = prototypes
         self.control = control
-        self.live = live
         self.producer = producer
         self.topics = topics
         self.configuration = configuration
@@ -68,13 +65,6 @@ public final class DetailWorker: Service, Sendable {
             for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
                 guard let (server, packet) = decode(m) else { continue }
                 await core.run { $0.apply(packet, server: server) }
-            }
-            // Surface deletions arrive on `live`: every worker drops its part of the surface.
-            for m in try await live?.poll(maxMessages: 1000, timeout: .zero) ?? [] where m.headerString(RecordHeader.packetType) == "surface" {
-                guard let (server, packet) = decode(m), case .surface(let s) = packet.payload, s.deleted else { continue }
-                logger.info("surface deleted", metadata: ["server": "\(server)", "surface": "\(s.name)"])
-                await core.run { $0.apply(packet, server: server) }
-                if dirtySince == nil { dirtySince = .now }
             }
             for m in try await control.poll(maxMessages: 100, timeout: .zero) {
                 guard let command = RerenderCommand(json: m.value) else { continue }
@@ -116,7 +106,7 @@ public final class DetailWorker: Service, Sendable {
                 await core.run { $0.revoke(pending) }
                 pendingRevoke = nil
             }
-            var mapPackets: [(String, Packet)] = []
+            var mapPackets: [(String, Packet, Int32)] = []
             for m in batch.messages {
                 if m.topic == topics.rendererState {
                     let (key, value, p) = (String(decoding: m.key ?? [], as: UTF8.self), m.value, m.partition)
@@ -131,7 +121,7 @@ public final class DetailWorker: Service, Sendable {
                 } else if await core.run({ $0.restoring.contains(m.partition) }) {
                     buffered[m.partition, default: []].append(m)
                 } else {
-                    if let decoded = decode(m) { mapPackets.append(decoded) }
+                    if let (server, packet) = decode(m) { mapPackets.append((server, packet, m.partition)) }
                     applied[m.topicPartition] = m.offset + 1
                 }
             }
@@ -144,14 +134,14 @@ public final class DetailWorker: Service, Sendable {
                 guard done else { continue }
                 logger.info("partition restored", metadata: ["partition": "\(tp.partition)"])
                 for m in buffered.removeValue(forKey: tp.partition) ?? [] {
-                    if let decoded = decode(m) { mapPackets.append(decoded) }
+                    if let (server, packet) = decode(m) { mapPackets.append((server, packet, m.partition)) }
                     applied[m.topicPartition] = m.offset + 1
                 }
                 try consumer.resume([TopicPartition(topic: topics.map, partition: tp.partition)])
             }
             let packets = mapPackets
             let (dirty, size, restoring) = await core.run { core in
-                for (server, packet) in packets { core.apply(packet, server: server) }
+                for (server, packet, p) in packets { core.apply(packet, server: server, partition: p) }
                 return (core.dirtyCount, core.state.size, core.restoring.count)
             }
             metrics.dirty.record(dirty)
