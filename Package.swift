@@ -91,7 +91,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "TileRendererCore",
-            dependencies: ["Kafka", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
+            dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         .target(
             name: "MapGatewayCore",

@@ -15,7 +15,7 @@ public final class PyramidWorker: Service, Sendable {
     private let topics: Topics
     private let configuration: TileRendererConfiguration
     private let logger: Logger
-    private let core: Confined<PyramidCore>
+    private let core: CoreExecutor<PyramidCore>
     private let metrics = RendererMetrics(role: "pyramid")
 
     /// - Parameter consumer: group consumer of `pyramid`, created with `inbox.post` as its
@@ -30,7 +30,7 @@ public final class PyramidWorker: Service, Sendable {
         self.topics = topics
         self.configuration = configuration
         self.logger = logger
-        core = Confined(
+        core = CoreExecutor(
             try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel), label: "tile-renderer.pyramid")
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Kafka
 import Logging
 import Metrics
@@ -29,23 +28,6 @@ public struct TileRendererConfiguration: Sendable {
         self.compressionLevel = compressionLevel
         self.regionsPerStep = regionsPerStep
         self.workerID = workerID
-    }
-}
-
-/// A non-Sendable value confined to one serial queue: rendering is CPU work that must not
-/// occupy the cooperative pool.
-final class Confined<Value>: @unchecked Sendable {
-    // `value` is touched only on `queue`.
-    private let queue: DispatchQueue
-    private let value: Value
-
-    init(_ value: Value, label: String) {
-        self.value = value
-        queue = DispatchQueue(label: label)
-    }
-
-    func run<T: Sendable>(_ body: @escaping @Sendable (Value) -> T) async -> T {
-        await withCheckedContinuation { c in queue.async { c.resume(returning: body(self.value)) } }
     }
 }
 
