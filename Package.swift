@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", lifecycle, log], swiftSettings: swiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared"],
+            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "Kafka"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",

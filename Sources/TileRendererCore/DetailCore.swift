@@ -1,27 +1,14 @@
+import Kafka
 import PalettePNG
 import Shared
-
-/// A record the renderer wants published.
-public struct OutputRecord: Sendable, Hashable {
-    /// Which topic it goes to.
-    public enum Topic: Sendable, Hashable { case tiles, pyramid, state }
-    public var topic: Topic
-    public var key: String
-    /// Empty = tombstone (tile removed, chunk deleted, no spill).
-    public var value: [UInt8]
-    /// Explicit partition (state and pyramid records), or nil for the default partitioner.
-    public var partition: Int32?
-    /// Headers (name, value).
-    public var headers: [String: String]
-}
 
 /// What one flush produced: publish `first` and wait for delivery, then `then`, then commit.
 public struct FlushOutput: Sendable {
     /// Tiles, pyramid inputs and spills: everything derived from the state.
-    public var first: [OutputRecord] = []
+    public var first: [ProducerMessage] = []
     /// Chunk records of the state topic: written only after `first` was delivered, so a
     /// restored state never claims outputs that were lost.
-    public var then: [OutputRecord] = []
+    public var then: [ProducerMessage] = []
     /// Tiles rendered (encoded) and tiles skipped because their bytes were unchanged.
     public var rendered = 0
     public var unchanged = 0
@@ -67,11 +54,15 @@ public final class DetailCore {
     private var withdrawnSpills: [String: Int32] = [:]
     private let encoder: PNGEncoderContext
 
-    public init(mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
+    /// - Parameter topics: the names of the topics its records go to.
+    public init(
+        mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(),
+        clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
+    ) throws(PNGError) {
         self.mapPartitions = mapPartitions
         self.pyramidPartitions = pyramidPartitions
         self.encoder = try PNGEncoderContext(level: level)
-        self.published = PublishLedger(clock: clock)
+        self.published = PublishLedger(topics: topics, clock: clock)
     }
 
     /// The partition of the region holding `id`.
@@ -231,7 +222,7 @@ public final class DetailCore {
                 if key.z == TileLevels.regionZoom {
                     let p = Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
                     if var r = published.record(.pyramid, key.string, bytes, partition: p, force: force, mayExist: mayExist, server: key.server) {
-                        if force { r.headers[PyramidCore.forceHeader] = "1" }
+                        if force { r.headers.append(KafkaHeader(key: PyramidCore.forceHeader, string: "1")) }
                         out.first.append(r)
                     }
                 }
@@ -283,9 +274,9 @@ public final class DetailCore {
     }
 
     /// A publish failed: forget it so the next flush sends it again.
-    public func failed(_ record: OutputRecord) {
+    public func failed(_ record: ProducerMessage) {
         published.forget(record)
-        if record.topic == .tiles, let key = TileKey(string: record.key), key.z == TileKey.detailZoom { dirty.insert(key) }
+        if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString), key.z == TileKey.detailZoom { dirty.insert(key) }
     }
 }
 

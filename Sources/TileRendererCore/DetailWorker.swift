@@ -50,7 +50,7 @@ public final class DetailWorker: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         core = CoreExecutor(
-            try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel),
+            try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics),
             label: "tile-renderer.detail")
     }
 
@@ -115,7 +115,7 @@ public final class DetailWorker: Service, Sendable {
     /// Carries out `actions` in order (a flush feeds the machine its outcome and carries out
     /// what that returns).
     private func execute(_ actions: [DetailLoop<MapRecord?, RerenderCommand>.Action], _ machine: inout DetailLoop<MapRecord?, RerenderCommand>) async throws {
-        var pendingState: [OutputRecord] = []
+        var pendingState: [ProducerMessage] = []
         var remaining = 0
         var queue = actions[...]
         while let action = queue.popFirst() {
@@ -146,7 +146,7 @@ public final class DetailWorker: Service, Sendable {
                 let out = await core.run { $0.flush(maxRegions: step) }
                 metrics.record(out)
                 metrics.rerenderRemaining.record(out.remaining)
-                for failed in await publish(out.first, producer: producer, topics: topics, logger: logger) {
+                for failed in await publish(out.first, producer: producer, logger: logger) {
                     await core.run { $0.failed(failed) }
                 }
                 pendingState = out.then
@@ -155,7 +155,7 @@ public final class DetailWorker: Service, Sendable {
             case .report(let commands):
                 await report(commands, remaining: remaining)
             case .publishState:
-                let failedState = await publish(pendingState, producer: producer, topics: topics, logger: logger)
+                let failedState = await publish(pendingState, producer: producer, logger: logger)
                 for failed in failedState { await core.run { $0.failed(failed) } }
                 queue.append(contentsOf: machine.statePublished(failed: !failedState.isEmpty))
             }

@@ -31,7 +31,7 @@ public final class PyramidWorker: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         core = CoreExecutor(
-            try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel), label: "tile-renderer.pyramid")
+            try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel, topics: topics), label: "tile-renderer.pyramid")
     }
 
     public func run() async throws {
@@ -92,7 +92,7 @@ public final class PyramidWorker: Service, Sendable {
             dirtySince = nil
             let out = await core.run { $0.flush() }
             metrics.record(out)
-            for failed in await publish(out.first, producer: producer, topics: topics, logger: logger) {
+            for failed in await publish(out.first, producer: producer, logger: logger) {
                 await core.run { $0.failed(failed) }
             }
         }

@@ -80,28 +80,13 @@ struct RendererMetrics: Sendable {
     }
 }
 
-extension OutputRecord {
-    /// The Kafka message of this record.
-    func message(_ topics: Topics) -> ProducerMessage {
-        let topic: String =
-            switch self.topic {
-            case .tiles: topics.tiles
-            case .pyramid: topics.pyramid
-            case .state: topics.rendererState
-            }
-        return ProducerMessage(
-            topic: topic, key: Array(key.utf8), value: value,
-            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, string: $0.value) }, partition: partition)
-    }
-}
-
 /// Sends `records` and waits for every delivery; returns the ones that failed (after logging).
-func publish(_ records: [OutputRecord], producer: KafkaProducer, topics: Topics, logger: Logger) async -> [OutputRecord] {
+func publish(_ records: [ProducerMessage], producer: KafkaProducer, logger: Logger) async -> [ProducerMessage] {
     guard !records.isEmpty else { return [] }
-    var failed: [OutputRecord] = []
-    for (record, result) in zip(records, await producer.send(records.map { $0.message(topics) })) {
+    var failed: [ProducerMessage] = []
+    for (record, result) in zip(records, await producer.send(records)) {
         if case .failure(let error) = result {
-            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.key)", "error": "\(error)"])
+            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.keyString)", "error": "\(error)"])
             failed.append(record)
         }
     }

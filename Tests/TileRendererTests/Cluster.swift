@@ -1,3 +1,4 @@
+import Kafka
 import PalettePNG
 import Shared
 import TileRendererCore
@@ -133,15 +134,18 @@ final class Cluster {
         return false
     }
 
-    private func append(_ records: [OutputRecord]) {
+    private func append(_ records: [ProducerMessage]) {
+        let topics = Topics()
         for r in records {
-            let rec = Record(key: r.key, value: r.value, headers: r.headers)
+            let headers = Dictionary(r.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) }) { _, last in last }
+            let rec = Record(key: r.keyString, value: r.value, headers: headers)
             switch r.topic {
-            case .tiles:
-                tiles[r.key] = r.value.isEmpty ? nil : r.value
+            case topics.tiles:
+                tiles[r.keyString] = r.value.isEmpty ? nil : r.value
                 tileRecords += 1
-            case .state: state[Int(r.partition!)].append(rec)
-            case .pyramid: pyramid[Int(r.partition!)].append(rec)
+            case topics.rendererState: state[Int(r.partition!)].append(rec)
+            case topics.pyramid: pyramid[Int(r.partition!)].append(rec)
+            default: fatalError("record for \(r.topic)")
             }
         }
     }
