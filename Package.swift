@@ -91,7 +91,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "TileRendererCore",
-            dependencies: ["Kafka", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
+            dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         .target(
             name: "MapGatewayCore",
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: swiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport"],
+            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Kafka"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",

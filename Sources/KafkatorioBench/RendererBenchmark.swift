@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Kafka
 import Shared
 import TileRendererCore
 
@@ -22,6 +23,7 @@ struct RendererBenchmark: ParsableCommand {
 
     /// Renders everything with `workers` detail and pyramid cores, each on its own thread.
     func render(_ packets: [Packet], workers: Int) throws -> Result {
+        let topics = Topics()
         let details = try (0..<workers).map { _ in try DetailCore(mapPartitions: partitions, pyramidPartitions: partitions) }
         let pyramids = try (0..<workers).map { _ in try PyramidCore(pyramidPartitions: partitions) }
         for (i, d) in details.enumerated() {
@@ -40,22 +42,22 @@ struct RendererBenchmark: ParsableCommand {
         var result = Result()
         let start = Bench.now()
         // Detail stage: flush in parallel; spills go to the owner of their partition, until quiet.
-        var pyramidInputs: [[OutputRecord]] = Array(repeating: [], count: workers)
+        var pyramidInputs: [[ProducerMessage]] = Array(repeating: [], count: workers)
         var round = 0
         while true {
             round += 1
             let outs = Self.parallel(workers) { details[$0].flush() }
             var spilled = false
             for out in outs {
-                result.detailTiles += out.first.filter { $0.topic == .tiles }.count
+                result.detailTiles += out.first.filter { $0.topic == topics.tiles }.count
                 result.encode += out.encodeSeconds
                 result.draw += out.drawSeconds
-                for r in out.first where r.topic == .state {
+                for r in out.first where r.topic == topics.rendererState {
                     let owner = Int(r.partition!) % workers
-                    try details[owner].applyState(key: r.key, value: r.value, partition: r.partition!)
+                    try details[owner].applyState(key: r.keyString, value: r.value, partition: r.partition!)
                     spilled = true
                 }
-                for r in out.first where r.topic == .pyramid { pyramidInputs[Int(r.partition!) % workers].append(r) }
+                for r in out.first where r.topic == topics.pyramid { pyramidInputs[Int(r.partition!) % workers].append(r) }
             }
             if !spilled || round > 3 { break }
         }
@@ -66,12 +68,12 @@ struct RendererBenchmark: ParsableCommand {
             let inputs = pending
             pending = Array(repeating: [], count: workers)
             let outs = Self.parallel(workers) { i -> FlushOutput in
-                for r in inputs[i] { try? pyramids[i].apply(key: r.key, value: r.value) }
+                for r in inputs[i] { try? pyramids[i].apply(key: r.keyString, value: r.value) }
                 return pyramids[i].flush()
             }
             for out in outs {
-                result.allTiles += out.first.filter { $0.topic == .tiles }.count
-                for r in out.first where r.topic == .pyramid { pending[Int(r.partition!) % workers].append(r) }
+                result.allTiles += out.first.filter { $0.topic == topics.tiles }.count
+                for r in out.first where r.topic == topics.pyramid { pending[Int(r.partition!) % workers].append(r) }
             }
         }
         result.pyramidSeconds = Bench.now() - pyramidStart

@@ -50,13 +50,15 @@ public struct IngestProcessor: Sendable {
     private var state: [InputPartition: PartitionState] = [:]
     private var dirty: [InputPartition: Set<DedupKey>] = [:]
 
-    /// - Parameter now: wall clock in milliseconds for event times (injected for golden tests).
+    /// - Parameters:
+    ///   - mapPartitions: the partition count of `map` (see ``PacketRouter/mapPartitions``).
+    ///   - now: wall clock in milliseconds for event times (injected for golden tests).
     public init(
-        topics: Topics, limits: PacketLimits = PacketLimits(), authenticator: Authenticator,
+        topics: Topics, limits: PacketLimits = PacketLimits(), mapPartitions: Int = 1, authenticator: Authenticator,
         now: @escaping @Sendable () -> Int64 = { WallClock.nowMillis() }
     ) {
         self.topics = topics
-        self.router = PacketRouter(topics: topics, limits: limits)
+        self.router = PacketRouter(topics: topics, limits: limits, mapPartitions: mapPartitions)
         self.authenticator = authenticator
         self.now = now
     }

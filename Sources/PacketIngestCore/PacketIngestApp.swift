@@ -17,7 +17,9 @@ public struct PacketIngestApp: Sendable {
         kafka: KafkaSettings, authenticator: Authenticator, configuration: PacketIngestConfiguration, logger: Logger
     ) async throws {
         let admin = try KafkaAdmin(configuration: kafka.client("admin"), logger: logger)
-        let counts = try await admin.partitionCounts([kafka.topics.raw, kafka.topics.console, kafka.topics.ingestDedup])
+        let counts = try await admin.partitionCounts([
+            kafka.topics.raw, kafka.topics.console, kafka.topics.ingestDedup, kafka.topics.map,
+        ])
         let needed = max(counts[kafka.topics.raw] ?? 0, counts[kafka.topics.console] ?? 0)
         guard let state = counts[kafka.topics.ingestDedup], state >= needed else {
             throw ServiceConfigError(
@@ -37,7 +39,8 @@ public struct PacketIngestApp: Sendable {
         let reader = try KafkaPartitionReader(client: kafka.client("state"), logger: logger)
         service = PacketIngestService(
             consumer: consumer, producer: producer, stateReader: reader, rebalances: rebalances, topics: kafka.topics,
-            authenticator: authenticator, configuration: configuration, logger: logger)
+            authenticator: authenticator, configuration: configuration,
+            mapPartitions: counts[kafka.topics.map] ?? kafka.partitions.map, logger: logger)
     }
 
     /// The services in start order (shutdown runs in reverse: the loop stops first, then the

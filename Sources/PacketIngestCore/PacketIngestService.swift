@@ -54,6 +54,7 @@ public final class PacketIngestService: Service, Sendable {
     private let topics: Topics
     private let authenticator: Authenticator
     private let configuration: PacketIngestConfiguration
+    private let mapPartitions: Int
     private let logger: Logger
     private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
@@ -61,9 +62,10 @@ public final class PacketIngestService: Service, Sendable {
     ///   - consumer: subscribed to `raw` and `console`, with `onRebalance: rebalances.record`.
     ///   - producer: publishes routed, event, dead-letter and state records.
     ///   - stateReader: reads the dedup state topic on assignment.
+    ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
     public init(
         consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceLog,
-        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, logger: Logger
+        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int, logger: Logger
     ) {
         self.consumer = consumer
         self.producer = producer
@@ -72,6 +74,7 @@ public final class PacketIngestService: Service, Sendable {
         self.topics = topics
         self.authenticator = authenticator
         self.configuration = configuration
+        self.mapPartitions = mapPartitions
         self.logger = logger
     }
 
@@ -96,7 +99,8 @@ public final class PacketIngestService: Service, Sendable {
     }
 
     private func loop() async throws {
-        var processor = IngestProcessor(topics: topics, limits: configuration.limits, authenticator: authenticator)
+        var processor = IngestProcessor(
+            topics: topics, limits: configuration.limits, mapPartitions: mapPartitions, authenticator: authenticator)
         var stats = IngestStats()
         while !Task.isCancelled {
             lastProgress.store(WallClock.nowMillis(), ordering: .relaxed)
@@ -196,7 +200,7 @@ public final class PacketIngestService: Service, Sendable {
     }
 
     static func producerMessage(_ r: RoutedRecord) -> ProducerMessage {
-        producerMessage(r, partition: nil)
+        producerMessage(r, partition: r.partition)
     }
 
     static func producerMessage(_ r: RoutedRecord, partition: Int32?) -> ProducerMessage {

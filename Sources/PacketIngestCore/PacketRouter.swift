@@ -1,19 +1,22 @@
 import Shared
 
-/// A record PacketIngest publishes: topic, key, value and headers. Pure data, no Kafka types,
-/// so the routing rules are unit-testable.
+/// A record PacketIngest publishes: topic, key, value, headers and an optional explicit
+/// partition. Pure data, no Kafka types, so the routing rules are unit-testable.
 public struct RoutedRecord: Sendable, Hashable {
     public var topic: String
     public var key: String
     public var value: [UInt8]
     /// Headers in order (name, value).
     public var headers: [RecordHeaderValue]
+    /// An explicit partition, or nil for the key's partition.
+    public var partition: Int32?
 
-    public init(topic: String, key: String, value: [UInt8], headers: [RecordHeaderValue]) {
+    public init(topic: String, key: String, value: [UInt8], headers: [RecordHeaderValue], partition: Int32? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
+        self.partition = partition
     }
 }
 
@@ -89,15 +92,28 @@ public enum IngestRejection: Error, Sendable, Hashable {
 ///   regions it owns, in order;
 /// - prototypes → `prototypes`, keyed by server;
 /// - players, chat, surfaces, session starts → `live`, keyed by server;
+/// - a deleted surface also → every partition of `map` (explicit partition, key
+///   ``surfaceKey(server:surface:)``): the surface's regions are spread over all of them, and
+///   on each partition the deletion is then ordered after every earlier packet of those
+///   regions, so each renderer worker drops its part of the surface even if it was not running;
 /// - anything invalid → `deadletter` with the reason, server, source and the raw line.
 public struct PacketRouter: Sendable {
     public var topics: Topics
     public var limits: PacketLimits
+    /// The partition count of `map` (a surface deletion goes to each partition).
+    public var mapPartitions: Int
 
-    public init(topics: Topics, limits: PacketLimits = PacketLimits()) {
+    /// - Parameter mapPartitions: the partition count of the `map` topic as it exists on the
+    ///   broker (PacketIngestApp asks the broker); at least 1.
+    public init(topics: Topics, limits: PacketLimits = PacketLimits(), mapPartitions: Int = 1) {
         self.topics = topics
         self.limits = limits
+        self.mapPartitions = max(1, mapPartitions)
     }
+
+    /// The `map` key of a surface deletion: `server/surface` (no region: it is produced to
+    /// every partition explicitly).
+    public static func surfaceKey(server: String, surface: String) -> String { "\(server)/\(surface)" }
 
     /// Routes one raw line: the records to publish, or a dead-letter record.
     public func route(_ line: RawLine) -> Result<[RoutedRecord], IngestRejection> {
@@ -149,6 +165,14 @@ public struct PacketRouter: Sendable {
             record(topics.map, MapKey(server: server, surface: surface, chunkX: cx, chunkY: cy).string, p)
         }
         switch packet.payload {
+        case .surface(let s) where s.deleted:
+            let key = Self.surfaceKey(server: server, surface: s.name)
+            return [record(topics.live, server, packet)]
+                + (0..<Int32(mapPartitions)).map { p in
+                    var r = record(topics.map, key, packet)
+                    r.partition = p
+                    return r
+                }
         case .sessionStart, .player, .chat, .surface:
             return [record(topics.live, server, packet)]
         case .prototypes:

@@ -68,15 +68,11 @@ struct Serve: AsyncParsableCommand {
                     client: kafka.client("control"), groupID: "\(group).control.\(unique)", topics: [topics.rendererControl],
                     offsetReset: .latest),
                 logger: logger)
-            let live = try KafkaConsumer(
-                configuration: ConsumerConfiguration(
-                    client: kafka.client("live"), groupID: "\(group).live.\(unique)", topics: [topics.live], offsetReset: .latest),
-                logger: logger)
             let worker = try DetailWorker(
-                consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, live: live, producer: producer, topics: topics,
+                consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
                 mapPartitions: mapPartitions, configuration: settings, logger: logger)
-            services += [consumer, prototypes, control, live, worker]
-            consumers += [consumer, prototypes, control, live]
+            services += [consumer, prototypes, control, worker]
+            consumers += [consumer, prototypes, control]
         }
         if role != "detail" {
             let inbox = RebalanceInbox()

@@ -1,27 +1,14 @@
+import Kafka
 import PalettePNG
 import Shared
-
-/// A record the renderer wants published.
-public struct OutputRecord: Sendable, Hashable {
-    /// Which topic it goes to.
-    public enum Topic: Sendable, Hashable { case tiles, pyramid, state }
-    public var topic: Topic
-    public var key: String
-    /// Empty = tombstone (tile removed, chunk deleted, no spill).
-    public var value: [UInt8]
-    /// Explicit partition (state and pyramid records), or nil for the default partitioner.
-    public var partition: Int32?
-    /// Headers (name, value).
-    public var headers: [String: String]
-}
 
 /// What one flush produced: publish `first` and wait for delivery, then `then`, then commit.
 public struct FlushOutput: Sendable {
     /// Tiles, pyramid inputs and spills: everything derived from the state.
-    public var first: [OutputRecord] = []
+    public var first: [ProducerMessage] = []
     /// Chunk records of the state topic: written only after `first` was delivered, so a
     /// restored state never claims outputs that were lost.
-    public var then: [OutputRecord] = []
+    public var then: [ProducerMessage] = []
     /// Tiles rendered (encoded) and tiles skipped because their bytes were unchanged.
     public var rendered = 0
     public var unchanged = 0
@@ -62,13 +49,20 @@ public final class DetailCore {
     /// Spill keys whose last record read from the state topic is not empty (with the partition
     /// holding them): maybe written by a previous owner, so withdrawn even if never sent here.
     private var seenSpills: [String: Int32] = [:]
+    /// Spill keys (with their partition) whose records must be removed: they were read from the
+    /// state topic for chunks of a surface that was deleted since.
+    private var withdrawnSpills: [String: Int32] = [:]
     private let encoder: PNGEncoderContext
 
-    public init(mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
+    /// - Parameter topics: the names of the topics its records go to.
+    public init(
+        mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(),
+        clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
+    ) throws(PNGError) {
         self.mapPartitions = mapPartitions
         self.pyramidPartitions = pyramidPartitions
         self.encoder = try PNGEncoderContext(level: level)
-        self.published = PublishLedger(clock: clock)
+        self.published = PublishLedger(topics: topics, clock: clock)
     }
 
     /// The partition of the region holding `id`.
@@ -104,6 +98,7 @@ public final class DetailCore {
         dirtyChunks = dirtyChunks.filter { !gone.contains(partition(of: $0)) }
         spillChunks = spillChunks.filter { !gone.contains(partition(of: $0)) }
         seenSpills = seenSpills.filter { !gone.contains($0.value) }
+        withdrawnSpills = withdrawnSpills.filter { !gone.contains($0.value) }
         // Another worker may publish them meanwhile: if they come back, publish them once again.
         published.retain { slot in slotPartition(slot).map { !gone.contains($0) } ?? true }
     }
@@ -123,9 +118,23 @@ public final class DetailCore {
         }
     }
 
-    /// Applies a map-topic packet of an owned partition (or a prototypes packet).
-    public func apply(_ packet: Packet, server: String) {
-        note(state.apply(packet, server: server))
+    /// Applies a packet read from `map` partition `partition` (an owned one), or a
+    /// `prototypes` packet (`partition` nil).
+    ///
+    /// A deleted `surface` arrives on every `map` partition (PacketIngest produces one copy per
+    /// partition, ordered after the earlier packets of the surface's regions there): it drops
+    /// that partition's part of the surface, so the next flush publishes removals of its tiles
+    /// (every level down to z 0 and the pyramid inputs), tombstones of its chunk records and
+    /// withdraws the spill records held in that partition. Without a partition it is ignored.
+    public func apply(_ packet: Packet, server: String, partition: Int32? = nil) {
+        guard case .surface(let s) = packet.payload else { return note(state.apply(packet, server: server)) }
+        guard s.deleted, let p = partition else { return }
+        note(state.dropSurface(server: server, surface: s.name) { self.partition(of: ChunkID(server: server, surface: s.name, chunk: $0)) == p })
+        for (key, q) in seenSpills where q == p {
+            guard case .spill(server, s.name, _, _) = StateKey(string: key) else { continue }
+            withdrawnSpills[key] = p
+            seenSpills[key] = nil
+        }
     }
 
     /// Applies a state-topic record from partition `p` (chunk records only while restoring;
@@ -213,7 +222,7 @@ public final class DetailCore {
                 if key.z == TileLevels.regionZoom {
                     let p = Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
                     if var r = published.record(.pyramid, key.string, bytes, partition: p, force: force, mayExist: mayExist, server: key.server) {
-                        if force { r.headers[PyramidCore.forceHeader] = "1" }
+                        if force { r.headers.append(KafkaHeader(key: PyramidCore.forceHeader, string: "1")) }
                         out.first.append(r)
                     }
                 }
@@ -225,6 +234,11 @@ public final class DetailCore {
         out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
         guard out.remaining == 0 else { return out }
         out.complete = true
+        // Withdrawn spills first: a spill recomputed below for the same key then follows them.
+        for (key, p) in withdrawnSpills.sorted(by: { $0.key < $1.key }) where owned.contains(p) {
+            if let r = published.record(.state, key, [], partition: p, force: false, mayExist: true, server: "") { out.first.append(r) }
+        }
+        withdrawnSpills = [:]
         // Spills: buildings of owned regions reaching into chunks of other regions.
         let spilling = Set(dirty.filter { $0.layer == .buildings }.map {
             ChunkID(server: $0.server, surface: $0.surface, chunk: ChunkPosition(x: $0.x, y: $0.y))
@@ -260,9 +274,9 @@ public final class DetailCore {
     }
 
     /// A publish failed: forget it so the next flush sends it again.
-    public func failed(_ record: OutputRecord) {
+    public func failed(_ record: ProducerMessage) {
         published.forget(record)
-        if record.topic == .tiles, let key = TileKey(string: record.key), key.z == TileKey.detailZoom { dirty.insert(key) }
+        if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString), key.z == TileKey.detailZoom { dirty.insert(key) }
     }
 }
 

@@ -8,47 +8,49 @@ import Shared
 /// (co-partitioned, eager `range` assignment, so map partition p and state partition p always
 /// go to the same member) and `prototypes` (all of it, every worker).
 ///
-/// On assignment of partition p the worker pauses `map` p, reads state p from the start to its
-/// end (like a Kafka Streams state store restore; Tansu has no compaction, so this reads the
-/// whole changelog), renders every tile of p (unchanged tiles are still published once: a new
-/// owner does not know what the previous one published), then resumes `map` p from the group's
-/// committed offset. After each flush it waits for tiles, pyramid inputs and spills to be
-/// delivered, then writes the changed chunks' records to the state topic, waits again, and only
-/// then stores the `map` offsets it applied: a crash at any point replays absolute packets.
+/// The IO driver of ``DetailLoop``: it polls, feeds the machine events and carries out its
+/// actions on the consumer, the producer and the core. On assignment of partition p the
+/// worker pauses `map` p, reads state p from the start to its end (like a Kafka Streams state
+/// store restore; Tansu has no compaction, so this reads the whole changelog), renders every
+/// tile of p (unchanged tiles are still published once: a new owner does not know what the
+/// previous one published), then resumes `map` p from the group's committed offset. After
+/// each flush it waits for tiles, pyramid inputs and spills to be delivered, then writes the
+/// changed chunks' records to the state topic, waits again, and only then stores the `map`
+/// offsets it applied: a crash at any point replays absolute packets.
 public final class DetailWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let prototypes: KafkaConsumer
     private let control: KafkaConsumer
-    private let live: KafkaConsumer?
     private let producer: KafkaProducer
     private let inbox: RebalanceInbox
     private let topics: Topics
     private let configuration: TileRendererConfiguration
     private let logger: Logger
-    private let core: Confined<DetailCore>
+    private let core: CoreExecutor<DetailCore>
     private let metrics = RendererMetrics(role: "detail")
+
+    /// A decoded `map` record: its server, packet and partition.
+    typealias MapRecord = (server: String, packet: Packet, partition: Int32)
 
     /// - Parameters:
     ///   - consumer: group consumer of `map` + state topic, created with `inbox.post` as its
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
     ///   - prototypes: consumer of the whole `prototypes` topic (own group).
     ///   - control: consumer of the control topic from its end (own group).
-    ///   - live: consumer of `live` from its end (own group), for surface deletions.
     public init(
-        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer, live: KafkaConsumer? = nil,
+        consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger
     ) throws {
         self.consumer = consumer
         self.inbox = inbox
         self.prototypes = prototypes
         self.control = control
-        self.live = live
         self.producer = producer
         self.topics = topics
         self.configuration = configuration
         self.logger = logger
-        core = Confined(
-            try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel),
+        core = CoreExecutor(
+            try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics),
             label: "tile-renderer.detail")
     }
 
@@ -59,137 +61,125 @@ public final class DetailWorker: Service, Sendable {
     }
 
     private func loop() async throws {
-        var buffered: [Int32: [ConsumerMessage]] = [:]
-        var applied: [TopicPartition: Int64] = [:]
-        var dirtySince: ContinuousClock.Instant?
-        var pendingRevoke: (Set<Int32>, ContinuousClock.Instant)?
-        var commands: [RerenderCommand] = []
+        var machine = DetailLoop<MapRecord?, RerenderCommand>(coalesceWindow: configuration.coalesceWindow)
+        defer { _ = machine.shutdown() }
         while !Task.isCancelled {
             for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
                 guard let (server, packet) = decode(m) else { continue }
                 await core.run { $0.apply(packet, server: server) }
             }
-            // Surface deletions arrive on `live`: every worker drops its part of the surface.
-            for m in try await live?.poll(maxMessages: 1000, timeout: .zero) ?? [] where m.headerString(RecordHeader.packetType) == "surface" {
-                guard let (server, packet) = decode(m), case .surface(let s) = packet.payload, s.deleted else { continue }
-                logger.info("surface deleted", metadata: ["server": "\(server)", "surface": "\(s.name)"])
-                await core.run { $0.apply(packet, server: server) }
-                if dirtySince == nil { dirtySince = .now }
-            }
             for m in try await control.poll(maxMessages: 100, timeout: .zero) {
                 guard let command = RerenderCommand(json: m.value) else { continue }
                 let chunks = await core.run { $0.rerender(server: command.server, surface: command.surface) }
                 logger.info("re-render", metadata: ["id": "\(command.id)", "server": "\(command.server)", "chunks": "\(chunks)"])
-                commands.append(command)
-                // Flush (and report) at once, even if this worker owns nothing of the server.
-                dirtySince = .now - configuration.coalesceWindow
+                // Flushes (and reports) at once, even if this worker owns nothing of the server.
+                try await execute(machine.rerender(command, now: .now), &machine)
             }
             let batch = try await consumer.pollBatch(maxMessages: configuration.batchSize, timeout: .milliseconds(50))
             for event in inbox.take() {
                 switch event {
                 case .assigned(let tps):
-                    let parts = Set(tps.map(\.partition))
-                    if let (pending, _) = pendingRevoke {
-                        let gone = pending.subtracting(parts)
-                        await core.run { $0.revoke(gone) }
-                        pendingRevoke = nil
-                    }
-                    let maps = tps.filter { $0.topic == topics.map }
-                    let fresh = await core.run { core in maps.map(\.partition).filter { !core.owned.contains($0) } }
-                    try consumer.pause(maps.filter { fresh.contains($0.partition) })
-                    await core.run { $0.assign(fresh) }
-                    logger.info("assigned", metadata: ["partitions": "\(parts.sorted())", "restoring": "\(fresh.sorted())"])
-                case .revoked(let tps):
-                    // Eager: everything is revoked, most of it comes back; keep state until the assignment.
-                    let parts = Set(tps.map(\.partition))
-                    pendingRevoke = (parts.union(pendingRevoke?.0 ?? []), .now)
-                    for p in parts { buffered[p] = nil }
-                    applied = applied.filter { !parts.contains($0.key.partition) }
-                case .lost(let tps):
-                    let parts = Set(tps.map(\.partition))
-                    await core.run { $0.revoke(parts) }
-                    for p in parts { buffered[p] = nil }
-                    applied = applied.filter { !parts.contains($0.key.partition) }
+                    logger.info("assigned", metadata: ["partitions": "\(Set(tps.map(\.partition)).sorted())"])
+                    try await execute(machine.assigned(mapPartitions(tps)), &machine)
+                case .revoked(let tps): try await execute(machine.revoked(mapPartitions(tps), now: .now), &machine)
+                case .lost(let tps): try await execute(machine.lost(mapPartitions(tps)), &machine)
                 }
             }
-            if let (pending, since) = pendingRevoke, ContinuousClock.now - since > .seconds(30) {
-                await core.run { $0.revoke(pending) }
-                pendingRevoke = nil
-            }
-            var mapPackets: [(String, Packet)] = []
+            try await execute(machine.tick(now: .now), &machine)
+            var records: [(partition: Int32, offset: Int64, record: MapRecord?)] = []
             for m in batch.messages {
                 if m.topic == topics.rendererState {
-                    let (key, value, p) = (String(decoding: m.key ?? [], as: UTF8.self), m.value, m.partition)
-                    let error = await core.run { core -> String? in
-                        do { try core.applyState(key: key, value: value, partition: p) } catch { return "\(error)" }
-                        return nil
-                    }
-                    if let error {
-                        metrics.badRecords.increment()
-                        logger.error("unreadable state record", metadata: ["key": "\(key)", "offset": "\(m.offset)", "error": "\(error)"])
-                    }
-                } else if await core.run({ $0.restoring.contains(m.partition) }) {
-                    buffered[m.partition, default: []].append(m)
+                    await applyState(m)
                 } else {
-                    if let decoded = decode(m) { mapPackets.append(decoded) }
-                    applied[m.topicPartition] = m.offset + 1
+                    records.append((m.partition, m.offset, decode(m).map { ($0.0, $0.1, m.partition) }))
                 }
             }
+            try await execute(machine.received(records), &machine)
             for tp in batch.eofPartitions where tp.topic == topics.rendererState {
-                let done = await core.run { core -> Bool in
-                    guard core.restoring.contains(tp.partition) else { return false }
-                    core.restored(tp.partition)
-                    return true
-                }
-                guard done else { continue }
-                logger.info("partition restored", metadata: ["partition": "\(tp.partition)"])
-                for m in buffered.removeValue(forKey: tp.partition) ?? [] {
-                    if let decoded = decode(m) { mapPackets.append(decoded) }
-                    applied[m.topicPartition] = m.offset + 1
-                }
-                try consumer.resume([TopicPartition(topic: topics.map, partition: tp.partition)])
+                try await execute(machine.stateEnded(tp.partition), &machine)
             }
-            let packets = mapPackets
-            let (dirty, size, restoring) = await core.run { core in
-                for (server, packet) in packets { core.apply(packet, server: server) }
-                return (core.dirtyCount, core.state.size, core.restoring.count)
-            }
+            let (dirty, size) = await core.run { ($0.dirtyCount, $0.state.size) }
             metrics.dirty.record(dirty)
             metrics.stateChunks.record(size.chunks)
             metrics.stateBuildings.record(size.buildings)
-            metrics.restoring.record(restoring)
-            if dirty > 0, dirtySince == nil { dirtySince = .now }
-            if dirty == 0, dirtySince == nil, pendingRevoke == nil, !applied.isEmpty {
-                // Nothing waits for a flush: what was applied changed nothing or is all written.
-                storeOffsets(applied)
-                applied = [:]
-            }
-            guard pendingRevoke == nil, let since = dirtySince, ContinuousClock.now - since >= configuration.coalesceWindow else { continue }
-            let step = configuration.regionsPerStep
-            let out = await core.run { $0.flush(maxRegions: step) }
-            metrics.record(out)
-            metrics.rerenderRemaining.record(out.remaining)
-            for failed in await publish(out.first, producer: producer, topics: topics, logger: logger) {
-                await core.run { $0.failed(failed) }
-            }
-            if !commands.isEmpty { await report(commands, remaining: out.remaining) }
-            guard out.complete else { continue }
-            dirtySince = nil
-            let failedState = await publish(out.then, producer: producer, topics: topics, logger: logger)
-            for failed in failedState { await core.run { $0.failed(failed) } }
-            guard failedState.isEmpty else { continue }
-            storeOffsets(applied)
-            applied = [:]
-            commands = []
+            metrics.restoring.record(machine.restoringCount)
+            try await execute(machine.polled(dirty: dirty, now: .now), &machine)
         }
+    }
+
+    /// The `map` partitions among `tps` (the consumer also reads the state topic).
+    private func mapPartitions(_ tps: [TopicPartition]) -> Set<Int32> {
+        Set(tps.filter { $0.topic == topics.map }.map(\.partition))
+    }
+
+    /// Carries out `actions` in order (a flush feeds the machine its outcome and carries out
+    /// what that returns).
+    private func execute(_ actions: [DetailLoop<MapRecord?, RerenderCommand>.Action], _ machine: inout DetailLoop<MapRecord?, RerenderCommand>) async throws {
+        var pendingState: [ProducerMessage] = []
+        var remaining = 0
+        var queue = actions[...]
+        while let action = queue.popFirst() {
+            switch action {
+            case .pauseAndRestore(let parts):
+                try consumer.pause(parts.map { TopicPartition(topic: topics.map, partition: $0) })
+                await core.run { $0.assign(parts) }
+                logger.info("restoring", metadata: ["partitions": "\(parts.sorted())"])
+            case .drop(let parts):
+                await core.run { $0.revoke(parts) }
+            case .restored(let p):
+                await core.run { $0.restored(p) }
+                logger.info("partition restored", metadata: ["partition": "\(p)"])
+            case .apply(let records):
+                let packets = records.compactMap { $0 }
+                for r in packets {
+                    if case .surface(let s) = r.packet.payload, s.deleted {
+                        logger.info("surface deleted", metadata: ["server": "\(r.server)", "surface": "\(s.name)", "partition": "\(r.partition)"])
+                    }
+                }
+                await core.run { core in for r in packets { core.apply(r.packet, server: r.server, partition: r.partition) } }
+            case .resume(let p):
+                try consumer.resume([TopicPartition(topic: topics.map, partition: p)])
+            case .store(let offsets):
+                storeOffsets(offsets)
+            case .flush:
+                let step = configuration.regionsPerStep
+                let out = await core.run { $0.flush(maxRegions: step) }
+                metrics.record(out)
+                metrics.rerenderRemaining.record(out.remaining)
+                for failed in await publish(out.first, producer: producer, logger: logger) {
+                    await core.run { $0.failed(failed) }
+                }
+                pendingState = out.then
+                remaining = out.remaining
+                queue.append(contentsOf: machine.flushed(complete: out.complete))
+            case .report(let commands):
+                await report(commands, remaining: remaining)
+            case .publishState:
+                let failedState = await publish(pendingState, producer: producer, logger: logger)
+                for failed in failedState { await core.run { $0.failed(failed) } }
+                queue.append(contentsOf: machine.statePublished(failed: !failedState.isEmpty))
+            }
+        }
+    }
+
+    /// Applies a state-topic record (counted and logged when unreadable).
+    private func applyState(_ m: ConsumerMessage) async {
+        let (key, value, p) = (String(decoding: m.key ?? [], as: UTF8.self), m.value, m.partition)
+        let error = await core.run { core -> String? in
+            do { try core.applyState(key: key, value: value, partition: p) } catch { return "\(error)" }
+            return nil
+        }
+        guard let error else { return }
+        metrics.badRecords.increment()
+        logger.error("unreadable state record", metadata: ["key": "\(key)", "offset": "\(m.offset)", "error": "\(error)"])
     }
 
     /// Stores applied `map` offsets for commit; a partition revoked meanwhile is only logged
     /// (its new owner replays from the last commit, which is harmless).
-    private func storeOffsets(_ offsets: [TopicPartition: Int64]) {
+    private func storeOffsets(_ offsets: [Int32: Int64]) {
         guard !offsets.isEmpty else { return }
         do {
-            try consumer.store(offsets)
+            try consumer.store(Dictionary(uniqueKeysWithValues: offsets.map { (TopicPartition(topic: topics.map, partition: $0.key), $0.value) }))
         } catch {
             logger.warning("could not store offsets", metadata: ["error": "\(error)"])
         }

@@ -129,6 +129,24 @@ extension MapState {
         return dirty
     }
 
+    /// Forgets the chunks of surface `surface` of `server` for which `drop` holds (their terrain,
+    /// resources, the buildings positioned there and the spills drawn there): the part of a
+    /// deleted surface one `map` partition holds. Returns the detail tiles that had content there
+    /// and the chunks elsewhere that those buildings were drawn over (their spills change).
+    mutating func dropSurface(server: String, surface: String, where drop: (ChunkPosition) -> Bool) -> Set<TileKey> {
+        let id = SurfaceID(server: server, surface: surface)
+        guard var map = surfaces.removeValue(forKey: id) else { return [] }
+        defer { if !map.isBlank { surfaces[id] = map } }
+        var dirty = Set<TileKey>()
+        for layer in MapLayer.allCases { dirty.formUnion(Self.keys(id, map.chunks(on: layer).filter(drop), layer)) }
+        for chunk in Array(map.chunks.keys) where drop(chunk) {
+            for unit in map.chunks[chunk]?.owned.sorted() ?? [] { dirty.formUnion(Self.keys(id, map.remove(unit: unit), .buildings)) }
+            map.chunks[chunk] = nil
+        }
+        for chunk in Array(map.spills.keys) where drop(chunk) { map.spills[chunk] = nil }
+        return dirty
+    }
+
     /// The tiles a building covers with its prototype's box (1×1 if the prototype is unknown).
     static func footprint(_ b: Building, _ table: ColorTable) -> TileArea {
         Footprint.tiles(x: b.x, y: b.y, direction: b.direction, box: table.collisionBox(b.name))

@@ -1,3 +1,4 @@
+import Kafka
 import PalettePNG
 import Shared
 
@@ -27,10 +28,13 @@ public final class PyramidCore {
     private var published: PublishLedger
     private let encoder: PNGEncoderContext
 
-    public init(pyramidPartitions: Int, level: Int32 = 6, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }) throws(PNGError) {
+    /// - Parameter topics: the names of the topics its records go to.
+    public init(
+        pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(), clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
+    ) throws(PNGError) {
         self.pyramidPartitions = pyramidPartitions
         self.encoder = try PNGEncoderContext(level: level)
-        self.published = PublishLedger(clock: clock)
+        self.published = PublishLedger(topics: topics, clock: clock)
     }
 
     /// The partition of the bucket of input `key`.
@@ -127,7 +131,7 @@ public final class PyramidCore {
                 // A bucket's tile is the input of the next bucket, down to the least zoom.
                 if bucketTiles.contains(key), key.z > TileKey.minZoom, var r = published.record(.pyramid, key.string, bytes, partition: nil, force: force.contains(key), server: key.server) {
                     r.partition = partition(ofInput: key)
-                    if force.contains(key) { r.headers[Self.forceHeader] = "1" }
+                    if force.contains(key) { r.headers.append(KafkaHeader(key: Self.forceHeader, string: "1")) }
                     out.first.append(r)
                 }
             }
@@ -139,7 +143,7 @@ public final class PyramidCore {
     }
 
     /// A publish failed: forget it so the next flush sends it again.
-    public func failed(_ record: OutputRecord) {
+    public func failed(_ record: ProducerMessage) {
         published.forget(record)
     }
 }

@@ -15,7 +15,7 @@ public final class PyramidWorker: Service, Sendable {
     private let topics: Topics
     private let configuration: TileRendererConfiguration
     private let logger: Logger
-    private let core: Confined<PyramidCore>
+    private let core: CoreExecutor<PyramidCore>
     private let metrics = RendererMetrics(role: "pyramid")
 
     /// - Parameter consumer: group consumer of `pyramid`, created with `inbox.post` as its
@@ -30,8 +30,8 @@ public final class PyramidWorker: Service, Sendable {
         self.topics = topics
         self.configuration = configuration
         self.logger = logger
-        core = Confined(
-            try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel), label: "tile-renderer.pyramid")
+        core = CoreExecutor(
+            try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel, topics: topics), label: "tile-renderer.pyramid")
     }
 
     public func run() async throws {
@@ -92,7 +92,7 @@ public final class PyramidWorker: Service, Sendable {
             dirtySince = nil
             let out = await core.run { $0.flush() }
             metrics.record(out)
-            for failed in await publish(out.first, producer: producer, topics: topics, logger: logger) {
+            for failed in await publish(out.first, producer: producer, logger: logger) {
                 await core.run { $0.failed(failed) }
             }
         }

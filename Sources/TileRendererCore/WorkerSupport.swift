@@ -1,4 +1,3 @@
-import Dispatch
 import Kafka
 import Logging
 import Metrics
@@ -29,23 +28,6 @@ public struct TileRendererConfiguration: Sendable {
         self.compressionLevel = compressionLevel
         self.regionsPerStep = regionsPerStep
         self.workerID = workerID
-    }
-}
-
-/// A non-Sendable value confined to one serial queue: rendering is CPU work that must not
-/// occupy the cooperative pool.
-final class Confined<Value>: @unchecked Sendable {
-    // `value` is touched only on `queue`.
-    private let queue: DispatchQueue
-    private let value: Value
-
-    init(_ value: Value, label: String) {
-        self.value = value
-        queue = DispatchQueue(label: label)
-    }
-
-    func run<T: Sendable>(_ body: @escaping @Sendable (Value) -> T) async -> T {
-        await withCheckedContinuation { c in queue.async { c.resume(returning: body(self.value)) } }
     }
 }
 
@@ -98,28 +80,13 @@ struct RendererMetrics: Sendable {
     }
 }
 
-extension OutputRecord {
-    /// The Kafka message of this record.
-    func message(_ topics: Topics) -> ProducerMessage {
-        let topic: String =
-            switch self.topic {
-            case .tiles: topics.tiles
-            case .pyramid: topics.pyramid
-            case .state: topics.rendererState
-            }
-        return ProducerMessage(
-            topic: topic, key: Array(key.utf8), value: value,
-            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, string: $0.value) }, partition: partition)
-    }
-}
-
 /// Sends `records` and waits for every delivery; returns the ones that failed (after logging).
-func publish(_ records: [OutputRecord], producer: KafkaProducer, topics: Topics, logger: Logger) async -> [OutputRecord] {
+func publish(_ records: [ProducerMessage], producer: KafkaProducer, logger: Logger) async -> [ProducerMessage] {
     guard !records.isEmpty else { return [] }
-    var failed: [OutputRecord] = []
-    for (record, result) in zip(records, await producer.send(records.map { $0.message(topics) })) {
+    var failed: [ProducerMessage] = []
+    for (record, result) in zip(records, await producer.send(records)) {
         if case .failure(let error) = result {
-            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.key)", "error": "\(error)"])
+            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.keyString)", "error": "\(error)"])
             failed.append(record)
         }
     }

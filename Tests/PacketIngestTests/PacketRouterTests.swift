@@ -30,7 +30,8 @@ import Testing
             #expect(!records.isEmpty || Self.isEmptyMultiRegion(packet), "\(line.prefix(80))")
             for r in records {
                 let expectedTopic: String =
-                    switch packet.type {
+                    switch packet.payload {
+                    case .surface(let s) where s.deleted && r.partition != nil: topics.map
                     case .player, .chat, .surface, .sessionStart: topics.live
                     case .prototypes: topics.prototypes
                     default: topics.map
@@ -42,10 +43,24 @@ import Testing
                 // The value is the canonical line and decodes back to (a region's share of) the packet.
                 let routed = try PacketLine.decode(r.value)
                 #expect(routed.tick == packet.tick && routed.seq == packet.seq && routed.type == packet.type)
-                if records.count == 1 { #expect(routed == packet) }
+                if records.count == 1 || packet.type == .surface { #expect(routed == packet) }
                 if r.topic != topics.map { #expect(r.key == "srv-1") }
             }
         }
+    }
+
+    @Test func aDeletedSurfaceGoesToLiveAndToEveryMapPartitionInOrder() throws {
+        let router = PacketRouter(topics: topics, mapPartitions: 3)
+        let line = #"KAFKATORIO/1 surface 72000 9 {"index":4,"name":"vulcanus","planet":"vulcanus","deleted":true}"#
+        let records = try router.route(raw(line)).get()
+        #expect(records.map(\.topic) == [topics.live, topics.map, topics.map, topics.map])
+        #expect(records.map(\.partition) == [nil, 0, 1, 2])
+        #expect(records[0].key == "srv-1")
+        #expect(records.dropFirst().allSatisfy { $0.key == "srv-1/vulcanus" && $0.value == records[0].value })
+        #expect(records.allSatisfy { $0.headers.contains(RecordHeaderValue("type", "surface")) })
+        // A surface that still exists only goes to `live`.
+        let alive = #"KAFKATORIO/1 surface 72000 9 {"index":4,"name":"vulcanus","planet":"vulcanus"}"#
+        #expect(try router.route(raw(alive)).get().map(\.topic) == [topics.live])
     }
 
     static func isEmptyMultiRegion(_ p: Packet) -> Bool {

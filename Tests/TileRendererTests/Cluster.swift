@@ -1,3 +1,4 @@
+import Kafka
 import PalettePNG
 import Shared
 import TileRendererCore
@@ -40,7 +41,8 @@ final class Cluster {
         committed = Array(repeating: 0, count: partitions)
     }
 
-    /// Produces a packet as PacketIngest does (prototypes to every worker, the rest by region).
+    /// Produces a packet as PacketIngest does (prototypes to every worker, the rest by region,
+    /// a surface deletion to every partition).
     func produce(_ packet: Packet, server: String = World.server) {
         if case .prototypes = packet.payload {
             prototypes.append((server, packet))
@@ -58,14 +60,13 @@ final class Cluster {
             key = MapKey(server: server, surface: p.surface, chunkX: Int((b.x / 32).rounded(.down)), chunkY: Int((b.y / 32).rounded(.down)))
         case .buildingRemoved(let p): key = MapKey(server: server, surface: p.surface, chunkX: Int(p.removed[0].x / 32), chunkY: Int(p.removed[0].y / 32))
         case .chunkDeleted(let p): key = MapKey(server: server, surface: p.surface, chunkX: p.chunks[0].x, chunkY: p.chunks[0].y)
+        case .surface(let s) where s.deleted:
+            // To every partition, as PacketIngest routes it.
+            for p in map.indices { map[p].append((server, packet)) }
+            return
         default: return
         }
         map[Int(Partitioner.partition(of: key.string, count: partitions))].append((server, packet))
-    }
-
-    /// Delivers a packet every detail worker reads (surface deletions arrive on `live`).
-    func broadcast(_ packet: Packet, server: String = World.server) {
-        for d in details where !d.mapOffset.isEmpty { d.core.apply(packet, server: server) }
     }
 
     /// Starts `count` detail and pyramid workers sharing the partitions round-robin.
@@ -106,7 +107,7 @@ final class Cluster {
                     d.stateOffset[p] = log.count
                     if d.core.restoring.contains(p) { d.core.restored(p); progress = true }
                     let m = map[Int(p)], from = d.mapOffset[p]!, to = min(m.count, from + mapBatch)
-                    for (s, packet) in m[from..<to] { d.core.apply(packet, server: s); progress = true }
+                    for (s, packet) in m[from..<to] { d.core.apply(packet, server: s, partition: p); progress = true }
                     d.mapOffset[p] = to
                 }
                 let out = d.core.flush(maxRegions: 2)
@@ -133,15 +134,18 @@ final class Cluster {
         return false
     }
 
-    private func append(_ records: [OutputRecord]) {
+    private func append(_ records: [ProducerMessage]) {
+        let topics = Topics()
         for r in records {
-            let rec = Record(key: r.key, value: r.value, headers: r.headers)
+            let headers = Dictionary(r.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) }) { _, last in last }
+            let rec = Record(key: r.keyString, value: r.value, headers: headers)
             switch r.topic {
-            case .tiles:
-                tiles[r.key] = r.value.isEmpty ? nil : r.value
+            case topics.tiles:
+                tiles[r.keyString] = r.value.isEmpty ? nil : r.value
                 tileRecords += 1
-            case .state: state[Int(r.partition!)].append(rec)
-            case .pyramid: pyramid[Int(r.partition!)].append(rec)
+            case topics.rendererState: state[Int(r.partition!)].append(rec)
+            case topics.pyramid: pyramid[Int(r.partition!)].append(rec)
+            default: fatalError("record for \(r.topic)")
             }
         }
     }

@@ -167,9 +167,53 @@ struct PyramidTests {
     func surfaceDeletion() throws {
         let c = try Self.render(workers: 2)
         #expect(!c.tiles.isEmpty)
-        c.broadcast(World.packet(.surface(SurfaceState(index: 1, name: Self.s, deleted: true))))
+        c.produce(World.packet(.surface(SurfaceState(index: 1, name: Self.s, deleted: true))))
         #expect(try c.run())
         #expect(c.tiles.isEmpty, "\(c.tiles.keys.sorted().prefix(5))")
+        // The state topic holds no chunk or spill of it any more: a restore brings nothing back.
+        try c.start(workers: 1)
+        #expect(try c.run())
+        #expect(c.tiles.isEmpty, "\(c.tiles.keys.sorted().prefix(5))")
+        #expect(c.details[0].core.state.chunkIDs().isEmpty)
+    }
+
+    /// `packets` moved to surface `name`.
+    static func onSurface(_ packets: [Packet], _ name: String) -> [Packet] {
+        packets.map { p in
+            var q = p
+            switch p.payload {
+            case .chunkTerrain(var t): t.surface = name; q.payload = .chunkTerrain(t)
+            case .chunkResources(var r): r.surface = name; q.payload = .chunkResources(r)
+            case .buildings(var b): b.surface = name; q.payload = .buildings(b)
+            default: break
+            }
+            return q
+        }
+    }
+
+    @Test("a surface deleted while no worker runs leaves every level when workers start again, and stays gone")
+    func surfaceDeletedWhileStopped() throws {
+        let other = "vulcanus"
+        let c = Cluster()
+        try c.start(workers: 2)
+        for p in Self.input() + Self.onSurface(Self.input(), other) { c.produce(p) }
+        #expect(try c.run())
+        let kept = Self.digest(c.tiles.filter { $0.key.hasPrefix("\(World.server)/\(other)/") })
+        #expect(c.tiles.keys.contains { $0.hasPrefix("\(World.server)/\(Self.s)/") && $0.contains("/-13/") })
+        #expect(c.tiles.count == 2 * kept.count)
+        // Every worker stops; the surface is deleted; new workers restore and resume.
+        c.details = []
+        c.pyramids = []
+        c.produce(World.packet(.surface(SurfaceState(index: 1, name: Self.s, deleted: true))))
+        try c.start(workers: 2)
+        #expect(try c.run())
+        #expect(Self.digest(c.tiles) == kept)
+        // And once more: the state records of the deleted surface are tombstones.
+        try c.start(workers: 1)
+        #expect(try c.run())
+        #expect(Self.digest(c.tiles) == kept)
+        #expect(c.details[0].core.state.chunkIDs(server: World.server, surface: Self.s).isEmpty)
+        #expect(!c.details[0].core.state.chunkIDs(server: World.server, surface: other).isEmpty)
     }
 
     @Test("a re-render re-publishes every tile of the server at every level, with the same bytes")
