@@ -2,13 +2,14 @@ import Foundation
 import Kafka
 import Logging
 import Shared
+import TestSupport
 import Testing
 
 /// Surface deletions with real processes on the real broker (PacketIngest → `map` → TileRenderer
 /// → `tiles` → MapGateway): a surface deleted while the renderer runs, and one deleted while no
 /// renderer runs, both leave `tiles` at every zoom (detail and pyramid) and answer 404 from a
 /// gateway started afterwards; the surface that was not deleted keeps its tiles.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(5)), .needs(.services))
 struct SurfaceDeletionTests {
     static let kept = "nauvis", deletedStopped = "gleba", deletedRunning = "fulgora"
     /// Tiles probed per surface: detail, region (z 0) and two pyramid levels, all of chunk (0, 0).
@@ -97,7 +98,7 @@ struct SurfaceDeletionTests {
             "PacketIngest", arguments: run.common + ["--allow-unsigned", "--metrics-port", "0"], environment: ["LOG_LEVEL": "info"],
             logDir: run.dir.appendingPathComponent("ingest"))
         var processes = [ingest]
-        defer { for p in processes where p.process.isRunning { _ = p.terminate(timeout: 5) } }
+        defer { for p in processes { p.killNow() } }
         let producer = try KafkaProducer(
             configuration: ProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: run.bootstrap, clientID: "sd")),
             logger: RendererWorkersTests.logger)
@@ -127,8 +128,8 @@ struct SurfaceDeletionTests {
             Self.statuses(port1, run, Self.deletedRunning) == [404, 404, 404, 404] ? true : nil
         }
         #expect(Self.statuses(port1, run, Self.kept) == [200, 200, 200, 200])
-        #expect(renderer1.terminate(timeout: 20) == 0, "renderer: clean exit on SIGTERM")
-        #expect(gateway1.terminate(timeout: 20) == 0, "gateway: clean exit on SIGTERM")
+        #expect(await renderer1.terminate(timeout: 20) == 0, "renderer: clean exit on SIGTERM")
+        #expect(await gateway1.terminate(timeout: 20) == 0, "gateway: clean exit on SIGTERM")
 
         // 2. No renderer runs: another surface is deleted, and PacketIngest routes it to every map partition.
         try await Self.ship([Self.deletion(Self.deletedStopped, seq: seq + 1)], run: run, from: lines.count + 1, producer: producer)
@@ -154,6 +155,6 @@ struct SurfaceDeletionTests {
         }
         #expect(Self.statuses(port2, run, Self.deletedStopped) == [404, 404, 404, 404])
         #expect(Self.statuses(port2, run, Self.deletedRunning) == [404, 404, 404, 404])
-        for p in [renderer2, gateway2, ingest] { #expect(p.terminate(timeout: 20) == 0, "\(p.name): clean exit on SIGTERM") }
+        for p in [renderer2, gateway2, ingest] { #expect(await p.terminate(timeout: 20) == 0, "\(p.name): clean exit on SIGTERM") }
     }
 }
