@@ -8,7 +8,8 @@ import Synchronization
 public struct StoredTile: Sendable, Hashable {
     /// The PNG bytes, ready to be written to a response (a `ByteBuffer` copy shares storage).
     public var bytes: ByteBuffer
-    /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``).
+    /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``), as the
+    /// renderer computed it when the record said.
     public var eTag: String
     /// The renderer's monotonic version of this tile.
     public var version: UInt64
@@ -25,10 +26,11 @@ public struct StoredTile: Sendable, Hashable {
     /// The same for a 304 answer.
     var rawNotModifiedHead: ByteBuffer
 
-    /// Creates a stored tile; computes the ETag from `png`.
-    public init(png: [UInt8], version: UInt64, storedAt: Int64) {
+    /// Creates a stored tile. `contentHash` is ``ContentHash/fnv1a64(_:)`` of `png` as the
+    /// renderer computed it (the record's `hash` header); nil computes it here.
+    public init(png: [UInt8], contentHash: UInt64? = nil, version: UInt64, storedAt: Int64) {
         self.bytes = ByteBuffer(bytes: png)
-        self.eTag = ContentHash.strongETag(png)
+        self.eTag = ContentHash.strongETag(hash: contentHash ?? ContentHash.fnv1a64(png))
         self.version = version
         self.storedAt = storedAt
         notModifiedHeaders = [.eTag: eTag, .cacheControl: "no-cache"]
@@ -92,7 +94,7 @@ public struct SurfaceExtent: Sendable, Hashable {
     }
 }
 
-/// The outcome of ``TileStore/put(key:png:version:now:)``.
+/// The outcome of ``TileStore/put(key:png:contentHash:version:now:)``.
 public enum TilePutResult: Sendable, Hashable {
     /// The tile was new or newer than the stored one and is now served.
     case stored
@@ -105,7 +107,7 @@ public enum TilePutResult: Sendable, Hashable {
 /// The in-memory store of rendered tiles the gateway serves. Thread-safe; every operation takes
 /// one short lock.
 ///
-/// The Kafka consumer of the tiles topic calls ``put(key:png:version:now:)`` and
+/// The Kafka consumer of the tiles topic calls ``put(key:png:contentHash:version:now:)`` and
 /// ``remove(key:now:)``; the HTTP route calls ``get(_:)``.
 public final class TileStore: Sendable {
     private struct State {
@@ -120,12 +122,13 @@ public final class TileStore: Sendable {
 
     /// Stores `png` as tile `key` at `version`, unless the stored tile has a newer version
     /// (an equal version replaces it, so a re-rendered tile is always served).
+    /// `contentHash`: the renderer's hash of `png` (the record's `hash` header); nil hashes here.
     @discardableResult
-    public func put(key: TileKey, png: [UInt8], version: UInt64, now: Int64 = WallClock.nowMillis())
-        -> TilePutResult
-    {
-        // Hash outside the lock: it is the only per-byte work.
-        let tile = StoredTile(png: png, version: version, storedAt: now)
+    public func put(
+        key: TileKey, png: [UInt8], contentHash: UInt64? = nil, version: UInt64, now: Int64 = WallClock.nowMillis()
+    ) -> TilePutResult {
+        // Build outside the lock: copying (and without `contentHash`, hashing) is per-byte work.
+        let tile = StoredTile(png: png, contentHash: contentHash, version: version, storedAt: now)
         return state.withLock { state in
             if let old = state.tiles[key] {
                 if old.version > version { return .ignoredOlder }
