@@ -35,6 +35,10 @@ public struct GatewayConfiguration: Sendable {
     public var cors: CORSSettings
     /// Proxies whose `X-Forwarded-*` headers are believed.
     public var trustedProxies: [CIDR]
+    /// Tile requests the fast path answers on one connection before it stops reading and waits
+    /// for those answers to leave: with the channel's writability, bounds what a client that
+    /// pipelines requests and never reads makes the gateway buffer (see ``TileFastPathMachine``).
+    public var maxPipelinedTiles: Int
 
     /// Creates a configuration; every parameter has a production default.
     public init(
@@ -52,7 +56,8 @@ public struct GatewayConfiguration: Sendable {
         basePath: String = "/",
         auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
         cors: CORSSettings = CORSSettings(),
-        trustedProxies: [CIDR] = []
+        trustedProxies: [CIDR] = [],
+        maxPipelinedTiles: Int = 16
     ) {
         self.host = host
         self.port = port
@@ -69,6 +74,7 @@ public struct GatewayConfiguration: Sendable {
         self.auth = auth
         self.cors = cors
         self.trustedProxies = trustedProxies
+        self.maxPipelinedTiles = maxPipelinedTiles
     }
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").

@@ -15,10 +15,10 @@ public struct StoredTile: Sendable, Hashable {
     public var version: UInt64
     /// When the tile was stored, in Unix milliseconds.
     public var storedAt: Int64
-    /// The headers of a 200 answer (ETag, Cache-Control, Content-Type), built once per tile
-    /// rather than once per request.
+    /// The headers of a 200 answer (ETag, Cache-Control, X-Content-Type-Options, Content-Type),
+    /// built once per tile rather than once per request.
     public var okHeaders: HTTPFields
-    /// The headers of a 304 answer (ETag, Cache-Control).
+    /// The headers of a 304 answer (ETag, Cache-Control, X-Content-Type-Options).
     public var notModifiedHeaders: HTTPFields
     /// The status line and headers of a 200 answer up to (without) Date and Server, for
     /// ``TileFastPath``, which writes responses as bytes.
@@ -33,13 +33,11 @@ public struct StoredTile: Sendable, Hashable {
         self.eTag = ContentHash.strongETag(hash: contentHash ?? ContentHash.fnv1a64(png))
         self.version = version
         self.storedAt = storedAt
-        notModifiedHeaders = [.eTag: eTag, .cacheControl: "no-cache"]
+        notModifiedHeaders = TileAnswers.notModifiedHeaders(eTag: eTag)
         okHeaders = notModifiedHeaders
         okHeaders[.contentType] = "image/png"
-        rawNotModifiedHead = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\n")
-        rawOKHead = ByteBuffer(
-            string: "HTTP/1.1 200 OK\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\nContent-Type: image/png\r\n"
-                + "Content-Length: \(png.count)\r\n")
+        rawNotModifiedHead = ByteBuffer(string: TileAnswers.rawHead("304 Not Modified", notModifiedHeaders, contentLength: nil))
+        rawOKHead = ByteBuffer(string: TileAnswers.rawHead("200 OK", okHeaders, contentLength: png.count))
     }
 }
 
