@@ -168,18 +168,7 @@ import Testing
             let port = try #require(client.port)
             let requests =
                 get(tilePath) + get("/healthz") + get("/tiles/srv/nauvis/terrain/3/5/5.png", "Connection: close\r\n")
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            let reply = try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: requests))
-                var all = ByteBuffer()
-                for try await var part in inbound { all.writeBuffer(&part) }  // until the server closes
-                return String(decoding: all.readableBytesView, as: UTF8.self)
-            }
+            let reply = try await exchange(port: port, requests)
             let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
             #expect(statuses == ["200", "200", "404"], "\(reply.prefix(600))")
             #expect(reply.contains("ok: 1 tiles"))
