@@ -90,7 +90,7 @@ public func buildApplication(
         return TileFastPathChannel(inner: channel) {
             TileFastPath(
                 tiles: tileStore, metrics: liveHub.metrics, basePath: configuration.basePath,
-                serverName: configuration.serverName)
+                serverName: configuration.serverName, maxPipelined: configuration.maxPipelinedTiles)
         }
     }
     var app = Application(

@@ -38,6 +38,10 @@ public struct GatewayConfiguration: Sendable {
     public var cors: CORSSettings
     /// Proxies whose `X-Forwarded-*` headers are believed.
     public var trustedProxies: [CIDR]
+    /// Tile requests the fast path answers on one connection before it stops reading and waits
+    /// for those answers to leave: with the channel's writability, bounds what a client that
+    /// pipelines requests and never reads makes the gateway buffer (see ``TileFastPathMachine``).
+    public var maxPipelinedTiles: Int
 
     /// Creates a configuration; every parameter has a production default.
     public init(
@@ -55,7 +59,8 @@ public struct GatewayConfiguration: Sendable {
         basePath: String = GatewaySettings.basePath.defaultValue,
         auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
         cors: CORSSettings = CORSSettings(),
-        trustedProxies: [CIDR] = []
+        trustedProxies: [CIDR] = [],
+        maxPipelinedTiles: Int = 16
     ) {
         self.host = host
         self.port = port
@@ -72,6 +77,7 @@ public struct GatewayConfiguration: Sendable {
         self.auth = auth
         self.cors = cors
         self.trustedProxies = trustedProxies
+        self.maxPipelinedTiles = maxPipelinedTiles
     }
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").

@@ -55,20 +55,26 @@ public final class GatewayFeed: Service, Sendable {
         }
     }
 
-    /// Applies one record of the tiles topic: an empty value removes the tile.
+    /// Applies one record of the tiles topic: an empty value removes the tile; the ETag is the
+    /// renderer's `hash` header (see ``TileRecord``).
     func apply(tile message: ConsumerMessage) {
-        guard let keyBytes = message.key, let key = TileKey(string: String(decoding: keyBytes, as: UTF8.self)) else {
+        guard
+            let record = TileRecord(
+                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
+                contentHash: message.headerString(RecordHeader.contentHash))
+        else {
             logger.warning("tile record with an invalid key", metadata: ["offset": "\(message.offset)"])
             return
         }
         hub.metrics?.tileRecords.increment()
-        let version = message.headerString(RecordHeader.version).flatMap { UInt64($0) } ?? 0
-        if message.value.isEmpty {
-            if tileStore.remove(key: key) { hub.tileRemoved(key) }
+        if record.isRemoval {
+            if tileStore.remove(key: record.key) { hub.tileRemoved(record.key) }
             return
         }
-        if tileStore.put(key: key, png: message.value, version: version) == .stored {
-            hub.tileUpdated(key, version: version)
+        if tileStore.put(key: record.key, png: record.png, contentHash: record.contentHash, version: record.version)
+            == .stored
+        {
+            hub.tileUpdated(record.key, version: record.version)
         }
     }
 

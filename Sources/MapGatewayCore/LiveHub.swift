@@ -31,7 +31,7 @@ struct LiveSubscription: Sendable {
 /// The live state of every server and the fan-out of its changes to WebSocket clients.
 ///
 /// The Kafka consumer of the live topic calls ``apply(_:server:receivedAt:)`` for every packet;
-/// the tiles consumer calls ``tileUpdated(_:version:)`` after ``TileStore/put(key:png:version:now:)``.
+/// the tiles consumer calls ``tileUpdated(_:version:)`` after ``TileStore/put(key:png:contentHash:version:now:)``.
 /// Each message is encoded once and yielded to every client of that server. Each client has its
 /// own bounded queue (`AsyncStream` with `.bufferingNewest(queueDepth)`): yielding never waits,
 /// and a slow client loses its own oldest messages without slowing anyone else.

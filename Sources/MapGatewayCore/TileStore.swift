@@ -8,16 +8,17 @@ import Synchronization
 public struct StoredTile: Sendable, Hashable {
     /// The PNG bytes, ready to be written to a response (a `ByteBuffer` copy shares storage).
     public var bytes: ByteBuffer
-    /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``).
+    /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``), as the
+    /// renderer computed it when the record said.
     public var eTag: String
     /// The renderer's monotonic version of this tile.
     public var version: UInt64
     /// When the tile was stored, in Unix milliseconds.
     public var storedAt: Int64
-    /// The headers of a 200 answer (ETag, Cache-Control, Content-Type), built once per tile
-    /// rather than once per request.
+    /// The headers of a 200 answer (ETag, Cache-Control, X-Content-Type-Options, Content-Type),
+    /// built once per tile rather than once per request.
     public var okHeaders: HTTPFields
-    /// The headers of a 304 answer (ETag, Cache-Control).
+    /// The headers of a 304 answer (ETag, Cache-Control, X-Content-Type-Options).
     public var notModifiedHeaders: HTTPFields
     /// The status line and headers of a 200 answer up to (without) Date and Server, for
     /// ``TileFastPath``, which writes responses as bytes.
@@ -25,19 +26,18 @@ public struct StoredTile: Sendable, Hashable {
     /// The same for a 304 answer.
     var rawNotModifiedHead: ByteBuffer
 
-    /// Creates a stored tile; computes the ETag from `png`.
-    public init(png: [UInt8], version: UInt64, storedAt: Int64) {
+    /// Creates a stored tile. `contentHash` is ``ContentHash/fnv1a64(_:)`` of `png` as the
+    /// renderer computed it (the record's `hash` header); nil computes it here.
+    public init(png: [UInt8], contentHash: UInt64? = nil, version: UInt64, storedAt: Int64) {
         self.bytes = ByteBuffer(bytes: png)
-        self.eTag = ContentHash.strongETag(png)
+        self.eTag = ContentHash.strongETag(hash: contentHash ?? ContentHash.fnv1a64(png))
         self.version = version
         self.storedAt = storedAt
-        notModifiedHeaders = [.eTag: eTag, .cacheControl: "no-cache"]
+        notModifiedHeaders = TileAnswers.notModifiedHeaders(eTag: eTag)
         okHeaders = notModifiedHeaders
         okHeaders[.contentType] = "image/png"
-        rawNotModifiedHead = ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\n")
-        rawOKHead = ByteBuffer(
-            string: "HTTP/1.1 200 OK\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\nContent-Type: image/png\r\n"
-                + "Content-Length: \(png.count)\r\n")
+        rawNotModifiedHead = ByteBuffer(string: TileAnswers.rawHead("304 Not Modified", notModifiedHeaders, contentLength: nil))
+        rawOKHead = ByteBuffer(string: TileAnswers.rawHead("200 OK", okHeaders, contentLength: png.count))
     }
 }
 
@@ -92,7 +92,7 @@ public struct SurfaceExtent: Sendable, Hashable {
     }
 }
 
-/// The outcome of ``TileStore/put(key:png:version:now:)``.
+/// The outcome of ``TileStore/put(key:png:contentHash:version:now:)``.
 public enum TilePutResult: Sendable, Hashable {
     /// The tile was new or newer than the stored one and is now served.
     case stored
@@ -105,7 +105,7 @@ public enum TilePutResult: Sendable, Hashable {
 /// The in-memory store of rendered tiles the gateway serves. Thread-safe; every operation takes
 /// one short lock.
 ///
-/// The Kafka consumer of the tiles topic calls ``put(key:png:version:now:)`` and
+/// The Kafka consumer of the tiles topic calls ``put(key:png:contentHash:version:now:)`` and
 /// ``remove(key:now:)``; the HTTP route calls ``get(_:)``.
 public final class TileStore: Sendable {
     private struct State {
@@ -120,12 +120,13 @@ public final class TileStore: Sendable {
 
     /// Stores `png` as tile `key` at `version`, unless the stored tile has a newer version
     /// (an equal version replaces it, so a re-rendered tile is always served).
+    /// `contentHash`: the renderer's hash of `png` (the record's `hash` header); nil hashes here.
     @discardableResult
-    public func put(key: TileKey, png: [UInt8], version: UInt64, now: Int64 = WallClock.nowMillis())
-        -> TilePutResult
-    {
-        // Hash outside the lock: it is the only per-byte work.
-        let tile = StoredTile(png: png, version: version, storedAt: now)
+    public func put(
+        key: TileKey, png: [UInt8], contentHash: UInt64? = nil, version: UInt64, now: Int64 = WallClock.nowMillis()
+    ) -> TilePutResult {
+        // Build outside the lock: copying (and without `contentHash`, hashing) is per-byte work.
+        let tile = StoredTile(png: png, contentHash: contentHash, version: version, storedAt: now)
         return state.withLock { state in
             if let old = state.tiles[key] {
                 if old.version > version { return .ignoredOlder }

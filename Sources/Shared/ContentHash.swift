@@ -14,7 +14,23 @@ public enum ContentHash {
     /// A strong HTTP entity tag for `bytes`: the 16-digit lower-case hex FNV-1a hash in quotes,
     /// e.g. `"af63bd4c8601b7df"`.
     public static func strongETag(_ bytes: some Sequence<UInt8>) -> String {
-        let hex = String(fnv1a64(bytes), radix: 16)
+        strongETag(hash: fnv1a64(bytes))
+    }
+
+    /// The strong HTTP entity tag of content whose ``fnv1a64(_:)`` is `hash`.
+    public static func strongETag(hash: UInt64) -> String {
+        let hex = String(hash, radix: 16)
         return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+    }
+
+    /// The hash in a tile record's `hash` header (``RecordHeader/contentHash``): ``fnv1a64(_:)``
+    /// of the value as TileRenderer writes it, 1 to 16 lower-case hex digits (no sign, no
+    /// prefix); nil for anything else.
+    public static func fromHeader(_ value: some StringProtocol) -> UInt64? {
+        let digits = value.utf8
+        guard (1...16).contains(digits.count),
+            digits.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else { return nil }
+        return UInt64(value, radix: 16)
     }
 }

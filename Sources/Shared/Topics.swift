@@ -49,7 +49,8 @@ public enum RecordHeader {
     public static let reason = "reason"
     /// Monotonic version of a tile (TileRenderer).
     public static let version = "version"
-    /// Hex content hash of a tile's bytes (the gateway's ETag).
+    /// ``ContentHash/fnv1a64(_:)`` of a tile's bytes in lower-case hex (TileRenderer computes it
+    /// once; MapGateway's ETag is made from it, see ``ContentHash/fromHeader(_:)``).
     public static let contentHash = "hash"
     /// Lowercase hex HMAC-SHA256 of the record value (the line's bytes, without its newline),
     /// keyed with the server's secret (added by LogPipe, verified by PacketIngest).

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -33,7 +34,7 @@ import Testing
         let sink = Sink()
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers([
-            TileFastPath(tiles: tiles, metrics: nil, basePath: basePath, serverName: "gw"), sink,
+            TileFastPath(tiles: tiles, metrics: nil, basePath: basePath, serverName: "gw", maxPipelined: 16), sink,
         ])
         return (channel, sink)
     }
@@ -52,7 +53,10 @@ import Testing
         try channel.writeInbound(ByteBuffer(string: get(tilePath)))
         let out = try written(channel)
         let eTag = ContentHash.strongETag(png)
-        #expect(out.hasPrefix("HTTP/1.1 200 OK\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\nContent-Type: image/png\r\n"))
+        #expect(
+            out.hasPrefix(
+                "HTTP/1.1 200 OK\r\nETag: \(eTag)\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+                    + "Content-Type: image/png\r\n"))
         #expect(out.contains("\r\nContent-Length: \(png.count)\r\n") && out.contains("\r\nServer: gw\r\n"))
         #expect(out.range(of: #"\r\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n"#, options: .regularExpression) != nil)
         #expect(out.hasSuffix("\r\n\r\n" + String(decoding: png.map { UInt16($0) }, as: UTF16.self)))
@@ -68,9 +72,11 @@ import Testing
         try channel.writeInbound(ByteBuffer(string: get(tilePath, "if-none-match: \"0000\", W/\(eTag)\r\n")))
         let notModified = try written(channel)
         #expect(notModified.hasPrefix("HTTP/1.1 304 Not Modified\r\nETag: \(eTag)\r\n") && notModified.hasSuffix("\r\n\r\n"))
+        #expect(notModified.contains("\r\nX-Content-Type-Options: nosniff\r\n"))
         try channel.writeInbound(ByteBuffer(string: get("/tiles/srv/nauvis/terrain/3/9/9.png?v=3")))
         let missing = try written(channel)
         #expect(missing.hasPrefix("HTTP/1.1 404 Not Found\r\n") && missing.hasSuffix("\r\n\r\nno such tile\n"))
+        #expect(missing.contains("\r\nX-Content-Type-Options: nosniff\r\n"))
     }
 
     /// Several requests in one read, and one request over three reads, are all answered in order.
@@ -88,13 +94,15 @@ import Testing
     }
 
     /// The first request the fast path does not answer goes on untouched, and so does everything
-    /// after it on that connection (even plain tile requests), so responses keep their order.
+    /// after it on that connection (even plain tile requests), so responses keep their order; the
+    /// fast path leaves the pipeline.
     @Test func anythingElseSwitchesTheConnectionToTheNormalStack() throws {
         let (channel, sink) = try channel()
         let rest = get("/api/servers") + get(tilePath)
         try channel.writeInbound(ByteBuffer(string: get(tilePath) + rest))
         #expect(try written(channel).hasPrefix("HTTP/1.1 200 OK"))
         #expect(String(buffer: sink.passed) == rest)
+        #expect(throws: ChannelPipelineError.notFound) { try channel.pipeline.syncOperations.handler(type: TileFastPath.self) }
         try channel.writeInbound(ByteBuffer(string: get(tilePath)))
         #expect(try written(channel).isEmpty)
         #expect(String(buffer: sink.passed) == rest + get(tilePath))
@@ -126,7 +134,7 @@ import Testing
 
     @Test func anOverlongHeadGoesToTheNormalStack() throws {
         let (channel, sink) = try channel()
-        let request = "GET \(tilePath) HTTP/1.1\r\nX-Long: " + String(repeating: "a", count: TileFastPath.maxHeadBytes)
+        let request = "GET \(tilePath) HTTP/1.1\r\nX-Long: " + String(repeating: "a", count: TileFastPathMachine.maxHeadBytes)
         try channel.writeInbound(ByteBuffer(string: request))
         #expect(try written(channel).isEmpty)
         #expect(String(buffer: sink.passed) == request)
@@ -160,21 +168,49 @@ import Testing
             let port = try #require(client.port)
             let requests =
                 get(tilePath) + get("/healthz") + get("/tiles/srv/nauvis/terrain/3/5/5.png", "Connection: close\r\n")
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            let reply = try await channel.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: requests))
-                var all = ByteBuffer()
-                for try await var part in inbound { all.writeBuffer(&part) }  // until the server closes
-                return String(decoding: all.readableBytesView, as: UTF8.self)
-            }
+            let reply = try await exchange(port: port, requests)
             let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
             #expect(statuses == ["200", "200", "404"], "\(reply.prefix(600))")
             #expect(reply.contains("ok: 1 tiles"))
         }
+    }
+
+    /// The same requests answered by the fast path (a fresh connection) and by the router (a
+    /// connection whose first request, `/healthz`, handed it to the normal stack) give the same
+    /// bytes, `Date` values aside: 200, 304, HEAD, 404.
+    @Test(.timeLimit(.minutes(1))) func theFastPathAnswersByteForByteWhatTheRouterAnswers() async throws {
+        let app = buildApplication(
+            configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
+        let eTag = ContentHash.strongETag(png)
+        let tileRequests =
+            get(tilePath) + get(tilePath, "If-None-Match: \(eTag)\r\n") + "HEAD \(tilePath) HTTP/1.1\r\nHost: x\r\n\r\n"
+            + get("/tiles/srv/nauvis/terrain/3/5/5.png") + get("/healthz", "Connection: close\r\n")
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let fast = try await exchange(port: port, tileRequests)
+            let routed = try await exchange(port: port, get("/healthz") + tileRequests)
+            let healthz = try #require(routed.range(of: "HTTP/1.1 200 OK", range: routed.index(after: routed.startIndex)..<routed.endIndex))
+            #expect(fast.components(separatedBy: "HTTP/1.1 ").map { String($0.prefix(3)) } == ["", "200", "304", "200", "404", "200"])
+            #expect(fast == String(routed[healthz.lowerBound...]))
+        }
+    }
+
+    /// Writes `requests` on a new connection and returns everything read until the server closes,
+    /// as latin-1 text with every `Date` value replaced by `-`.
+    func exchange(port: Int, _ requests: String) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let reply = try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: requests))
+            var all = ByteBuffer()
+            for try await var part in inbound { all.writeBuffer(&part) }
+            return all
+        }
+        let text = String(decoding: reply.readableBytesView.map { UInt16($0) }, as: UTF16.self)
+        return text.replacingOccurrences(of: #"\r\nDate: [^\r]*\r\n"#, with: "\r\nDate: -\r\n", options: .regularExpression)
     }
 }
