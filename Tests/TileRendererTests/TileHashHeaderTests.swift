@@ -9,10 +9,10 @@ import Testing
 @Suite struct TileHashHeaderTests {
     @Test(arguments: [[UInt8](), [1, 2, 3], Array(repeating: 0xAB, count: 5000)])
     func tileRecordsCarryTheHashOfTheirValue(value: [UInt8]) throws {
-        var ledger = PublishLedger(clock: { 1 })
+        var ledger = PublishLedger(topics: Topics(), clock: { 1 })
         let published = ledger.record(.tiles, "srv/nauvis/terrain/3/0/0", value, partition: nil, force: true, server: "srv")
         let record = try #require(published)
-        let header = try #require(record.headers[RecordHeader.contentHash])
+        let header = try #require(record.headers.first { $0.key == RecordHeader.contentHash }.map { String(decoding: $0.value ?? [], as: UTF8.self) })
         #expect(ContentHash.fromHeader(header) == ContentHash.fnv1a64(value), "\(header)")
     }
 
