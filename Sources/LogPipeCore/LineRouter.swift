@@ -1,5 +1,4 @@
 import Kafka
-import ServiceSupport
 import Shared
 
 /// Decides where each line goes and builds its Kafka record (see `docs/architecture.md`):
