@@ -49,20 +49,6 @@ final class Confined<Value>: @unchecked Sendable {
     }
 }
 
-/// Rebalance events collected by the consumer's callback, taken by the worker loop.
-public final class RebalanceInbox: Sendable {
-    private let events = Mutex<[RebalanceEvent]>([])
-    public init() {}
-    /// Records an event (pass this as the consumer's rebalance handler).
-    public func post(_ e: RebalanceEvent) { events.withLock { $0.append(e) } }
-    func take() -> [RebalanceEvent] {
-        events.withLock { e in
-            defer { e = [] }
-            return e
-        }
-    }
-}
-
 /// The renderer's metrics (swift-metrics; Prometheus via ``Observability``).
 struct RendererMetrics: Sendable {
     let rendered: Counter
