@@ -80,13 +80,13 @@ let package = Package(
         .target(
             name: "LogPipeCore",
             dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
+                "Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "PacketIngestCore",
-            dependencies: ["Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         .target(
             name: "TileRendererCore",
