@@ -72,6 +72,7 @@ final class ProducerPollLoop: Sendable {
             rd_kafka_poll(rk, 50)
             space.advance()
             await Task.yield()
+            assert(client.executor.isCurrent, "the poll loop resumes on the client's executor")
         }
         let logger = client.context.logger
         if let flushTimeout {
