@@ -63,17 +63,16 @@ let package = Package(
         .target(
             name: "Kafka", dependencies: ["CRdKafka", "Blocking", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
-        /// Packet model v1, line format, codecs and topic names shared by every binary.
-        .target(name: "Shared", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
+        /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
+        .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
         .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
-        /// Configuration, logging, Kafka settings, metrics/health endpoints and line signatures
-        /// common to the four services.
+        /// Configuration, logging, Kafka settings and metrics/health endpoints common to the four
+        /// services.
         .target(
             name: "ServiceSupport",
             dependencies: [
                 "Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus, argumentParser, hummingbird,
-                crypto,
             ],
             swiftSettings: swiftSettings),
 
@@ -81,13 +80,13 @@ let package = Package(
         .target(
             name: "LogPipeCore",
             dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
+                "Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "PacketIngestCore",
-            dependencies: ["Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         .target(
             name: "TileRendererCore",
@@ -135,9 +134,9 @@ let package = Package(
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "SharedTests", dependencies: ["Shared", "TestSupport"],
+            name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport", crypto], swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: swiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Everything the C callbacks of one client need, reached through the conf opaque
 /// (`Unmanaged.passUnretained`, kept alive by `RDKafkaClient`). Callbacks run on librdkafka threads and
-/// on our poll threads, so all mutable state sits behind a `Mutex`.
+/// on the client's executor, so all mutable state sits behind a `Mutex`.
 final class ClientContext: Sendable {
     /// The client's logger; librdkafka logs go here too.
     let logger: Logger

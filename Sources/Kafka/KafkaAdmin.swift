@@ -1,21 +1,18 @@
 import CRdKafka
-import Dispatch
 import Logging
 
-/// Topic administration. Every request waits on its own result queue on a private `DispatchQueue`,
-/// never on the cooperative pool.
+/// Topic administration. Every request waits for its result on the client's `BlockingExecutor`,
+/// never on the cooperative pool; requests of one admin client run one after the other.
 public final class KafkaAdmin: Sendable {
     private let client: RDKafkaClient
-    private let queue: DispatchQueue
     private let logger: Logger
 
     /// Creates an admin client (a producer-type handle; it connects lazily).
     public init(configuration: KafkaClientConfiguration, logger: Logger) throws(KafkaError) {
         let context = ClientContext(configuration: configuration, logger: logger)
         client = try RDKafkaClient.make(
-            type: RD_KAFKA_PRODUCER, properties: configuration.baseProperties + configuration.extraProperties,
-            context: context)
-        queue = DispatchQueue(label: "kafka-admin-\(configuration.clientID)", attributes: .concurrent)
+            type: RD_KAFKA_PRODUCER, role: "admin",
+            properties: configuration.baseProperties + configuration.extraProperties, context: context)
         self.logger = logger
     }
 
@@ -25,7 +22,7 @@ public final class KafkaAdmin: Sendable {
         guard !specs.isEmpty else { return }
         let client = client
         let logger = logger
-        try await runBlocking(on: queue) { () -> Result<Void, KafkaError> in
+        try await client.executor.run { () -> Result<Void, KafkaError> in
             var topics: [OpaquePointer?] = []
             defer { for topic in topics { rd_kafka_NewTopic_destroy(topic) } }
             for spec in specs {
@@ -65,7 +62,7 @@ public final class KafkaAdmin: Sendable {
     public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) {
         guard !names.isEmpty else { return }
         let client = client
-        try await runBlocking(on: queue) { () -> Result<Void, KafkaError> in
+        try await client.executor.run { () -> Result<Void, KafkaError> in
             var topics: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
             defer { for topic in topics { rd_kafka_DeleteTopic_destroy(topic) } }
             return client.adminRequest(RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout) { options, resultQueue in
@@ -88,7 +85,7 @@ public final class KafkaAdmin: Sendable {
         _ names: [String], timeout: Duration = .seconds(10)
     ) async throws(KafkaError) -> [String: Int] {
         let client = client
-        return try await runBlocking(on: queue) { () -> Result<[String: Int], KafkaError> in
+        return try await client.executor.run { () -> Result<[String: Int], KafkaError> in
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(client.rk, 1, nil, &metadata, timeout.timeoutMs)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {

@@ -3,7 +3,7 @@ import Logging
 
 extension RDKafkaClient {
     /// Polls up to `maxMessages`: waits up to `timeoutMs` for the first event, then drains without waiting.
-    /// Blocking: call only on the consumer's serial queue. Non-fatal consumer errors are logged and skipped;
+    /// Blocking: call only on the client's executor. Non-fatal consumer errors are logged and skipped;
     /// end-of-partition events are collected; a fatal error is returned as a failure.
     func pollBatch(maxMessages: Int, timeoutMs: Int32) -> Result<ConsumerBatch, KafkaError> {
         var messages: [ConsumerMessage] = []

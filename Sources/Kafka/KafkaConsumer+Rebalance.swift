@@ -30,7 +30,7 @@ final class RebalanceContext: Sendable {
     }
 }
 
-/// `rebalance_cb`: runs synchronously on the thread that polls the consumer (the consumer's serial queue,
+/// `rebalance_cb`: runs synchronously on the thread that polls the consumer (the consumer's executor,
 /// or `rd_kafka_consumer_close` on the same queue), so it may block briefly.
 ///
 /// - Assign: apply (incremental for the COOPERATIVE protocol, full otherwise), then `.assigned`.

@@ -1,5 +1,4 @@
 import CRdKafka
-import Dispatch
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -7,7 +6,7 @@ import Synchronization
 /// A consumer-group consumer with at-least-once semantics: offsets are committed only after `store`.
 ///
 /// Every blocking librdkafka call (poll with a timeout, commit, seek, committed, close) runs on the
-/// consumer's own serial `DispatchQueue`, bridged with continuations, so the cooperative pool never blocks
+/// client's `BlockingExecutor` (one serial queue per consumer), so the cooperative pool never blocks
 /// and rebalance callbacks always run there too. Auto-commit is on, but `enable.auto.offset.store=false`:
 /// only offsets passed to `store` are committed (every `autoCommitInterval`, on revoke, on `commit()` and
 /// at shutdown).
@@ -16,7 +15,6 @@ import Synchronization
 /// `partitionEOF: true`).
 public final class KafkaConsumer: Service, Sendable {
     private let client: RDKafkaClient
-    private let queue: DispatchQueue
     private let closed = Atomic<Bool>(false)
     private let configuration: ConsumerConfiguration
     private let logger: Logger
@@ -31,7 +29,7 @@ public final class KafkaConsumer: Service, Sendable {
         let context = ClientContext(
             configuration: configuration.client, logger: logger, rebalance: RebalanceContext(handler: onRebalance))
         let client = try RDKafkaClient.make(
-            type: RD_KAFKA_CONSUMER, properties: configuration.rdKafkaProperties, context: context
+            type: RD_KAFKA_CONSUMER, role: "consumer", properties: configuration.rdKafkaProperties, context: context
         ) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
         }
@@ -45,7 +43,6 @@ public final class KafkaConsumer: Service, Sendable {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        queue = DispatchQueue(label: "kafka-consumer-\(configuration.client.clientID)")
         logger.info(
             "Kafka consumer subscribed",
             metadata: [
@@ -57,7 +54,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// The fatal error librdkafka raised, if any (the consumer must then be recreated).
     public var fatalError: KafkaError? { client.fatalError() }
 
-    /// Up to `maxMessages`, waiting at most `timeout` for the first; runs on the consumer's own thread.
+    /// Up to `maxMessages`, waiting at most `timeout` for the first; runs on the consumer's executor.
     /// Returns `[]` on timeout. Throws `.shutdown` after close and `.fatal` on a fatal consumer error.
     public func poll(maxMessages: Int, timeout: Duration) async throws(KafkaError) -> [ConsumerMessage] {
         try await pollBatch(maxMessages: maxMessages, timeout: timeout).messages
@@ -108,7 +105,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
-    /// Commits stored offsets now (synchronously on the consumer's thread). Nothing stored is not an error.
+    /// Commits stored offsets now (synchronously on the consumer's executor). Nothing stored is not an error.
     public func commit() async throws(KafkaError) {
         let logger = logger
         try await onQueue("commit") { client -> Result<Void, KafkaError> in
@@ -178,11 +175,11 @@ public final class KafkaConsumer: Service, Sendable {
         await shutdown()
     }
 
-    /// Commits stored offsets and leaves the group (`rd_kafka_consumer_close`, on the consumer's thread;
+    /// Commits stored offsets and leaves the group (`rd_kafka_consumer_close`, on the consumer's executor;
     /// revocation runs the rebalance handler). Later calls throw `.shutdown`. Idempotent.
     public func shutdown() async {
         let logger = logger
-        let done: Bool = await runBlocking(on: queue) { [self] in
+        let done: Bool = await client.executor.run { [self] in
             guard !closed.load(ordering: .acquiring) else { return false }
             commitStoredOffsets(client.rk, logger: logger, reason: "shutdown")
             let err = rd_kafka_consumer_close(client.rk)
@@ -207,11 +204,11 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
-    /// Runs `body` on the consumer's serial queue unless the consumer is closed.
+    /// Runs `body` on the consumer's executor unless the consumer is closed.
     private func onQueue<T: Sendable>(
-        _ what: String, _ body: @escaping @Sendable (RDKafkaClient) -> Result<T, KafkaError>
+        _ what: String, _ body: (RDKafkaClient) -> Result<T, KafkaError>
     ) async throws(KafkaError) -> T {
-        return try await runBlocking(on: queue) { [self] () -> Result<T, KafkaError> in
+        return try await client.executor.run { [self] () -> Result<T, KafkaError> in
             guard !closed.load(ordering: .acquiring) else { return .failure(.shutdown(what)) }
             return body(client)
         }.get()

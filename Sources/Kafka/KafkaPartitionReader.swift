@@ -1,5 +1,4 @@
 import CRdKafka
-import Dispatch
 import Logging
 import Synchronization
 
@@ -7,10 +6,9 @@ import Synchronization
 /// assignment, no JoinGroup, no commits). For restoring state kept in a topic, e.g. when a group member is
 /// assigned a partition whose state another member wrote.
 ///
-/// Every blocking librdkafka call runs on the reader's own serial `DispatchQueue`.
+/// Every blocking librdkafka call runs on the client's `BlockingExecutor` (its own serial queue).
 public final class KafkaPartitionReader: Sendable {
     private let client: RDKafkaClient
-    private let queue: DispatchQueue
     private let closed = Atomic<Bool>(false)
 
     /// - Parameter client: connection settings; `group.id` is a private placeholder (never joined).
@@ -21,9 +19,8 @@ public final class KafkaPartitionReader: Sendable {
                 ("group.id", "\(configuration.clientID).reader"), ("enable.auto.commit", "false"),
                 ("enable.auto.offset.store", "false"), ("enable.partition.eof", "true"),
             ] + configuration.extraProperties
-        client = try RDKafkaClient.make(type: RD_KAFKA_CONSUMER, properties: properties, context: context)
+        client = try RDKafkaClient.make(type: RD_KAFKA_CONSUMER, role: "reader", properties: properties, context: context)
         rd_kafka_poll_set_consumer(client.rk)
-        queue = DispatchQueue(label: "kafka-reader-\(configuration.clientID)")
     }
 
     /// Every record of `partitions` of `topic` from the beginning up to their end (as the broker reported
@@ -32,7 +29,7 @@ public final class KafkaPartitionReader: Sendable {
         topic: String, partitions: [Int32], timeout: Duration = .seconds(60)
     ) async throws(KafkaError) -> [ConsumerMessage] {
         guard !partitions.isEmpty else { return [] }
-        return try await runBlocking(on: queue) { [self] () -> Result<[ConsumerMessage], KafkaError> in
+        return try await client.executor.run { [self] () -> Result<[ConsumerMessage], KafkaError> in
             guard !closed.load(ordering: .acquiring) else { return .failure(.shutdown("readAll")) }
             let rk = client.rk
             let deadline = ContinuousClock.now + timeout
@@ -68,7 +65,7 @@ public final class KafkaPartitionReader: Sendable {
 
     /// Closes the client. Later calls throw `.shutdown`. Idempotent.
     public func shutdown() async {
-        await runBlocking(on: queue) { [self] in
+        await client.executor.run { [self] in
             guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
             rd_kafka_consumer_close(client.rk)
         }

@@ -150,7 +150,7 @@ public struct BatchDeliveryReport: Sendable {
 }
 
 /// `dr_msg_cb`: served on the thread that calls `rd_kafka_poll`/`rd_kafka_flush` (the producer's poll
-/// thread or a flush job). Looks the message's handler up by its opaque id and calls it.
+/// loop or a flush job on its executor, or a sender's non-blocking poll). Looks the message's handler up by its opaque id and calls it.
 func kafkaDeliveryCallback(
     _ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?
 ) {

@@ -1,11 +1,10 @@
 import CRdKafka
-import Dispatch
 import Logging
 import ServiceLifecycle
 
 /// An asynchronous Kafka producer.
 ///
-/// A dedicated poll thread serves delivery reports; `send` suspends until the broker acknowledges. When
+/// A poll loop on the client's `BlockingExecutor` serves delivery reports; `send` suspends until the broker acknowledges. When
 /// librdkafka's local queue is full, sending waits for room (it never drops). As a `Service`, `run()` waits
 /// for graceful shutdown and then flushes (bounded by `shutdownFlushTimeout`). Messages still undelivered
 /// after that fail with `.shutdown` (or a purge error). The `rd_kafka_t` is destroyed when the producer is
@@ -15,22 +14,19 @@ public final class KafkaProducer: Service, Sendable {
     private let pollLoop: ProducerPollLoop
     private let configuration: ProducerConfiguration
     private let logger: Logger
-    private let blockingQueue: DispatchQueue
 
-    /// Creates the producer and starts its poll thread.
+    /// Creates the producer and starts its poll loop.
     public init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
         let context = ClientContext(
             configuration: configuration.client, logger: logger, deliveries: DeliveryRegistry())
         client = try RDKafkaClient.make(
-            type: RD_KAFKA_PRODUCER, properties: configuration.rdKafkaProperties, context: context
+            type: RD_KAFKA_PRODUCER, role: "producer", properties: configuration.rdKafkaProperties, context: context
         ) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf, kafkaDeliveryCallback)
         }
         self.configuration = configuration
         self.logger = logger
-        let name = "kafka-producer-\(configuration.client.clientID)"
-        blockingQueue = DispatchQueue(label: name + "-blocking")
-        pollLoop = ProducerPollLoop(client: client, name: name)
+        pollLoop = ProducerPollLoop(client: client)
         logger.info(
             "Kafka producer started",
             metadata: [
@@ -41,7 +37,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     deinit {
-        // No-op after shutdown(); otherwise stop the poll thread without flushing.
+        // No-op after shutdown(); otherwise stop the poll loop without flushing.
         pollLoop.requestStop(flushTimeout: nil)
     }
 
@@ -85,7 +81,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Enqueues without waiting for delivery (still waits while the queue is full); `onDelivery` is called
-    /// exactly once (on the producer's poll thread, or a flush) with the report, in produce order per
+    /// exactly once (on the producer's poll loop, or a flush) with the report, in produce order per
     /// partition. Throws (and does not call `onDelivery`) if librdkafka refuses the message or the producer
     /// is shut down; throws `CancellationError`-free: a cancelled task keeps waiting for queue space.
     public func enqueue(
@@ -115,7 +111,7 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Enqueues `messages` without waiting for delivery, with one registry entry and one handler for the
     /// whole batch (each message's opaque is the batch id and its index): `onDelivery` is called exactly
-    /// once, when every message has an outcome, with the failed ones by index (on the poll thread, a
+    /// once, when every message has an outcome, with the failed ones by index (on the poll loop, a
     /// flush, or this task when the last outcome is a refusal). Waits (never drops) while librdkafka's
     /// local queue is full. A message librdkafka refuses, and every message not yet enqueued when the
     /// producer stops, is reported failed in the same report. At most 16 777 216 messages per batch.
@@ -183,11 +179,11 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Waits until every enqueued message has a delivery report, or throws `.timeout`. Runs
-    /// `rd_kafka_flush` off the cooperative pool.
+    /// `rd_kafka_flush` on the client's executor, between two polls of the poll loop.
     public func flush(timeout: Duration) async throws(KafkaError) {
         guard !pollLoop.isStopping else { throw .shutdown("flush") }
         let client = client
-        let err = await runBlocking(on: blockingQueue) { rd_kafka_flush(client.rk, timeout.timeoutMs) }
+        let err = await client.executor.run { rd_kafka_flush(client.rk, timeout.timeoutMs) }
         if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
             throw KafkaError(
                 code: .timeout, message: "flush: \(rd_kafka_outq_len(client.rk)) messages still queued after \(timeout)",
@@ -203,7 +199,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Stops accepting messages, flushes (bounded by `shutdownFlushTimeout`), fails what is left with
-    /// `.shutdown` and stops the poll thread. Idempotent; every caller waits for completion.
+    /// `.shutdown` and stops the poll loop. Idempotent; every caller waits for completion.
     public func shutdown() async {
         pollLoop.requestStop(flushTimeout: configuration.shutdownFlushTimeout)
         await pollLoop.waitUntilStopped()

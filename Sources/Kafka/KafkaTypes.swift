@@ -35,8 +35,34 @@ public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(topic)[\(partition)]" }
 }
 
-/// A record to produce.
-public struct ProducerMessage: Sendable {
+/// What produced and consumed records have in common: a key and headers, with lookups by name.
+public protocol KafkaRecord {
+    /// The key, or `nil` for a null key.
+    var key: [UInt8]? { get }
+    /// Record headers, in order.
+    var headers: [KafkaHeader] { get }
+}
+
+extension KafkaRecord {
+    /// The value of the first header named `key`, or `nil` if there is none (or its value is null).
+    public func header(_ key: String) -> [UInt8]? {
+        headers.first { $0.key == key }?.value
+    }
+
+    /// The value of the first header named `key` decoded as UTF-8 (invalid bytes repaired), or `nil`.
+    public func headerString(_ key: String) -> String? {
+        header(key).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The key decoded as UTF-8 (invalid bytes repaired), or `nil` for a null key.
+    public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// A record to produce: the one record type every service publishes (PacketIngest's routed,
+/// event, dead-letter and state records, TileRenderer's outputs). Pure data, so routing rules that
+/// build it are unit-testable. LogPipe, which ships hundreds of thousands of lines a second,
+/// describes many at once with ``ProducerBatch`` instead.
+public struct ProducerMessage: KafkaRecord, Sendable, Hashable {
     /// The destination topic.
     public var topic: String
     /// The key (`nil` for a null key). Keyed records go to `hash(key) % partitions` unless `partition` is set.
@@ -60,6 +86,13 @@ public struct ProducerMessage: Sendable {
     }
 }
 
+extension ProducerMessage {
+    /// A record whose key is the UTF-8 of `key`.
+    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader] = [], partition: Int32? = nil) {
+        self.init(topic: topic, key: Array(key.utf8), value: value, headers: headers, partition: partition)
+    }
+}
+
 /// Where a produced record was stored, as acknowledged by the broker.
 public struct DeliveryReport: Sendable, Hashable {
     /// The topic the record was written to.
@@ -78,7 +111,7 @@ public struct DeliveryReport: Sendable, Hashable {
 }
 
 /// A consumed record. Key, value and headers are copied out of librdkafka's buffers.
-public struct ConsumerMessage: Sendable {
+public struct ConsumerMessage: KafkaRecord, Sendable {
     /// The topic the record came from.
     public var topic: String
     /// The partition the record came from.
@@ -106,16 +139,6 @@ public struct ConsumerMessage: Sendable {
         self.value = value
         self.headers = headers
         self.timestamp = timestamp
-    }
-
-    /// The value of the first header named `key`, or `nil` if there is none (or its value is null).
-    public func header(_ key: String) -> [UInt8]? {
-        headers.first { $0.key == key }?.value
-    }
-
-    /// The value of the first header named `key` decoded as UTF-8 (invalid bytes repaired), or `nil`.
-    public func headerString(_ key: String) -> String? {
-        header(key).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The partition this record came from.

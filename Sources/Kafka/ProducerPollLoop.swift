@@ -1,10 +1,11 @@
 import CRdKafka
-import Foundation
 import Synchronization
 
-/// The producer's dedicated poll thread. It runs `rd_kafka_poll(rk, 50 ms)`, which serves delivery reports,
-/// statistics and errors, and after every poll wakes senders waiting for queue space. On stop it flushes
-/// (bounded), purges what is left, fails any remaining handlers with `.shutdown`, and wakes the stoppers.
+/// The producer's poll loop: a task on the client's `BlockingExecutor` that runs
+/// `rd_kafka_poll(rk, 50 ms)`, which serves delivery reports, statistics and errors, and after every
+/// poll wakes senders waiting for queue space and yields, so other blocking jobs of the client (a
+/// `flush`) run between two polls. On stop it flushes (bounded), purges what is left, fails any
+/// remaining handlers with `.shutdown`, and wakes the stoppers.
 final class ProducerPollLoop: Sendable {
     private struct State {
         var flushTimeout: Duration?
@@ -17,12 +18,10 @@ final class ProducerPollLoop: Sendable {
     private let state = Mutex(State())
     private let space = QueueSpace()
 
-    /// Starts the thread. It keeps `client` alive until it exits.
-    init(client: RDKafkaClient, name: String) {
+    /// Starts the loop on `client.executor`. It keeps `client` alive until it exits.
+    init(client: RDKafkaClient) {
         self.client = client
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        Task(executorPreference: client.executor) { [self] in await run() }
     }
 
     /// `true` once a stop was requested: new messages are refused.
@@ -31,13 +30,13 @@ final class ProducerPollLoop: Sendable {
     /// The queue-space generation, read before a produce attempt.
     var spaceGeneration: UInt64 { space.generation }
 
-    /// Suspends until the poll thread has served events after `generation` (at most one poll interval).
+    /// Suspends until the poll loop has served events after `generation` (at most one poll interval).
     /// Returns `false` if the loop is stopping.
     func waitForSpace(after generation: UInt64) async -> Bool {
         await space.wait(after: generation)
     }
 
-    /// Asks the thread to stop: flush for up to `flushTimeout` (nil: no flush), then exit.
+    /// Asks the loop to stop: flush for up to `flushTimeout` (nil: no flush), then exit.
     func requestStop(flushTimeout: Duration?) {
         state.withLock { state in
             guard !state.stopRequested else { return }
@@ -46,7 +45,7 @@ final class ProducerPollLoop: Sendable {
         }
     }
 
-    /// Suspends until the thread has finished its final flush.
+    /// Suspends until the loop has finished its final flush.
     func waitUntilStopped() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state in
@@ -58,7 +57,10 @@ final class ProducerPollLoop: Sendable {
         }
     }
 
-    private func run() {
+    /// The loop; runs on the client's executor (its task prefers it), so the blocking polls and the
+    /// final flush never occupy the cooperative pool.
+    private func run() async {
+        precondition(client.executor.isCurrent, "the poll loop runs on the client's executor")
         let rk = client.rk
         var flushTimeout: Duration?
         while true {
@@ -69,6 +71,8 @@ final class ProducerPollLoop: Sendable {
             if stop { break }
             rd_kafka_poll(rk, 50)
             space.advance()
+            await Task.yield()
+            assert(client.executor.isCurrent, "the poll loop resumes on the client's executor")
         }
         let logger = client.context.logger
         if let flushTimeout {
@@ -96,7 +100,7 @@ final class ProducerPollLoop: Sendable {
     }
 }
 
-/// Senders waiting for room in librdkafka's local queue, woken by the poll thread after each poll.
+/// Senders waiting for room in librdkafka's local queue, woken by the poll loop after each poll.
 /// A generation counter avoids lost wake-ups: a sender that saw the queue full at generation `g` waits
 /// only until the generation moves past `g`.
 final class QueueSpace: Sendable {

@@ -1,5 +1,5 @@
+import Blocking
 import CRdKafka
-import Dispatch
 import Logging
 
 /// An `rd_kafka_t *`. librdkafka documents the handle as thread-safe, hence `@unchecked Sendable`.
@@ -10,37 +10,46 @@ struct RDKafkaHandle: @unchecked Sendable {
 
 /// Owns one `rd_kafka_t` and the `ClientContext` its C callbacks reach through the conf opaque.
 ///
+/// Every blocking librdkafka call of the client (poll with a timeout, flush, commit, seek, admin
+/// requests, close, destroy) runs on its one ``executor``, after swift-kafka-client's one
+/// `DispatchQueueTaskExecutor` per client: never on the cooperative pool, and in submission order.
+///
 /// Lifetime: the handle is destroyed when the last reference to this object goes away (the owning
 /// producer/consumer/admin and any in-flight blocking job hold one), so no call can race with
-/// `rd_kafka_destroy`. The destroy runs on a global dispatch queue (it joins librdkafka threads and must
-/// not block the cooperative pool); the context is kept alive until it returns.
+/// `rd_kafka_destroy`. The destroy runs on the executor too (it joins librdkafka threads and must
+/// not block the cooperative pool), after every job queued before it; the context is kept alive
+/// until it returns.
 final class RDKafkaClient: Sendable {
     /// The handle.
     let handle: RDKafkaHandle
     /// The callback context (logger, metrics, delivery registry, rebalance handler).
     let context: ClientContext
+    /// Where the client's blocking calls run (one serial queue per client).
+    let executor: BlockingExecutor
 
     /// The raw `rd_kafka_t *`.
     var rk: OpaquePointer { handle.pointer }
 
-    private init(handle: RDKafkaHandle, context: ClientContext) {
+    private init(handle: RDKafkaHandle, context: ClientContext, executor: BlockingExecutor) {
         self.handle = handle
         self.context = context
+        self.executor = executor
     }
 
     deinit {
         let handle = handle
         let context = context
-        DispatchQueue.global().async {
+        Task(executorPreference: executor) {
             rd_kafka_destroy(handle.pointer)
             withExtendedLifetime(context) {}
         }
     }
 
     /// Builds a configuration from `properties` (applied in order), installs the shared callbacks plus
-    /// whatever `configure` adds, and creates the client.
+    /// whatever `configure` adds, and creates the client. `role` (`consumer`, `producer`, `admin`,
+    /// `reader`) and the client id name its executor's queue (`kafka-<role>-<client id>`).
     static func make(
-        type: rd_kafka_type_t, properties: [(String, String)], context: ClientContext,
+        type: rd_kafka_type_t, role: String, properties: [(String, String)], context: ClientContext,
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaError) -> RDKafkaClient {
         guard let conf = rd_kafka_conf_new() else {
@@ -68,7 +77,9 @@ final class RDKafkaClient: Sendable {
                 "librdkafka": "\(String(cString: rd_kafka_version_str()))",
                 "name": "\(String(cString: rd_kafka_name(rk)))",
             ])
-        return RDKafkaClient(handle: RDKafkaHandle(pointer: rk), context: context)
+        return RDKafkaClient(
+            handle: RDKafkaHandle(pointer: rk), context: context,
+            executor: BlockingExecutor(label: "kafka-\(role)-\(context.clientID)"))
     }
 
     /// The fatal error librdkafka raised for this client, if any.
@@ -89,13 +100,6 @@ struct ErrorBuffer {
     /// The NUL-terminated text in the buffer.
     var text: String {
         bytes.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-}
-
-/// Runs blocking librdkafka work on `queue` and suspends (without blocking the cooperative pool) until done.
-func runBlocking<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-        queue.async { continuation.resume(returning: body()) }
     }
 }
 

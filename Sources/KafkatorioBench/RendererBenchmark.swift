@@ -54,7 +54,7 @@ struct RendererBenchmark: ParsableCommand {
                 result.draw += out.drawSeconds
                 for r in out.first where r.topic == topics.rendererState {
                     let owner = Int(r.partition!) % workers
-                    try details[owner].applyState(key: r.keyString, value: r.value, partition: r.partition!)
+                    try details[owner].applyState(key: r.keyString ?? "", value: r.value, partition: r.partition!)
                     spilled = true
                 }
                 for r in out.first where r.topic == topics.pyramid { pyramidInputs[Int(r.partition!) % workers].append(r) }
@@ -68,7 +68,7 @@ struct RendererBenchmark: ParsableCommand {
             let inputs = pending
             pending = Array(repeating: [], count: workers)
             let outs = Self.parallel(workers) { i -> FlushOutput in
-                for r in inputs[i] { try? pyramids[i].apply(key: r.keyString, value: r.value) }
+                for r in inputs[i] { try? pyramids[i].apply(key: r.keyString ?? "", value: r.value) }
                 return pyramids[i].flush()
             }
             for out in outs {

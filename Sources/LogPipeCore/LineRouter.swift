@@ -1,5 +1,4 @@
 import Kafka
-import ServiceSupport
 import Shared
 
 /// Decides where each line goes and builds its Kafka record (see `docs/architecture.md`):
@@ -135,7 +134,13 @@ public struct LineRouter: Sendable {
     }
 }
 
-/// Where one line of a read went.
+/// Where one line of a read went: not a record to publish but the line's fate. LogPipe's records
+/// are the Kafka wrapper's ``ProducerBatch`` (``RoutedLines/batch``), the cheap form of its
+/// `ProducerMessage` for this hot path: at hundreds of thousands of lines a second, one
+/// `ProducerMessage` per line (topic string, key, value and header arrays: four allocations and a
+/// copy of the line) would cost more than librdkafka itself, while a batch's records are ranges of
+/// the reader's buffer with shared header values and cost no allocation per line. ``record`` is the
+/// line's index in that batch.
 public struct RoutedLine: Sendable, Hashable {
     /// Its destination.
     public var kind: LineKind

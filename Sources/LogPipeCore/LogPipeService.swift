@@ -1,4 +1,4 @@
-import Dispatch
+import Blocking
 import Kafka
 import Logging
 import ServiceLifecycle
@@ -26,7 +26,8 @@ public final class LogPipeService: Service, Sendable {
     private let makeProducer: @Sendable () throws -> KafkaProducer
     private let logger: Logger
     private let metrics: LogPipeMetrics
-    private let queue = DispatchQueue(label: "logpipe.reader")
+    /// Where the input is read (file or stdin reads block): one serial queue, off the cooperative pool.
+    private let readerExecutor = BlockingExecutor(label: "logpipe.reader")
     private let healthState = Mutex(HealthStatus(healthy: true, detail: "starting"))
 
     /// - Parameter makeProducer: creates a producer; called at start and again to replace one
@@ -69,21 +70,12 @@ public final class LogPipeService: Service, Sendable {
                 metadata: ["server": "\(configuration.serverID)"])
         }
         var loop = try ShipLoop(
-            service: self, source: SourceBox(source), window: DeliveryWindow(start: checkpoint),
+            service: self, source: SourceReader(source, executor: readerExecutor), window: DeliveryWindow(start: checkpoint),
             checkpointFile: checkpointFile, stored: checkpoint)
         try await loop.run()
     }
 
     // MARK: Pieces the loop uses
-
-    fileprivate func read(_ box: SourceBox, maxLines: Int) async -> (ReadBatch, UInt64) {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                let batch = box.source.read(maxLines: maxLines)
-                continuation.resume(returning: (batch, box.source.unreadBytes))
-            }
-        }
-    }
 
     fileprivate func setHealth(_ status: HealthStatus) { healthState.withLock { $0 = status } }
 
@@ -94,16 +86,33 @@ public final class LogPipeService: Service, Sendable {
     fileprivate func newProducer() throws -> KafkaProducer { try makeProducer() }
 }
 
-/// The input, confined to LogPipe's serial reader queue (every access happens on it).
-final class SourceBox: @unchecked Sendable {
-    let source: any LineSource
-    init(_ source: any LineSource) { self.source = source }
+/// The input, isolated to an actor that runs on LogPipe's reader executor: every read (a blocking
+/// file or stdin read) happens there, one at a time, and the compiler checks that nothing else
+/// touches the source.
+actor SourceReader {
+    private let executor: BlockingExecutor
+    private let source: any LineSource
+
+    /// Runs on the reader executor's queue.
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// Takes `source` over (nothing else may keep it).
+    init(_ source: sending any LineSource, executor: BlockingExecutor) {
+        self.source = source
+        self.executor = executor
+    }
+
+    /// Up to `maxLines` lines available now, and the bytes still unread after them.
+    func read(maxLines: Int) -> (ReadBatch, UInt64) {
+        let batch = source.read(maxLines: maxLines)
+        return (batch, source.unreadBytes)
+    }
 }
 
 /// The state of one run of the service.
 private struct ShipLoop {
     let service: LogPipeService
-    let source: SourceBox
+    let source: SourceReader
     let window: DeliveryWindow
     let checkpointFile: CheckpointFile?
     var config: LogPipeConfiguration { service.config }
@@ -116,7 +125,7 @@ private struct ShipLoop {
     var checkpointCurrentAt = ContinuousClock.now
     var lastCheckpointWrite = ContinuousClock.now
     var checkpointError: String?
-    var backoff = Duration.milliseconds(100)
+    var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
     var nextRetry = ContinuousClock.now
     var unread: UInt64 = 0
     var atEnd = false
@@ -124,7 +133,7 @@ private struct ShipLoop {
     var lastMetrics = ContinuousClock.now
 
     init(
-        service: LogPipeService, source: SourceBox, window: DeliveryWindow, checkpointFile: CheckpointFile?,
+        service: LogPipeService, source: SourceReader, window: DeliveryWindow, checkpointFile: CheckpointFile?,
         stored: Checkpoint?
     ) throws {
         self.service = service
@@ -149,15 +158,14 @@ private struct ShipLoop {
                     "re-sending failed lines",
                     metadata: ["lines": "\(again.reduce(0) { $0 + $1.seqs.count })", "error": "\(snapshot.lastError ?? "")"])
                 await send(again)
-                nextRetry = now + backoff
-                backoff = min(backoff * 2, .seconds(5))
+                nextRetry = now + backoff.next()
             } else if snapshot.failed == 0 {
-                backoff = .milliseconds(100)
+                backoff.reset()
             }
             var didRead = false
             let room = min(config.maxInFlightLines - snapshot.unacked, config.batchLines)
             if !finished && room > 0 && snapshot.unackedBytes < config.maxInFlightBytes {
-                let (batch, unreadBytes) = await service.read(source, maxLines: room)
+                let (batch, unreadBytes) = await source.read(maxLines: room)
                 unread = unreadBytes
                 atEnd = batch.atEnd
                 finished = batch.finished

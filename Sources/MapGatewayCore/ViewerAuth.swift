@@ -2,6 +2,7 @@ import Crypto
 import Hummingbird
 import NIOCore
 import ServiceSupport
+import Shared
 import Synchronization
 
 /// A salted, iterated password hash: PBKDF2-HMAC-SHA256 with a 32-byte key, written as

@@ -1,3 +1,4 @@
+import Kafka
 import Shared
 
 /// One consumed record, as PacketIngest sees it.
@@ -82,7 +83,7 @@ public struct IngestProcessor: Sendable {
     }
 
     /// Processes one line, appending the records to publish to `out`.
-    public mutating func process(_ input: IngestInput, into out: inout [RoutedRecord]) -> LineOutcome {
+    public mutating func process(_ input: IngestInput, into out: inout [ProducerMessage]) -> LineOutcome {
         let line = RawLine(bytes: input.value, server: input.server, source: input.source)
         func reject(_ r: IngestRejection) -> LineOutcome {
             out.append(router.deadLetter(line, rejection: r, input: inputTopicName(input.partition.topic)))
@@ -128,7 +129,7 @@ public struct IngestProcessor: Sendable {
     /// Session starts and sequence gaps: a `session_start` resets the server's sequence; any other
     /// packet whose `seq` is more than one above the last one seen reports the missing count.
     private mutating func sequence(
-        _ packet: Packet, server: String, source: String?, partition: InputPartition, into out: inout [RoutedRecord]
+        _ packet: Packet, server: String, source: String?, partition: InputPartition, into out: inout [ProducerMessage]
     ) {
         let last = state[partition]?.lastSeq[server]
         state[partition, default: PartitionState()].lastSeq[server] = packet.seq
@@ -146,24 +147,27 @@ public struct IngestProcessor: Sendable {
     }
 
     /// A server event on `live`: key server id, headers server, type=event, source.
-    public func eventRecord(_ event: ServerEvent) -> RoutedRecord {
+    public func eventRecord(_ event: ServerEvent) -> ProducerMessage {
         var headers = [
-            RecordHeaderValue(RecordHeader.server, event.server),
-            RecordHeaderValue(RecordHeader.packetType, ServerEvent.recordType),
+            KafkaHeader(key: RecordHeader.server, string: event.server),
+            KafkaHeader(key: RecordHeader.packetType, string: ServerEvent.recordType),
         ]
-        if let s = event.source { headers.append(RecordHeaderValue(RecordHeader.source, s)) }
-        return RoutedRecord(topic: topics.live, key: event.server, value: event.encoded(), headers: headers)
+        if let s = event.source { headers.append(KafkaHeader(key: RecordHeader.source, string: s)) }
+        return ProducerMessage(topic: topics.live, key: event.server, value: event.encoded(), headers: headers)
     }
 
     /// The dedup state records for every key changed since the last call (one per key, however many
     /// lines it covered), and forgets that they were pending. Each goes to the state topic's
-    /// partition with the input partition's number, keyed `<topic>/<server>/<fingerprint>`.
-    public mutating func takeStateRecords() -> [(partition: Int32, record: RoutedRecord)] {
-        var out: [(Int32, RoutedRecord)] = []
+    /// partition with the input partition's number (the message's explicit `partition`), keyed
+    /// `<topic>/<server>/<fingerprint>`.
+    public mutating func takeStateRecords() -> [ProducerMessage] {
+        var out: [ProducerMessage] = []
         for (p, keys) in dirty.sorted(by: { ($0.key.topic.rawValue, $0.key.partition) < ($1.key.topic.rawValue, $1.key.partition) }) {
             guard let s = state[p] else { continue }
             for key in keys.sorted(by: { $0.string < $1.string }) {
-                out.append((p.partition, RoutedRecord(topic: topics.ingestDedup, key: key.string, value: s.recordValue(for: key), headers: [])))
+                out.append(
+                    ProducerMessage(
+                        topic: topics.ingestDedup, key: key.string, value: s.recordValue(for: key), partition: p.partition))
             }
         }
         dirty = [:]

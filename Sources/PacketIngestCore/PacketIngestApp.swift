@@ -28,14 +28,14 @@ public struct PacketIngestApp: Sendable {
                     "\(kafka.topics.ingestDedup) has \(counts[kafka.topics.ingestDedup] ?? 0) partitions; it needs at least "
                     + "\(needed) (one per \(kafka.topics.raw) partition)"))
         }
-        let rebalances = RebalanceLog()
+        let rebalances = RebalanceInbox()
         producer = try KafkaProducer(
             configuration: ProducerConfiguration(client: kafka.client("producer"), maxMessageBytes: 4 << 20), logger: logger)
         consumer = try KafkaConsumer(
             configuration: ConsumerConfiguration(
                 client: kafka.client("consumer"), groupID: configuration.groupID,
                 topics: [kafka.topics.raw, kafka.topics.console]),
-            logger: logger, onRebalance: { rebalances.record($0) })
+            logger: logger, onRebalance: { rebalances.post($0) })
         let reader = try KafkaPartitionReader(client: kafka.client("state"), logger: logger)
         service = PacketIngestService(
             consumer: consumer, producer: producer, stateReader: reader, rebalances: rebalances, topics: kafka.topics,

@@ -27,16 +27,6 @@ public struct PacketIngestConfiguration: Sendable {
     }
 }
 
-/// Partition assignment changes, recorded by the consumer's rebalance callback and applied by the
-/// service loop before it processes the next batch.
-public final class RebalanceLog: Sendable {
-    private let events = Mutex<[RebalanceEvent]>([])
-    public init() {}
-    /// The consumer's `onRebalance` handler.
-    public func record(_ event: RebalanceEvent) { events.withLock { $0.append(event) } }
-    func take() -> [RebalanceEvent] { events.withLock { e in defer { e.removeAll() }; return e } }
-}
-
 /// Consumes `raw` and `console` in a consumer group and, per batch: authenticates, deduplicates,
 /// validates and routes every line (``IngestProcessor``); publishes the outputs and waits for every
 /// acknowledgement; then publishes the dedup state records of the batch and waits for those; only
@@ -50,7 +40,7 @@ public final class PacketIngestService: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let stateReader: KafkaPartitionReader
-    private let rebalances: RebalanceLog
+    private let rebalances: RebalanceInbox
     private let topics: Topics
     private let authenticator: Authenticator
     private let configuration: PacketIngestConfiguration
@@ -59,12 +49,12 @@ public final class PacketIngestService: Service, Sendable {
     private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
     /// - Parameters:
-    ///   - consumer: subscribed to `raw` and `console`, with `onRebalance: rebalances.record`.
+    ///   - consumer: subscribed to `raw` and `console`, with `onRebalance: rebalances.post`.
     ///   - producer: publishes routed, event, dead-letter and state records.
     ///   - stateReader: reads the dedup state topic on assignment.
     ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
     public init(
-        consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceLog,
+        consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceInbox,
         topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int, logger: Logger
     ) {
         self.consumer = consumer
@@ -115,7 +105,7 @@ public final class PacketIngestService: Service, Sendable {
             }
             try await applyRebalances(&processor)
             if batch.isEmpty { continue }
-            var records: [RoutedRecord] = []
+            var records: [ProducerMessage] = []
             records.reserveCapacity(batch.count + 16)
             for message in batch {
                 guard let input = input(message) else { continue }
@@ -130,9 +120,8 @@ public final class PacketIngestService: Service, Sendable {
                         ])
                 }
             }
-            try await producer.sendUntilDelivered(records.map(Self.producerMessage), logger: logger)
-            let state = processor.takeStateRecords().map { Self.producerMessage($0.record, partition: $0.partition) }
-            try await producer.sendUntilDelivered(state, logger: logger)
+            try await producer.sendUntilDelivered(records, logger: logger)
+            try await producer.sendUntilDelivered(processor.takeStateRecords(), logger: logger)
             var next: [TopicPartition: Int64] = [:]
             for m in batch { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
             try consumer.store(next)
@@ -160,29 +149,27 @@ public final class PacketIngestService: Service, Sendable {
         }
         guard !assigned.isEmpty else { return }
         let partitions = Set(assigned.map(\.partition)).sorted()
-        var delay = Duration.milliseconds(200)
-        while true {
-            do {
-                let started = ContinuousClock.now
-                let records = try await stateReader.readAll(
-                    topic: topics.ingestDedup, partitions: partitions, timeout: configuration.restoreTimeout)
-                for p in assigned {
-                    let mine = records.filter { $0.partition == p.partition }
-                        .map { (key: String(decoding: $0.key ?? [], as: UTF8.self), value: $0.value) }
-                    processor.restore(p, records: mine)
-                }
-                logger.info(
-                    "dedup state restored",
-                    metadata: [
-                        "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))",
-                        "records": "\(records.count)", "elapsed": "\(ContinuousClock.now - started)",
-                    ])
-                return
-            } catch {
+        let logger = logger
+        try await retryUntilSuccess(
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(10)),
+            onFailure: { error, _ in
                 logger.error("restoring dedup state failed; retrying", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
             }
+        ) {
+            let started = ContinuousClock.now
+            let records = try await stateReader.readAll(
+                topic: topics.ingestDedup, partitions: partitions, timeout: configuration.restoreTimeout)
+            for p in assigned {
+                let mine = records.filter { $0.partition == p.partition }
+                    .map { (key: $0.keyString ?? "", value: $0.value) }
+                processor.restore(p, records: mine)
+            }
+            logger.info(
+                "dedup state restored",
+                metadata: [
+                    "partitions": "\(assigned.map(\.description).sorted().joined(separator: ","))",
+                    "records": "\(records.count)", "elapsed": "\(ContinuousClock.now - started)",
+                ])
         }
     }
 
@@ -197,15 +184,5 @@ public final class PacketIngestService: Service, Sendable {
         return IngestInput(
             partition: p, value: m.value, server: m.headerString(RecordHeader.server),
             source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature))
-    }
-
-    static func producerMessage(_ r: RoutedRecord) -> ProducerMessage {
-        producerMessage(r, partition: r.partition)
-    }
-
-    static func producerMessage(_ r: RoutedRecord, partition: Int32?) -> ProducerMessage {
-        ProducerMessage(
-            topic: r.topic, key: Array(r.key.utf8), value: r.value,
-            headers: r.headers.map { KafkaHeader(key: $0.name, value: Array($0.value.utf8)) }, partition: partition)
     }
 }

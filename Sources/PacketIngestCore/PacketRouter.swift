@@ -1,34 +1,5 @@
+import Kafka
 import Shared
-
-/// A record PacketIngest publishes: topic, key, value, headers and an optional explicit
-/// partition. Pure data, no Kafka types, so the routing rules are unit-testable.
-public struct RoutedRecord: Sendable, Hashable {
-    public var topic: String
-    public var key: String
-    public var value: [UInt8]
-    /// Headers in order (name, value).
-    public var headers: [RecordHeaderValue]
-    /// An explicit partition, or nil for the key's partition.
-    public var partition: Int32?
-
-    public init(topic: String, key: String, value: [UInt8], headers: [RecordHeaderValue], partition: Int32? = nil) {
-        self.topic = topic
-        self.key = key
-        self.value = value
-        self.headers = headers
-        self.partition = partition
-    }
-}
-
-/// One record header.
-public struct RecordHeaderValue: Sendable, Hashable {
-    public var name: String
-    public var value: String
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
-    }
-}
 
 /// The input of PacketIngest: one raw line with what LogPipe attached to it.
 public struct RawLine: Sendable {
@@ -115,8 +86,10 @@ public struct PacketRouter: Sendable {
     /// every partition explicitly).
     public static func surfaceKey(server: String, surface: String) -> String { "\(server)/\(surface)" }
 
-    /// Routes one raw line: the records to publish, or a dead-letter record.
-    public func route(_ line: RawLine) -> Result<[RoutedRecord], IngestRejection> {
+    /// Routes one raw line: the records to publish, or why it is rejected (see ``deadLetter(_:rejection:input:)``).
+    /// The records are the Kafka wrapper's `ProducerMessage` (a pure value; only `KafkaTypes.swift`
+    /// of the wrapper is used here), published as they are.
+    public func route(_ line: RawLine) -> Result<[ProducerMessage], IngestRejection> {
         guard let server = line.server, Identifier.isValidServerID(server) else {
             return .failure(.unknownServer("missing or malformed server header"))
         }
@@ -136,32 +109,32 @@ public struct PacketRouter: Sendable {
     /// The dead-letter record for a rejected line: key = server id (empty if none), value = the raw
     /// line (at most ``maxDeadLetterBytes``), headers `reason`, `detail`, `server`, `source`,
     /// `input` (the topic it came from) and `truncated` (original byte count) when cut.
-    public func deadLetter(_ line: RawLine, rejection: IngestRejection, input: String? = nil) -> RoutedRecord {
-        var headers = [RecordHeaderValue(RecordHeader.reason, rejection.reason)]
-        headers.append(RecordHeaderValue("detail", String(rejection.detail.prefix(500))))
-        if let s = line.server { headers.append(RecordHeaderValue(RecordHeader.server, String(s.prefix(200)))) }
-        if let s = line.source { headers.append(RecordHeaderValue(RecordHeader.source, String(s.prefix(200)))) }
-        if let input { headers.append(RecordHeaderValue("input", input)) }
+    public func deadLetter(_ line: RawLine, rejection: IngestRejection, input: String? = nil) -> ProducerMessage {
+        var headers = [KafkaHeader(key: RecordHeader.reason, string: rejection.reason)]
+        headers.append(KafkaHeader(key: "detail", string: String(rejection.detail.prefix(500))))
+        if let s = line.server { headers.append(KafkaHeader(key: RecordHeader.server, string: String(s.prefix(200)))) }
+        if let s = line.source { headers.append(KafkaHeader(key: RecordHeader.source, string: String(s.prefix(200)))) }
+        if let input { headers.append(KafkaHeader(key: "input", string: input)) }
         var value = line.bytes
         if value.count > Self.maxDeadLetterBytes {
-            headers.append(RecordHeaderValue("truncated", "\(value.count)"))
+            headers.append(KafkaHeader(key: "truncated", string: "\(value.count)"))
             value = Array(value.prefix(Self.maxDeadLetterBytes))
         }
         let key = line.server.flatMap { Identifier.isValidServerID($0) ? $0 : nil } ?? ""
-        return RoutedRecord(topic: topics.deadLetter, key: key, value: value, headers: headers)
+        return ProducerMessage(topic: topics.deadLetter, key: key, value: value, headers: headers)
     }
 
     /// The records for a valid packet.
-    public func records(for packet: Packet, server: String, source: String?) -> [RoutedRecord] {
-        func record(_ topic: String, _ key: String, _ p: Packet) -> RoutedRecord {
+    public func records(for packet: Packet, server: String, source: String?) -> [ProducerMessage] {
+        func record(_ topic: String, _ key: String, _ p: Packet) -> ProducerMessage {
             var headers = [
-                RecordHeaderValue(RecordHeader.server, server),
-                RecordHeaderValue(RecordHeader.packetType, p.type.rawValue),
+                KafkaHeader(key: RecordHeader.server, string: server),
+                KafkaHeader(key: RecordHeader.packetType, string: p.type.rawValue),
             ]
-            if let source { headers.append(RecordHeaderValue(RecordHeader.source, source)) }
-            return RoutedRecord(topic: topic, key: key, value: PacketLine.encode(p), headers: headers)
+            if let source { headers.append(KafkaHeader(key: RecordHeader.source, string: source)) }
+            return ProducerMessage(topic: topic, key: key, value: PacketLine.encode(p), headers: headers)
         }
-        func mapRecord(_ surface: String, _ cx: Int, _ cy: Int, _ p: Packet) -> RoutedRecord {
+        func mapRecord(_ surface: String, _ cx: Int, _ cy: Int, _ p: Packet) -> ProducerMessage {
             record(topics.map, MapKey(server: server, surface: surface, chunkX: cx, chunkY: cy).string, p)
         }
         switch packet.payload {

@@ -1,4 +1,4 @@
-import Dispatch
+import Blocking
 import Foundation
 import Logging
 import Metrics
@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Shared
 
 /// Reads the server registry file and reloads it without a restart: every `interval` it reads the
-/// file (on its own thread) and, when the content hash changed, parses it and swaps it into the
+/// file (on its own `BlockingExecutor`, off the cooperative pool) and, when the content hash changed, parses it and swaps it into the
 /// ``RegistryStore``. A file that cannot be read or parsed keeps the previous registry in force
 /// and logs an error (and counts `ingest_registry_reloads_total{result="error"}`).
 public final class RegistryWatcher: Service, Sendable {
@@ -14,7 +14,7 @@ public final class RegistryWatcher: Service, Sendable {
     public let store: RegistryStore
     private let interval: Duration
     private let logger: Logger
-    private let queue = DispatchQueue(label: "ingest.registry")
+    private let executor = BlockingExecutor(label: "ingest.registry")
     private let loadedHash: UInt64
 
     /// Loads the file once; throws if it is unusable at start-up (no previous registry to keep).
@@ -81,8 +81,6 @@ public final class RegistryWatcher: Service, Sendable {
 
     private func read() async throws -> (ServerRegistry, UInt64) {
         let path = path
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try Self.load(path) }) }
-        }
+        return try await executor.run { try Self.load(path) }
     }
 }

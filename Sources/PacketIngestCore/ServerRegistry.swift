@@ -1,4 +1,3 @@
-import ServiceSupport
 import Shared
 import Synchronization
 

@@ -276,7 +276,7 @@ public final class DetailCore {
     /// A publish failed: forget it so the next flush sends it again.
     public func failed(_ record: ProducerMessage) {
         published.forget(record)
-        if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString), key.z == TileKey.detailZoom { dirty.insert(key) }
+        if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString ?? ""), key.z == TileKey.detailZoom { dirty.insert(key) }
     }
 }
 

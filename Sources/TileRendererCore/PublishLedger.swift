@@ -63,13 +63,8 @@ struct PublishLedger {
     }
 
     /// Forgets `record`, so the next flush sends it again (its publish failed).
-    mutating func forget(_ record: ProducerMessage) { hashes[Self.slot(record.topic, record.keyString)] = nil }
+    mutating func forget(_ record: ProducerMessage) { hashes[Self.slot(record.topic, record.keyString ?? "")] = nil }
 
     /// Keeps only the slots for which `keep` holds.
     mutating func retain(where keep: (String) -> Bool) { hashes = hashes.filter { slot, _ in keep(slot) } }
-}
-
-extension ProducerMessage {
-    /// The key as text (render records are keyed by tile or state key).
-    public var keyString: String { String(decoding: key ?? [], as: UTF8.self) }
 }

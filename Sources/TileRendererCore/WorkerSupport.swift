@@ -31,20 +31,6 @@ public struct TileRendererConfiguration: Sendable {
     }
 }
 
-/// Rebalance events collected by the consumer's callback, taken by the worker loop.
-public final class RebalanceInbox: Sendable {
-    private let events = Mutex<[RebalanceEvent]>([])
-    public init() {}
-    /// Records an event (pass this as the consumer's rebalance handler).
-    public func post(_ e: RebalanceEvent) { events.withLock { $0.append(e) } }
-    func take() -> [RebalanceEvent] {
-        events.withLock { e in
-            defer { e = [] }
-            return e
-        }
-    }
-}
-
 /// The renderer's metrics (swift-metrics; Prometheus via ``Observability``).
 struct RendererMetrics: Sendable {
     let rendered: Counter
@@ -86,7 +72,7 @@ func publish(_ records: [ProducerMessage], producer: KafkaProducer, logger: Logg
     var failed: [ProducerMessage] = []
     for (record, result) in zip(records, await producer.send(records)) {
         if case .failure(let error) = result {
-            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.keyString)", "error": "\(error)"])
+            logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.keyString ?? "")", "error": "\(error)"])
             failed.append(record)
         }
     }

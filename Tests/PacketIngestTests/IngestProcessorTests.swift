@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import ServiceSupport
 import Shared
 import TestSupport
@@ -34,11 +35,11 @@ import Testing
             signature: signature ?? signer.signature(of: bytes))
     }
 
-    static func text(_ r: RoutedRecord) -> String { String(decoding: r.value, as: UTF8.self) }
+    static func text(_ r: ProducerMessage) -> String { String(decoding: r.value, as: UTF8.self) }
 
     @Test func goldenPacketAndConsoleLines() {
         var p = Self.processor()
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         let lines: [(IngestInput, LineOutcome)] = [
             (Self.input(#"KAFKATORIO/1 session_start 0 0 {"mod_version":"0.1.0","game_version":"2.0.77"}"#, offset: 0), .accepted),
             (Self.input(#"KAFKATORIO/1 player 480 1 {"name":"Sparkle","index":1,"surface":"nauvis","x":12.0,"y":-7.5,"color":[1,0.5,0],"online":true,"afk":false}"#, offset: 100), .accepted),
@@ -49,7 +50,7 @@ import Testing
             (Self.input("2019-01-20 10:30:14 [COMMAND] User (command): blah", offset: 90, topic: .console, partition: 0), .consoleIgnored),
         ]
         for (input, expected) in lines { #expect(p.process(input, into: &out) == expected) }
-        let got = out.map { "\($0.topic) | \($0.key) | \(Self.text($0)) | \($0.headers.map { "\($0.name)=\($0.value)" }.joined(separator: ","))" }
+        let got = out.map { "\($0.topic) | \($0.keyString ?? "-") | \(Self.text($0)) | \($0.headers.map { "\($0.key)=\(String(decoding: $0.value ?? [], as: UTF8.self))" }.joined(separator: ","))" }
         let expected = [
             #"t.live | srv-1 | {"kind":"session_start","server":"srv-1","source":"00000000000000ab:0","tick":0,"time":1700000000000} | server=srv-1,type=event,source=00000000000000ab:0"#,
             #"t.live | srv-1 | KAFKATORIO/1 session_start 0 0 {"mod_version":"0.1.0","game_version":"2.0.77"} | server=srv-1,type=session_start,source=00000000000000ab:0"#,
@@ -63,7 +64,7 @@ import Testing
         #expect(got == expected)
         // One state record per (input topic, server, fingerprint), on the input partition's number.
         let state = p.takeStateRecords()
-        #expect(state.map { "\($0.partition) \($0.record.topic) \($0.record.key) \(Self.text($0.record))" } == [
+        #expect(state.map { "\($0.partition ?? -1) \($0.topic) \($0.keyString ?? "-") \(Self.text($0))" } == [
             "0 t.ingest-dedup console/srv-1/00000000000000ab 90",
             "2 t.ingest-dedup raw/srv-1/00000000000000ab 400 5",
         ])
@@ -72,7 +73,7 @@ import Testing
 
     @Test func aLineReplayedThreeTimesIsRoutedOnce() {
         var p = Self.processor()
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         let line = #"KAFKATORIO/1 chat 540 33 {"player":"Sparkle","message":"hello"}"#
         let outcomes = (0..<3).map { _ in p.process(Self.input(line, offset: 4096), into: &out) }
         #expect(outcomes == [.accepted, .duplicate, .duplicate])
@@ -89,12 +90,12 @@ import Testing
 
     @Test func restoredStateDropsWhatWasAlreadyProcessed() {
         var first = Self.processor()
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         for (i, seq) in [(0, 1), (1, 2), (2, 3)] {
             _ = first.process(
                 Self.input(#"KAFKATORIO/1 chat 1 \#(seq) {"message":"m\#(i)"}"#, offset: UInt64(i * 100)), into: &out)
         }
-        let records = first.takeStateRecords().map { (key: $0.record.key, value: $0.record.value) }
+        let records = first.takeStateRecords().map { (key: $0.keyString ?? "", value: $0.value) }
         var second = Self.processor()
         second.restore(InputPartition(.raw, 2), records: records + [(key: "console/srv-1/ab", value: Array("9".utf8))])
         #expect(second.partitionState(InputPartition(.raw, 2))?.highWater == [DedupKey(topic: .raw, server: "srv-1", fingerprint: "00000000000000ab"): 200])
@@ -103,7 +104,7 @@ import Testing
         #expect(second.process(Self.input(#"KAFKATORIO/1 chat 1 2 {"message":"m1"}"#, offset: 100), into: &out) == .duplicate)
         // The next line continues the sequence without a gap event.
         #expect(second.process(Self.input(#"KAFKATORIO/1 chat 1 4 {"message":"m3"}"#, offset: 300), into: &out) == .accepted)
-        #expect(out.count == 1 && out[0].headers.contains(RecordHeaderValue("type", "chat")))
+        #expect(out.count == 1 && out[0].headers.contains(KafkaHeader(key: "type", string: "chat")))
         second.drop(InputPartition(.raw, 2))
         #expect(second.partitionState(InputPartition(.raw, 2)) == nil)
     }
@@ -131,17 +132,17 @@ import Testing
         ]
         var n = 0
         for (input, reason) in cases {
-            var out: [RoutedRecord] = []
+            var out: [ProducerMessage] = []
             #expect(p.process(input, into: &out) == .rejected(reason))
             #expect(out.count == 1)
             let dl = try #require(out.first)
             #expect(dl.topic == "t.deadletter")
-            #expect(dl.headers.first == RecordHeaderValue("reason", reason))
-            #expect(dl.headers.contains(RecordHeaderValue("input", "t.raw")))
-            if let source = input.source { #expect(dl.headers.contains(RecordHeaderValue("source", source))) }
+            #expect(dl.headers.first == KafkaHeader(key: "reason", string: reason))
+            #expect(dl.headers.contains(KafkaHeader(key: "input", string: "t.raw")))
+            if let source = input.source { #expect(dl.headers.contains(KafkaHeader(key: "source", string: source))) }
             if input.value.count > PacketRouter.maxDeadLetterBytes {
                 #expect(dl.value == Array(input.value.prefix(PacketRouter.maxDeadLetterBytes)))
-                #expect(dl.headers.contains(RecordHeaderValue("truncated", "\(input.value.count)")))
+                #expect(dl.headers.contains(KafkaHeader(key: "truncated", string: "\(input.value.count)")))
             } else {
                 #expect(dl.value == input.value)
             }
@@ -152,7 +153,7 @@ import Testing
             #expect(out.last?.topic == "t.live")
         }
         // Unauthenticated lines do not move the dedup mark: the real line at the forged position passes.
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         let forged = Self.input(Array(good.utf8), offset: 50, fp: "cc", signature: .some(LineSigner(secret: "guess").signature(of: Array(good.utf8))))
         #expect(p.process(forged, into: &out) == .rejected("bad_signature"))
         #expect(p.process(Self.input(good, offset: 50, fp: "cc"), into: &out) == .accepted)
@@ -160,7 +161,7 @@ import Testing
 
     @Test func sequenceGapsAndSessionStarts() {
         var p = Self.processor()
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         func kinds() -> [String] {
             defer { out = [] }
             return out.compactMap { r in ServerEvent.decode(r.value).map { "\($0.kind.rawValue)\($0.missing.map { ":\($0)" } ?? "")" } }
@@ -184,7 +185,7 @@ import Testing
 
     @Test func unsignedModeAcceptsAnyWellFormedServer() {
         var p = IngestProcessor(topics: Self.topics, authenticator: .unsigned)
-        var out: [RoutedRecord] = []
+        var out: [ProducerMessage] = []
         let line = #"KAFKATORIO/1 chat 1 1 {"message":"hi"}"#
         #expect(p.process(Self.input(line, offset: 1, server: "anyone", signature: .some(nil)), into: &out) == .accepted)
         #expect(p.process(Self.input(line, offset: 2, server: "bad/id", signature: .some(nil)), into: &out) == .rejected("unknown_server"))

@@ -138,10 +138,10 @@ final class Cluster {
         let topics = Topics()
         for r in records {
             let headers = Dictionary(r.headers.map { ($0.key, String(decoding: $0.value ?? [], as: UTF8.self)) }) { _, last in last }
-            let rec = Record(key: r.keyString, value: r.value, headers: headers)
+            let rec = Record(key: r.keyString!, value: r.value, headers: headers)
             switch r.topic {
             case topics.tiles:
-                tiles[r.keyString] = r.value.isEmpty ? nil : r.value
+                tiles[r.keyString!] = r.value.isEmpty ? nil : r.value
                 tileRecords += 1
             case topics.rendererState: state[Int(r.partition!)].append(rec)
             case topics.pyramid: pyramid[Int(r.partition!)].append(rec)

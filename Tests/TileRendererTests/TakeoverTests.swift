@@ -21,7 +21,7 @@ import TileRendererCore
 
     /// Last record per key wins; an empty value removes the key.
     static func apply(_ records: [ProducerMessage], to tiles: inout [String: [UInt8]]) {
-        for r in records where r.topic == topics.tiles { tiles[r.keyString] = r.value.isEmpty ? nil : r.value }
+        for r in records where r.topic == topics.tiles { tiles[r.keyString!] = r.value.isEmpty ? nil : r.value }
     }
 
     /// Flushes until nothing is left, feeding the worker's spills back as its consumer of the
@@ -32,7 +32,7 @@ import TileRendererCore
             let out = core.flush()
             all += out.first + out.then
             let spills = out.first.filter { $0.topic == topics.rendererState }
-            for r in spills { try core.applyState(key: r.keyString, value: r.value, partition: r.partition!) }
+            for r in spills { try core.applyState(key: r.keyString!, value: r.value, partition: r.partition!) }
             if out.first.isEmpty && out.then.isEmpty && core.dirtyCount == 0 { break }
         }
         return all
@@ -62,14 +62,14 @@ import TileRendererCore
         Self.apply(deadOut, to: &actual)
         let terrainB = World.key(.terrain, Self.chunkB.x, Self.chunkB.y).string
         #expect(actual[terrainB] != nil)
-        let spills = deadOut.filter { $0.topic == Self.topics.rendererState && $0.keyString.hasPrefix("s/") && !$0.value.isEmpty }
+        let spills = deadOut.filter { $0.topic == Self.topics.rendererState && $0.keyString!.hasPrefix("s/") && !$0.value.isEmpty }
         #expect(!spills.isEmpty, "the refinery spills into the next region")
 
         // The new owner restores the state topic, then applies the replayed packets before it renders.
         let heir = try DetailCore(mapPartitions: 4, pyramidPartitions: 4)
         heir.assign(0..<4)
         for r in deadOut where r.topic == Self.topics.rendererState {
-            try heir.applyState(key: r.keyString, value: r.value, partition: r.partition!)
+            try heir.applyState(key: r.keyString!, value: r.value, partition: r.partition!)
         }
         for p: Int32 in 0..<4 { heir.restored(p) }
         heir.apply(World.prototypes, server: World.server)
@@ -81,7 +81,7 @@ import TileRendererCore
         #expect(actual.keys.sorted() == expected.keys.sorted())
         #expect(actual == expected)
         for s in spills {
-            #expect(heirOut.contains { $0.keyString == s.keyString && $0.value.isEmpty }, "spill \(s.keyString) is withdrawn; heir sent \(heirOut.filter { $0.topic == Self.topics.rendererState }.map { "\($0.keyString)=\($0.value.count)" })")
+            #expect(heirOut.contains { $0.keyString! == s.keyString! && $0.value.isEmpty }, "spill \(s.keyString!) is withdrawn; heir sent \(heirOut.filter { $0.topic == Self.topics.rendererState }.map { "\($0.keyString!)=\($0.value.count)" })")
         }
         // Nothing the heir never saw is removed twice: a second flush publishes nothing.
         for p in Self.after { heir.apply(p, server: World.server) }
@@ -97,17 +97,17 @@ import TileRendererCore
         w.apply(grass, server: World.server)
         let first = try Self.settle(w)
         let key = World.key(.terrain, Self.chunkB.x, Self.chunkB.y).string
-        let bytes = try #require(first.last { $0.keyString == key }?.value)
+        let bytes = try #require(first.last { $0.keyString! == key }?.value)
         let p = w.partition(of: ChunkID(server: World.server, surface: World.surface, chunk: Self.chunkB))
         w.revoke([p])
         // Meanwhile another owner rendered `water` and died before recording it; `w` gets p
         // back, restores the recorded `grass` and replays both packets.
         w.assign([p])
-        for r in first where r.topic == Self.topics.rendererState && r.partition == p { try w.applyState(key: r.keyString, value: r.value, partition: p) }
+        for r in first where r.topic == Self.topics.rendererState && r.partition == p { try w.applyState(key: r.keyString!, value: r.value, partition: p) }
         w.restored(p)
         w.apply(water, server: World.server)
         w.apply(grass, server: World.server)
         let again = try Self.settle(w)
-        #expect(again.contains { $0.topic == Self.topics.tiles && $0.keyString == key && $0.value == bytes })
+        #expect(again.contains { $0.topic == Self.topics.tiles && $0.keyString! == key && $0.value == bytes })
     }
 }

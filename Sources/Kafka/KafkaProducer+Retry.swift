@@ -1,16 +1,15 @@
-import Kafka
 import Logging
 
 extension KafkaProducer {
-    /// Sends `messages` and waits until every one is acknowledged, re-sending the failed ones with
-    /// exponential backoff (100 ms doubling to `maxBackoff`). Never drops a message: it returns
-    /// only when all are delivered, or throws `CancellationError` if the task is cancelled while
-    /// backing off (the caller then must not advance its position).
+    /// Sends `messages` and waits until every one is acknowledged, re-sending the failed ones after
+    /// an exponential ``Backoff`` (100 ms doubling to 10 s by default). Never drops a message: it
+    /// returns only when all are delivered, or throws `CancellationError` if the task is cancelled
+    /// while backing off (the caller then must not advance its position).
     public func sendUntilDelivered(
-        _ messages: [ProducerMessage], logger: Logger, maxBackoff: Duration = .seconds(10)
+        _ messages: [ProducerMessage], logger: Logger, backoff: Backoff = Backoff()
     ) async throws {
         var pending = messages
-        var delay = Duration.milliseconds(100)
+        var backoff = backoff
         while !pending.isEmpty {
             let results = await send(pending)
             var failed: [ProducerMessage] = []
@@ -23,10 +22,7 @@ extension KafkaProducer {
                 }
             }
             pending = failed
-            if !pending.isEmpty {
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, maxBackoff)
-            }
+            if !pending.isEmpty { try await Task.sleep(for: backoff.next()) }
         }
     }
 }

@@ -1,5 +1,5 @@
 import Crypto
-import ServiceSupport
+import Shared
 import Testing
 
 @Suite struct LineSignerTests {
