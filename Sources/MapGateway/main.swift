@@ -26,12 +26,15 @@ struct MapGatewayCommand: AsyncParsableCommand {
     var corsOrigins: String?
     @Option(name: .customLong("trusted-proxies"), help: "Comma-separated CIDRs whose X-Forwarded-* are believed (env GATEWAY_TRUSTED_PROXIES).")
     var trustedProxies: String?
+    @Option(name: .customLong("frame-ancestors"), help: "Pages that may frame the map, CSP sources (env GATEWAY_FRAME_ANCESTORS; default 'none').")
+    var frameAncestors: String?
 
     func run() async throws {
         let config = try await common.load(extra: [
             "gateway.host": host, "gateway.port": port, "gateway.leafletDir": leafletDir,
             "gateway.basePath": basePath, "gateway.tokenFile": tokenFile, "gateway.usersFile": usersFile,
             "gateway.corsOrigins": corsOrigins, "gateway.trustedProxies": trustedProxies,
+            "gateway.frameAncestors": frameAncestors,
         ])
         let logger = ServiceRunner.bootstrapLogging(config: config, label: "MapGateway")
         let registry = Observability.bootstrapMetrics()
@@ -56,6 +59,10 @@ struct MapGatewayCommand: AsyncParsableCommand {
             guard let cidr = CIDR(text) else { throw ServiceConfigError(message: "invalid trusted proxy CIDR \(text)") }
             proxies.append(cidr)
         }
+        let frameAncestors = r.string(forKey: "gateway.frameAncestors", default: SecurityHeaders.defaultFrameAncestors)
+        guard SecurityHeaders.isValidFrameAncestors(frameAncestors) else {
+            throw ServiceConfigError(message: "invalid frame ancestors \(frameAncestors): CSP sources without ; or ,")
+        }
         let gateway = GatewayConfiguration(
             host: r.string(forKey: "gateway.host", default: "127.0.0.1"),
             port: r.int(forKey: "gateway.port", default: 8080),
@@ -67,7 +74,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
             basePath: r.string(forKey: "gateway.basePath", default: "/"),
             auth: ViewerAuth(token: token, users: users),
             cors: CORSSettings(allowedOrigins: list(r.string(forKey: "gateway.corsOrigins"))),
-            trustedProxies: proxies)
+            trustedProxies: proxies, frameAncestors: frameAncestors)
         logger.info(
             "gateway settings",
             metadata: [
@@ -92,7 +99,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
                 topics: [kafka.topics.live]),
             logger: logger)
         let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, logger: logger)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, logger: logger)
         try await ServiceRunner.run([tiles, live, feed, app], logger: logger)
     }

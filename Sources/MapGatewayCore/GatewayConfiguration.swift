@@ -35,6 +35,9 @@ public struct GatewayConfiguration: Sendable {
     public var cors: CORSSettings
     /// Proxies whose `X-Forwarded-*` headers are believed.
     public var trustedProxies: [CIDR]
+    /// The pages that may embed the map in a frame: the Content-Security-Policy's
+    /// `frame-ancestors` sources (``SecurityHeaders``), `'none'` by default.
+    public var frameAncestors: String
 
     /// Creates a configuration; every parameter has a production default.
     public init(
@@ -52,7 +55,8 @@ public struct GatewayConfiguration: Sendable {
         basePath: String = "/",
         auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
         cors: CORSSettings = CORSSettings(),
-        trustedProxies: [CIDR] = []
+        trustedProxies: [CIDR] = [],
+        frameAncestors: String = SecurityHeaders.defaultFrameAncestors
     ) {
         self.host = host
         self.port = port
@@ -69,6 +73,7 @@ public struct GatewayConfiguration: Sendable {
         self.auth = auth
         self.cors = cors
         self.trustedProxies = trustedProxies
+        self.frameAncestors = frameAncestors
     }
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").

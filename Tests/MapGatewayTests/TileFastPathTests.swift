@@ -154,7 +154,7 @@ import Testing
     /// The real server: a tile, `/healthz` (normal stack) and a tile again, written at once on one
     /// connection, come back in order; the normal stack closes after `Connection: close`.
     @Test(.timeLimit(.minutes(1))) func realSocketKeepsTheOrder() async throws {
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
