@@ -99,6 +99,8 @@ let package = Package(
                 crypto, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
+            // The web page (HTML, ES modules, CSS), compiled into the binary: nothing to install beside it.
+            resources: [.embedInCode("Web")],
             swiftSettings: swiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)

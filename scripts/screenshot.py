@@ -6,9 +6,11 @@ live markers may be missing. This drives Chromium over the DevTools protocol ins
     .tools/venv/bin/python scripts/screenshot.py URL OUT.png [--wait 5] [--size 1280x800]
 Prints the page's <body> data-* attributes (its exposed state) as JSON; with --eval EXPR, also
 the value of that JavaScript expression (JSON) on a second line. With --until EXPR, waits until
-EXPR is truthy (polled every 0.2 s, at most --wait seconds) instead of a fixed wait.
+EXPR is truthy (polled every 0.2 s, at most --wait seconds) instead of a fixed wait. With
+--init JS, runs JS in every new document before the page's own scripts (e.g. to record
+Content-Security-Policy violations).
 """
-import argparse, base64, json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, base64, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 import websocket  # PyPI websocket-client, installed into .tools/venv by scripts/deps.sh
 
 
@@ -21,6 +23,7 @@ def main():
     ap.add_argument("url"); ap.add_argument("out")
     ap.add_argument("--wait", type=float, default=5.0); ap.add_argument("--size", default="1280x800")
     ap.add_argument("--eval", default=None); ap.add_argument("--until", default=None)
+    ap.add_argument("--init", default=None)
     a = ap.parse_args()
     w, h = (int(v) for v in a.size.split("x"))
     port = free_port()
@@ -49,6 +52,9 @@ def main():
                     if "error" in msg: raise RuntimeError(msg["error"])
                     return msg.get("result", {})
         call("Emulation.setDeviceMetricsOverride", width=w, height=h, deviceScaleFactor=1, mobile=False)
+        if a.init:
+            call("Page.enable")
+            call("Page.addScriptToEvaluateOnNewDocument", source=a.init)
         call("Page.navigate", url=a.url)
         if a.until:
             deadline = time.time() + a.wait
@@ -70,6 +76,7 @@ def main():
         sys.stdout.flush()
     finally:
         proc.terminate(); proc.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ if [[ -n "$lua_summary" ]]; then
 else
   lua_passed=0; lua_failed=1; echo "test: the Lua suite printed no summary" >&2
 fi
+# The page's JavaScript: every file parses, and the unit tests of its pure functions pass (seconds).
+scripts/check-js.sh
 scripts/build.sh debug --build-tests
 if [[ $MODE == full ]]; then
   broker_up "$STATE"

@@ -67,7 +67,7 @@ struct GatewayServe: AsyncParsableCommand {
             }
         }
         let hub = LiveHub(queueDepth: queueDepth, playerFrameMillis: playerFrameMs)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: GatewayConfiguration(
                 host: "127.0.0.1", port: port, wsQueueDepth: queueDepth, playerFrameMillis: playerFrameMs),
             tileStore: store, liveHub: hub, logger: logger)

@@ -45,7 +45,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
                 topics: [kafka.topics.live]),
             logger: logger)
         let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, logger: logger)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, logger: logger)
         try await ServiceRunner.run([tiles, live, feed, app], logger: logger)
     }

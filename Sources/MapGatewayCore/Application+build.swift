@@ -8,7 +8,8 @@ import ServiceSupport
 import Shared
 
 /// Builds the gateway's HTTP router: tiles, REST API, static page, `/metrics` and `/healthz`,
-/// behind ``GatewayPolicyMiddleware`` (forwarded headers, CORS, viewer auth).
+/// behind ``SecurityHeadersMiddleware`` (CSP, nosniff, no referrer) and
+/// ``GatewayPolicyMiddleware`` (forwarded headers, CORS, viewer auth).
 ///
 /// Every route except `/metrics` and `/healthz` lives under `configuration.basePath`; those two
 /// stay at the root, where probes and scrapers reach the pod or host directly (and skip auth).
@@ -17,6 +18,9 @@ public func buildRouter(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(
+        middleware: SecurityHeadersMiddleware(
+            SecurityHeaders(frameAncestors: configuration.frameAncestors), exemptPrefix: configuration.basePath + "tiles/"))
     if configuration.needsPolicy { router.add(middleware: policy(configuration)) }
     ObservabilityServer.addRoutes(to: router, registry: registry) {
         HealthStatus(
@@ -51,7 +55,8 @@ func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration) -
 /// Builds the gateway application: HTTP/1 with WebSocket upgrade on `configuration.host`:`port`.
 ///
 /// The Kafka side feeds `tileStore` and `liveHub`; this function only reads them. Leaflet's files
-/// are read from `configuration.leafletDirectory` once, here. Run the result with
+/// are read from `configuration.leafletDirectory` once, here; a Leaflet the page cannot run with
+/// throws ``LeafletVersionError``. Run the result with
 /// `try await app.runService()` (graceful shutdown on SIGTERM/SIGINT: the listener stops, open
 /// WebSockets get a normal close frame, then the hub finishes every client stream).
 public func buildApplication(
@@ -60,8 +65,8 @@ public func buildApplication(
     liveHub: LiveHub,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
-) -> some ApplicationProtocol {
-    let assets = StaticAssets(leafletDirectory: configuration.leafletDirectory, logger: logger)
+) throws(LeafletVersionError) -> some ApplicationProtocol {
+    let assets = try StaticAssets(leafletDirectory: configuration.leafletDirectory, logger: logger)
     let router = buildRouter(
         configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry)
 

@@ -29,12 +29,15 @@ extension GatewayConfiguration {
         guard Self.normalizedBasePath(basePath) != "/" || basePath.allSatisfy({ $0 == "/" }) else {
             throw .invalid(S.basePath, value: basePath)
         }
+        let frameAncestors = try config.value(S.frameAncestors)
+        guard SecurityHeaders.isValidFrameAncestors(frameAncestors) else { throw .invalid(S.frameAncestors, value: frameAncestors) }
         self.init(
             host: try config.value(S.host), port: try config.value(S.port), leafletDirectory: try config.value(S.leafletDir),
             wsQueueDepth: try config.value(S.wsQueueDepth), playerFrameMillis: try config.value(S.playerFrameMillis),
             listenBacklog: try config.value(S.listenBacklog), staleAfterSeconds: try config.value(S.staleAfterSeconds),
             basePath: basePath, auth: ViewerAuth(token: token, users: users),
-            cors: CORSSettings(allowedOrigins: try config.value(S.corsOrigins)), trustedProxies: proxies)
+            cors: CORSSettings(allowedOrigins: try config.value(S.corsOrigins)), trustedProxies: proxies,
+            maxPipelinedTiles: try config.value(S.maxPipelinedTiles), frameAncestors: frameAncestors)
     }
 
     /// The text of the file at `path`, which `setting` names.

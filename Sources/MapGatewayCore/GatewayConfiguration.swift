@@ -42,6 +42,9 @@ public struct GatewayConfiguration: Sendable {
     /// for those answers to leave: with the channel's writability, bounds what a client that
     /// pipelines requests and never reads makes the gateway buffer (see ``TileFastPathMachine``).
     public var maxPipelinedTiles: Int
+    /// The pages that may embed the map in a frame: the Content-Security-Policy's
+    /// `frame-ancestors` sources (``SecurityHeaders``), `'none'` by default.
+    public var frameAncestors: String
 
     /// Creates a configuration; every parameter has a production default.
     public init(
@@ -60,7 +63,8 @@ public struct GatewayConfiguration: Sendable {
         auth: ViewerAuth = ViewerAuth(token: nil, users: [:]),
         cors: CORSSettings = CORSSettings(),
         trustedProxies: [CIDR] = [],
-        maxPipelinedTiles: Int = 16
+        maxPipelinedTiles: Int = GatewaySettings.maxPipelinedTiles.defaultValue,
+        frameAncestors: String = SecurityHeaders.defaultFrameAncestors
     ) {
         self.host = host
         self.port = port
@@ -78,6 +82,7 @@ public struct GatewayConfiguration: Sendable {
         self.cors = cors
         self.trustedProxies = trustedProxies
         self.maxPipelinedTiles = maxPipelinedTiles
+        self.frameAncestors = frameAncestors
     }
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").

@@ -37,12 +37,18 @@ public enum GatewaySettings {
     public static let staleAfterSeconds = Setting.int(
         "gateway.staleAfterSeconds", flag: "stale-after-seconds", default: 60, range: 1...86_400,
         help: "A server whose last packet is older than this many seconds is reported stale.")
+    public static let maxPipelinedTiles = Setting.int(
+        "gateway.maxPipelinedTiles", flag: "max-pipelined-tiles", default: 16, range: 1...10_000,
+        help: "Tile answers the fast path writes on one connection before it waits for them to leave.")
+    public static let frameAncestors = Setting.string(
+        "gateway.frameAncestors", flag: "frame-ancestors", default: SecurityHeaders.defaultFrameAncestors,
+        help: "Pages that may embed the map in a frame: CSP frame-ancestors sources (no ; or ,).")
 
     /// Every gateway setting, in help order.
     public static let all: [AnySetting] = [
         host.erased, port.erased, leafletDir.erased, basePath.erased, tokenFile.erased, usersFile.erased,
         corsOrigins.erased, trustedProxies.erased, wsQueueDepth.erased, playerFrameMillis.erased,
-        listenBacklog.erased, staleAfterSeconds.erased,
+        listenBacklog.erased, staleAfterSeconds.erased, maxPipelinedTiles.erased, frameAncestors.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones except the metrics
     /// endpoint (the gateway serves /metrics and /healthz on its own port).

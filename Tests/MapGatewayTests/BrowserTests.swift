@@ -42,7 +42,7 @@ import Testing
         hub.apply(Fixture.player(1, "alice", x: 16, y: 16), server: "srv")
         hub.apply(Fixture.player(2, "bob", x: -20, y: 5), server: "srv")
         hub.apply(Fixture.player(3, "offline", x: 3, y: 3, online: false), server: "srv")
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         let shot =
             ProcessInfo.processInfo.environment["KAFKATORIO_SCREENSHOT"]

@@ -99,7 +99,7 @@ import Testing
         // Coarser tiles are counted but do not widen the explored box (z −13 spans 65,536 chunks).
         tiles.put(key: Fixture.key(z: 0, x: 1, y: 1), png: TestPNG.checker(), version: 1)
         tiles.put(key: Fixture.key(z: TileKey.minZoom, x: -1, y: -1), png: TestPNG.checker(), version: 1)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/servers/srv/surfaces/nauvis", method: .get) { r in
@@ -127,7 +127,7 @@ import Testing
         let hub = LiveHub(metrics: metrics)
         hub.apply(Fixture.player(1, "alice", x: 0, y: 0), server: "srv", receivedAt: 1000)
         metrics.recordStaleness(hub.allStates(), tiles: tiles.serverSummaries(), now: 6000)
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, registry: registry,
             logger: Fixture.logger)
         try await app.test(.router) { client in

@@ -14,11 +14,11 @@ import Testing
     let png = TestPNG.checker()
     static let salt: [UInt8] = Array("0123456789abcdef".utf8)
 
-    func app(_ configure: (inout GatewayConfiguration) -> Void) -> some ApplicationProtocol {
+    func app(_ configure: (inout GatewayConfiguration) -> Void) throws -> some ApplicationProtocol {
         var c = Fixture.configuration()
         configure(&c)
         tiles.put(key: Fixture.key(), png: png, version: 1)
-        return buildApplication(configuration: c, tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
+        return try buildApplication(configuration: c, tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
     }
 
     @Sendable static func basic(_ s: String) -> String { "Basic " + Data(s.utf8).base64EncodedString() }
@@ -51,7 +51,7 @@ import Testing
     @Test func tokenAuthSetsACookie() async throws {
         try await app { $0.auth = ViewerAuth(token: "s3cret", users: [:]) }.test(.router) { client in
             let tile = "/tiles/srv/nauvis/terrain/3/0/0.png"
-            for path in ["/", tile, "/api/servers", "/app.js", "/ws?server=srv"] {
+            for path in ["/", tile, "/api/servers", "/main.js", "/ws?server=srv"] {
                 try await client.execute(uri: path, method: .get) { r in
                     #expect(r.status == .unauthorized, "\(path)")
                     #expect(r.headers[.wwwAuthenticate] == "Bearer")
@@ -163,14 +163,14 @@ import Testing
             }
             try await client.execute(uri: "/map/", method: .get) { r in
                 #expect(r.status == .ok)
-                #expect(String(buffer: r.body).contains("<script src=\"app.js\">"))
+                #expect(String(buffer: r.body).contains("<script type=\"module\" src=\"main.js\">"))
             }
-            for path in ["/map/app.js", "/map/live.js", "/map/leaflet/leaflet.js", "/map/api/servers",
+            for path in ["/map/main.js", "/map/live.js", "/map/map.css", "/map/leaflet/leaflet.js", "/map/api/servers",
                 "/map/tiles/srv/nauvis/terrain/3/0/0.png", "/healthz", "/metrics"]
             {
                 try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok, "\(path)") }
             }
-            for path in ["/", "/app.js", "/api/servers", "/tiles/srv/nauvis/terrain/3/0/0.png", "/map/../app.js"] {
+            for path in ["/", "/main.js", "/api/servers", "/tiles/srv/nauvis/terrain/3/0/0.png", "/map/../main.js"] {
                 try await client.execute(uri: path, method: .get) { r in #expect(r.status == .notFound, "\(path)") }
             }
         }
@@ -210,7 +210,7 @@ import Testing
     /// proxy says the client used https.
     @Test(.timeLimit(.minutes(1))) func secureCookieBehindTrustedProxy() async throws {
         for trusted in [true, false] {
-            let app = app {
+            let app = try app {
                 $0.auth = ViewerAuth(token: "t", users: [:])
                 $0.trustedProxies = trusted ? [CIDR("127.0.0.0/8")!] : []
             }

@@ -10,8 +10,8 @@ import Testing
     let hub = LiveHub()
     let png = TestPNG.checker()
 
-    func app() -> some ApplicationProtocol {
-        buildApplication(configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
+    func app() throws -> some ApplicationProtocol {
+        try buildApplication(configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
     }
 
     /// Tile tests run through the router (`.router`) and over a real socket (`.live`), where
@@ -115,7 +115,7 @@ import Testing
         "/leaflet/%2e%2e/%2e%2e/etc/passwd",
         "/leaflet/..%2f..%2fetc%2fpasswd",
         "/%2e%2e/%2e%2e/etc/passwd",
-        "/app.js%00.png",
+        "/main.js%00.png",
         "/leaflet/leaflet.js%00",
         "/leaflet%2fleaflet.js",
         "/.%2e/.%2e/etc/passwd",
@@ -140,12 +140,12 @@ import Testing
                     #expect(r2.status == .notModified)
                 }
             }
-            try await client.execute(uri: "/app.js", method: .get) { r in
+            try await client.execute(uri: "/map.js", method: .get) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType]?.hasPrefix("text/javascript") == true)
                 #expect(String(buffer: r.body).contains("L.CRS.Simple"))
             }
-            try await client.execute(uri: "/app.css", method: .get) { r in
+            try await client.execute(uri: "/map.css", method: .get) { r in
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("pixelated"))
             }

@@ -49,7 +49,7 @@ import Testing
         let hub = LiveHub(queueDepth: depth)
         var configuration = Fixture.configuration(queueDepth: depth)
         configuration.statusIntervalSeconds = 3600
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: configuration, tileStore: TileStore(), liveHub: hub,
             logger: Fixture.logger)
         try await app.test(.live) { client in

@@ -162,7 +162,7 @@ import Testing
     /// The real server: a tile, `/healthz` (normal stack) and a tile again, written at once on one
     /// connection, come back in order; the normal stack closes after `Connection: close`.
     @Test(.timeLimit(.minutes(1))) func realSocketKeepsTheOrder() async throws {
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -179,7 +179,7 @@ import Testing
     /// connection whose first request, `/healthz`, handed it to the normal stack) give the same
     /// bytes, `Date` values aside: 200, 304, HEAD, 404.
     @Test(.timeLimit(.minutes(1))) func theFastPathAnswersByteForByteWhatTheRouterAnswers() async throws {
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: LiveHub(), logger: Fixture.logger)
         let eTag = ContentHash.strongETag(png)
         let tileRequests =

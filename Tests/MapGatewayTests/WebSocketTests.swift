@@ -12,7 +12,7 @@ import Testing
         let hub = LiveHub()
         hub.apply(Fixture.surface("nauvis", planet: "nauvis"), server: "srv")
         hub.apply(Fixture.player(1, "alice", x: 1, y: 2), server: "srv")
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(ping: 5), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         try await app.test(.live) { client in
             let received = try await client.ws("/ws?server=srv") { inbound, outbound, _ in
@@ -47,7 +47,7 @@ import Testing
         var configuration = Fixture.configuration()
         configuration.basePath = "/map/"
         configuration.auth = ViewerAuth(token: "t0k", users: [:])
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: configuration, tileStore: TileStore(), liveHub: hub, logger: Fixture.logger)
         try await app.test(.live) { client in
             await #expect(throws: (any Error).self) {
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func invalidServerIsRefused() async throws {
-        let app = buildApplication(
+        let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: TileStore(), liveHub: LiveHub(), logger: Fixture.logger)
         try await app.test(.live) { client in
             await #expect(throws: (any Error).self) {

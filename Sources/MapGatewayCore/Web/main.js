@@ -1,0 +1,9 @@
+// The page's entry module: wires the modules, exposes the page's state as `window.kafkatorio`
+// (tests and scripts/screenshot.py read it) and starts.
+import './live.js';
+import { layers, map, toLatLng } from './map.js';
+import { start } from './servers.js';
+import { live, state } from './state.js';
+
+window.kafkatorio = { map, state, toLatLng, layers, live };
+start();
