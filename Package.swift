@@ -9,6 +9,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Our settings plus the two upcoming features that make the graph honest: every module a file
+/// uses must be imported by that file (MemberImportVisibility), and an import is internal unless
+/// marked `package`/`public` (InternalImportsByDefault).
+let strictSwiftSettings = swiftSettings + [
+    .enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -32,7 +39,7 @@ let package = Package(
         .executable(name: "MapGateway", targets: ["MapGateway"]),
         .executable(name: "KafkatorioBench", targets: ["KafkatorioBench"]),
         .library(name: "Shared", targets: ["Shared"]),
-        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Kafka", targets: ["Kafka", "KafkaModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -48,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
     ],
     targets: [
         // MARK: C libraries (system, found with pkg-config)
@@ -58,23 +66,30 @@ let package = Package(
 
         // MARK: Libraries
         /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
-        .target(name: "Blocking", swiftSettings: swiftSettings),
+        .target(name: "Blocking", swiftSettings: strictSwiftSettings),
+        /// Kafka's plain values (records, headers, partitions, client settings, the rebalance inbox,
+        /// backoff): what pure cores publish and read, with no librdkafka.
+        .target(name: "KafkaModel", dependencies: [metrics], swiftSettings: strictSwiftSettings),
         /// The one wrapper around librdkafka: nothing else imports CRdKafka.
         .target(
-            name: "Kafka", dependencies: ["CRdKafka", "Blocking", log, metrics, lifecycle],
-            swiftSettings: swiftSettings),
+            name: "Kafka", dependencies: ["CRdKafka", "KafkaModel", "Blocking", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
-        .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
+        .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: strictSwiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
-        .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
+        .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: strictSwiftSettings),
+        /// Every setting declared once (key, flag, default, help, parse), the one configuration
+        /// error, and the values a configuration struct is built from (``SettingValues``); pure.
+        .target(name: "Settings", dependencies: ["Shared", "KafkaModel"], swiftSettings: strictSwiftSettings),
         /// Configuration, logging, Kafka settings and metrics/health endpoints common to the four
         /// services.
         .target(
             name: "ServiceSupport",
             dependencies: [
-                "Kafka", "Shared", log, metrics, lifecycle, configuration, prometheus, argumentParser, hummingbird,
+                "Kafka", "KafkaModel", "Settings", "Shared", log, metrics, lifecycle, configuration, prometheus,
+                argumentParser, hummingbird, .product(name: "SystemPackage", package: "swift-system"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
         .target(
@@ -130,7 +145,7 @@ let package = Package(
         /// What tests and benchmarks share: the seeded generator, zlib compression, the broker/binary
         /// environment and its skip trait (`.needs(.broker)`), free ports, child processes, and the
         /// JSONDecoder reference codec of the packet line.
-        .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: strictSwiftSettings),
 
         // MARK: Tests
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),

@@ -15,23 +15,23 @@ import Dispatch
 /// Work submitted to one executor runs in order, one job at a time. Give each independent
 /// blocking activity its own executor (one per Kafka client, one per render worker) so they do
 /// not wait for each other.
-public final class BlockingExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
+package final class BlockingExecutor: TaskExecutor, SerialExecutor, @unchecked Sendable {
     // Immutable after init; DispatchQueue is thread-safe.
     private let queue: DispatchQueue
     private let key = DispatchSpecificKey<ObjectIdentifier>()
 
     /// A new executor on its own serial queue.
     /// - Parameter label: the queue's label, shown by debuggers and in thread dumps.
-    public init(label: String) {
+    package init(label: String) {
         queue = DispatchQueue(label: label)
         queue.setSpecific(key: key, value: ObjectIdentifier(self))
     }
 
     /// Whether the caller runs on this executor's queue (for preconditions and tests).
-    public var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == ObjectIdentifier(self) }
+    package var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == ObjectIdentifier(self) }
 
     /// Enqueues a job (called by the Swift runtime).
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         queue.async {
             unowned.runSynchronously(
@@ -40,14 +40,14 @@ public final class BlockingExecutor: TaskExecutor, SerialExecutor, @unchecked Se
     }
 
     /// This executor as a task executor.
-    public func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
+    package func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
 
     /// This executor as a serial executor, for an actor's `unownedExecutor`.
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 
     /// Runs `body` on this executor's queue and returns its result; the calling task suspends
     /// (it does not block a cooperative thread) until `body` returns.
-    public func run<T: Sendable, E: Error>(_ body: () throws(E) -> T) async throws(E) -> T {
+    package func run<T: Sendable, E: Error>(_ body: () throws(E) -> T) async throws(E) -> T {
         try await withTaskExecutorPreference(self) { () async throws(E) -> T in try body() }
     }
 }

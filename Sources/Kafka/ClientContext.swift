@@ -1,6 +1,7 @@
 import CRdKafka
 import Logging
 import Synchronization
+import KafkaModel
 
 /// Everything the C callbacks of one client need, reached through the conf opaque
 /// (`Unmanaged.passUnretained`, kept alive by `RDKafkaClient`). Callbacks run on librdkafka threads and

@@ -1,5 +1,7 @@
 import CRdKafka
-import Logging
+public import Logging
+public import KafkaModel
+import Blocking
 
 /// Topic administration. Every request waits for its result on the client's `BlockingExecutor`,
 /// never on the cooperative pool; requests of one admin client run one after the other.

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import KafkaModel
 
 extension RDKafkaClient {
     /// Polls up to `maxMessages`: waits up to `timeoutMs` for the first event, then drains without waiting.

@@ -1,6 +1,7 @@
 import CRdKafka
 import Logging
 import Synchronization
+import KafkaModel
 
 /// What the rebalance callback needs besides the client context.
 final class RebalanceContext: Sendable {

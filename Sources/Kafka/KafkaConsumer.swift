@@ -1,7 +1,9 @@
 import CRdKafka
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
+public import KafkaModel
+import Blocking
 
 /// A consumer-group consumer with at-least-once semantics: offsets are committed only after `store`.
 ///

@@ -1,6 +1,8 @@
 import CRdKafka
-import Logging
+public import Logging
 import Synchronization
+public import KafkaModel
+import Blocking
 
 /// Reads whole partitions from the beginning to their current end, outside any consumer group (manual
 /// assignment, no JoinGroup, no commits). For restoring state kept in a topic, e.g. when a group member is

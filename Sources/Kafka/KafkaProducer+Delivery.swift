@@ -1,5 +1,6 @@
 import CRdKafka
 import Synchronization
+import KafkaModel
 
 /// Pending delivery handlers, keyed by the id passed to librdkafka as the per-message opaque.
 ///

@@ -1,4 +1,5 @@
 import CRdKafka
+import KafkaModel
 
 /// The outcome of one `rd_kafka_produceva` attempt.
 enum ProduceAttempt {

@@ -1,4 +1,5 @@
-import Logging
+public import Logging
+public import KafkaModel
 
 extension KafkaProducer {
     /// Sends `messages` and waits until every one is acknowledged, re-sending the failed ones after

@@ -1,6 +1,8 @@
 import CRdKafka
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
+public import KafkaModel
+import Blocking
 
 /// An asynchronous Kafka producer.
 ///

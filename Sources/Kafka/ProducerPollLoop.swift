@@ -1,5 +1,8 @@
 import CRdKafka
 import Synchronization
+import Blocking
+import Logging
+import KafkaModel
 
 /// The producer's poll loop: a task on the client's `BlockingExecutor` that runs
 /// `rd_kafka_poll(rk, 50 ms)`, which serves delivery reports, statistics and errors, and after every

@@ -1,4 +1,5 @@
 import CRdKafka
+import KafkaModel
 
 /// Builds and reads `rd_kafka_topic_partition_list_t`. Lists are not thread-safe: keep each one local
 /// to a single function and destroy it there.

@@ -6,9 +6,9 @@ import CLibDeflate
 /// (RGB, with an optional `tRNS` key colour) and 6 (RGBA), non-interlaced, with all five
 /// filter types. Every chunk CRC is verified, the chunks must come in the specified order, and
 /// the zlib stream must inflate to exactly the expected number of bytes.
-public enum PNGDecoder {
+package enum PNGDecoder {
     /// The size and `width × height × 4` RGBA bytes (row-major) of the PNG in `bytes`.
-    public static func decode(_ bytes: [UInt8]) throws(PNGError) -> (width: Int, height: Int, rgba: [UInt8]) {
+    package static func decode(_ bytes: [UInt8]) throws(PNGError) -> (width: Int, height: Int, rgba: [UInt8]) {
         let result = bytes.withUnsafeBytes { raw in Result { () throws(PNGError) in try parse(raw) } }
         let parsed = try result.get()
         let h = parsed.header

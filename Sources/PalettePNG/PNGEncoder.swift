@@ -5,14 +5,14 @@ import CLibDeflate
 ///
 /// Each call allocates a libdeflate compressor; code that encodes many images should keep one
 /// ``PNGEncoderContext`` per worker instead.
-public enum PNGEncoder {
+package enum PNGEncoder {
     /// The PNG bytes of `image`, compressed at `level` (1...12; 6 is the project default).
-    public static func encode(_ image: PaletteImage, level: Int32 = 6) throws(PNGError) -> [UInt8] {
+    package static func encode(_ image: PaletteImage, level: Int32 = 6) throws(PNGError) -> [UInt8] {
         try PNGEncoderContext(level: level).encode(image)
     }
 
     /// The smallest PNG bit depth that can hold `paletteCount` colours.
-    public static func bitDepth(forPaletteCount paletteCount: Int) -> Int {
+    package static func bitDepth(forPaletteCount paletteCount: Int) -> Int {
         switch paletteCount {
         case ...2: 1
         case ...4: 2
@@ -26,15 +26,15 @@ public enum PNGEncoder {
 ///
 /// libdeflate compressors are not thread-safe, so a context is deliberately not `Sendable`:
 /// give each worker (actor, thread) its own.
-public final class PNGEncoderContext {
+package final class PNGEncoderContext {
     /// The deflate level this context compresses at (1...12).
-    public let level: Int32
+    package let level: Int32
     private let compressor: OpaquePointer
     private var scanlines: [UInt8] = []
 
     /// A context compressing at `level` (1...12; 0, "stored", is refused: tiles are never
     /// written uncompressed).
-    public init(level: Int32 = 6) throws(PNGError) {
+    package init(level: Int32 = 6) throws(PNGError) {
         guard (1...12).contains(level) else { throw .invalidLevel(level) }
         guard let c = libdeflate_alloc_compressor(level) else { throw .allocationFailed }
         self.level = level
@@ -44,7 +44,7 @@ public final class PNGEncoderContext {
     deinit { libdeflate_free_compressor(compressor) }
 
     /// The PNG bytes of `image`.
-    public func encode(_ image: PaletteImage) throws(PNGError) -> [UInt8] {
+    package func encode(_ image: PaletteImage) throws(PNGError) -> [UInt8] {
         try Self.validate(image)
         let depth = PNGEncoder.bitDepth(forPaletteCount: image.palette.count)
         let rowBytes = (image.width * depth + 7) / 8

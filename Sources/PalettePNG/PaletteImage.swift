@@ -1,16 +1,16 @@
 /// An 8-bit-per-channel colour with straight (not premultiplied) alpha.
-public struct RGBA: Sendable, Hashable {
+package struct RGBA: Sendable, Hashable {
     /// Red, 0...255.
-    public var r: UInt8
+    package var r: UInt8
     /// Green, 0...255.
-    public var g: UInt8
+    package var g: UInt8
     /// Blue, 0...255.
-    public var b: UInt8
+    package var b: UInt8
     /// Alpha, 0 (transparent) ... 255 (opaque).
-    public var a: UInt8
+    package var a: UInt8
 
     /// A colour from its four channels; alpha defaults to opaque.
-    public init(r: UInt8, g: UInt8, b: UInt8, a: UInt8 = 255) {
+    package init(r: UInt8, g: UInt8, b: UInt8, a: UInt8 = 255) {
         self.r = r
         self.g = g
         self.b = b
@@ -18,22 +18,22 @@ public struct RGBA: Sendable, Hashable {
     }
 
     /// Fully transparent black, the conventional palette entry 0 of overlay tiles.
-    public static let transparent = RGBA(r: 0, g: 0, b: 0, a: 0)
+    package static let transparent = RGBA(r: 0, g: 0, b: 0, a: 0)
 }
 
 /// An indexed-colour image: every pixel is an index into ``palette``.
-public struct PaletteImage: Sendable, Hashable {
+package struct PaletteImage: Sendable, Hashable {
     /// Width in pixels (≥ 1).
-    public var width: Int
+    package var width: Int
     /// Height in pixels (≥ 1).
-    public var height: Int
+    package var height: Int
     /// `width × height` palette indices, row-major (top row first).
-    public var pixels: [UInt8]
+    package var pixels: [UInt8]
     /// 1...256 colours; every index in ``pixels`` must be smaller than `palette.count`.
-    public var palette: [RGBA]
+    package var palette: [RGBA]
 
     /// An image from its parts; ``PNGEncoder`` validates them.
-    public init(width: Int, height: Int, pixels: [UInt8], palette: [RGBA]) {
+    package init(width: Int, height: Int, pixels: [UInt8], palette: [RGBA]) {
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -42,7 +42,7 @@ public struct PaletteImage: Sendable, Hashable {
 
     /// The image as `width × height × 4` bytes of RGBA, row-major (for tests and comparisons).
     /// Indices outside the palette come out as transparent black.
-    public func rgba() -> [UInt8] {
+    package func rgba() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: pixels.count * 4)
         for (i, p) in pixels.enumerated() where Int(p) < palette.count {
             let c = palette[Int(p)]
@@ -56,7 +56,7 @@ public struct PaletteImage: Sendable, Hashable {
 }
 
 /// Why a PNG could not be encoded or decoded.
-public enum PNGError: Error, Sendable, Hashable {
+package enum PNGError: Error, Sendable, Hashable {
     /// The image to encode is inconsistent (size, pixel count, palette size, or an index
     /// outside the palette); the string says which.
     case invalidImage(String)

@@ -1,21 +1,22 @@
-import Hummingbird
-import Logging
+package import Hummingbird
+package import Logging
 import Metrics
-import Prometheus
+package import Prometheus
 import ServiceLifecycle
+package import Settings
 
 /// Metrics and health for the services: one Prometheus registry bootstrapped as the process's
 /// metrics backend, and a small HTTP server with `/metrics` and `/healthz`.
-public enum Observability {
+package enum Observability {
     /// Bootstraps swift-metrics with a Prometheus registry (once per process) and returns it.
-    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+    package static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }
 
     /// The Prometheus text exposition of `registry`.
-    public static func exposition(_ registry: PrometheusCollectorRegistry) -> String {
+    package static func exposition(_ registry: PrometheusCollectorRegistry) -> String {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         registry.emit(into: &buffer)
@@ -24,30 +25,30 @@ public enum Observability {
 }
 
 /// The answer of a health check: healthy or not, with a one-line reason for operators.
-public struct HealthStatus: Sendable, Equatable {
-    public var healthy: Bool
-    public var detail: String
+package struct HealthStatus: Sendable, Equatable {
+    package var healthy: Bool
+    package var detail: String
 
-    public init(healthy: Bool, detail: String) {
+    package init(healthy: Bool, detail: String) {
         self.healthy = healthy
         self.detail = detail
     }
 
-    public static let ok = HealthStatus(healthy: true, detail: "ok")
+    package static let ok = HealthStatus(healthy: true, detail: "ok")
 }
 
 /// An HTTP server with `GET /metrics` (Prometheus text format) and `GET /healthz` (200 with
 /// "ok", or 503 with the reason), for services that have no HTTP server of their own.
-public struct ObservabilityServer: Service {
-    public var host: String
-    public var port: Int
-    public var registry: PrometheusCollectorRegistry
-    public var health: @Sendable () async -> HealthStatus
-    public var logger: Logger
+package struct ObservabilityServer: Service {
+    package var host: String
+    package var port: Int
+    package var registry: PrometheusCollectorRegistry
+    package var health: @Sendable () async -> HealthStatus
+    package var logger: Logger
 
     /// - Parameters:
     ///   - port: 0 picks a free port (tests); `onBound` reports it.
-    public init(
+    package init(
         host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger,
         health: @escaping @Sendable () async -> HealthStatus = { .ok }
     ) {
@@ -59,7 +60,7 @@ public struct ObservabilityServer: Service {
     }
 
     /// The router, for tests and for services that embed the two routes in their own server.
-    public static func addRoutes(
+    package static func addRoutes(
         to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry,
         health: @escaping @Sendable () async -> HealthStatus
     ) {
@@ -78,7 +79,7 @@ public struct ObservabilityServer: Service {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let router = Router()
         Self.addRoutes(to: router, registry: registry, health: health)
         let app = Application(
@@ -93,7 +94,7 @@ extension ObservabilityServer {
     /// The metrics endpoint the settings ask for (``CommonSettings/metricsHost``,
     /// ``CommonSettings/metricsPort``), or nil when the port is 0.
     /// - Throws: ``ServiceConfigError`` for an invalid host or port.
-    public static func fromSettings(
+    package static func fromSettings(
         _ config: ServiceConfig, registry: PrometheusCollectorRegistry, logger: Logger,
         health: @escaping @Sendable () async -> HealthStatus = { .ok }
     ) throws(ServiceConfigError) -> ObservabilityServer? {

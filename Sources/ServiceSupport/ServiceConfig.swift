@@ -1,16 +1,17 @@
-import Configuration
+package import Configuration
+package import Settings
 import SystemPackage
 
 /// Layered configuration for a Kafkatorio service, read through swift-configuration: the command
 /// line (`CommandLineArgumentsProvider`, each declared flag mapped onto its key with a
 /// `KeyMappingProvider`) overrides the environment, which overrides the JSON file given with
 /// `--config` (`CONFIG_FILE`), which overrides each setting's declared default.
-public struct ServiceConfig: Sendable {
+package struct ServiceConfig: SettingValues {
     /// The reader every setting is read from.
-    public let reader: ConfigReader
+    package let reader: ConfigReader
 
     /// Wraps an existing reader (tests, embedding).
-    public init(reader: ConfigReader) { self.reader = reader }
+    package init(reader: ConfigReader) { self.reader = reader }
 
     /// Checks `arguments` against `settings` (plus ``CommonSettings/configFile``) and builds the
     /// layered reader.
@@ -22,7 +23,7 @@ public struct ServiceConfig: Sendable {
     /// - Throws: ``ServiceConfigError`` for an undeclared flag, a flag without its value, a
     ///   configuration file that cannot be read or parsed, or any declared setting whose value is
     ///   not valid.
-    public static func load(
+    package static func load(
         arguments: [String], settings: [AnySetting], environment: [String: String]? = nil
     ) async throws(ServiceConfigError) -> ServiceConfig {
         let file = CommonSettings.configFile
@@ -55,7 +56,7 @@ public struct ServiceConfig: Sendable {
 
     /// Throws for the first of `settings` whose value (in the layer that sets it) is not valid,
     /// so that a bad value stops a service at start-up, not when it is first read.
-    public func check(_ settings: [AnySetting]) throws(ServiceConfigError) {
+    package func check(_ settings: [AnySetting]) throws(ServiceConfigError) {
         for s in settings {
             guard let raw = raw(ConfigKey(s.key), kind: s.kind), !s.accepts(raw) else { continue }
             throw ServiceConfigError(key: s.key, flag: s.flag, problem: .invalid(value: raw.description, expected: s.expected))
@@ -65,7 +66,7 @@ public struct ServiceConfig: Sendable {
     /// The value of `setting`: from the first layer that sets its key, else its default.
     /// - Throws: ``ServiceConfigError`` naming the key and the value when that layer's value is
     ///   not valid for the setting.
-    public func value<V>(_ setting: Setting<V>) throws(ServiceConfigError) -> V {
+    package func value<V>(_ setting: Setting<V>) throws(ServiceConfigError) -> V {
         guard let raw = raw(ConfigKey(setting.key), kind: setting.kind) else { return setting.defaultValue }
         guard let value = setting.parse(raw) else { throw .invalid(setting, value: raw.description) }
         return value

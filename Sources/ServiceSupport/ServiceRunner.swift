@@ -1,11 +1,13 @@
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
+package import Settings
+import UnixSignals
 
 /// Process-wide set-up shared by the four executables.
-public enum ServiceRunner {
+package enum ServiceRunner {
     /// Bootstraps swift-log once at ``CommonSettings/logLevel``.
     /// - Throws: ``ServiceConfigError`` for a level swift-log does not know.
-    public static func bootstrapLogging(config: ServiceConfig, label: String) throws(ServiceConfigError) -> Logger {
+    package static func bootstrapLogging(config: ServiceConfig, label: String) throws(ServiceConfigError) -> Logger {
         let text = try config.value(CommonSettings.logLevel)
         guard let level = Logger.Level(rawValue: text) else { throw .invalid(CommonSettings.logLevel, value: text) }
         LoggingSystem.bootstrap { label in
@@ -20,7 +22,7 @@ public enum ServiceRunner {
 
     /// Runs `services` in a `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT
     /// (in reverse order of `services`), escalating to cancellation after `gracePeriod`.
-    public static func run(
+    package static func run(
         _ services: [any Service], logger: Logger, gracePeriod: Duration = .seconds(30)
     ) async throws {
         var configuration = ServiceGroupConfiguration(

@@ -2,7 +2,7 @@ import Foundation
 
 extension TestEnvironment {
     /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice for port 0).
-    public static func freePort() throws(SetupError) -> Int {
+    package static func freePort() throws(SetupError) -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SetupError("socket() failed: errno \(errno)") }
         defer { close(fd) }
@@ -23,7 +23,7 @@ extension TestEnvironment {
 
 /// A plain HTTP GET through curl (installed by scripts/deps.sh) with a 5 s limit: the status
 /// (0 when nothing answered) and the body.
-public func httpGet(_ url: String) throws -> (status: Int, body: [UInt8]) {
+package func httpGet(_ url: String) throws -> (status: Int, body: [UInt8]) {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("http-get-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: out) }
     let curl = Process()

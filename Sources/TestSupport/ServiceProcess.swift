@@ -3,19 +3,19 @@ import Foundation
 /// A service binary of `KAFKATORIO_BIN_DIR` (or any executable) running as a child process, its
 /// stdout and stderr captured to a log file. Waits poll with `Task.sleep`, never blocking a thread
 /// of the cooperative pool.
-public final class ServiceProcess: @unchecked Sendable {
+package final class ServiceProcess: @unchecked Sendable {
     /// The binary's name, e.g. `TileRenderer`.
-    public let name: String
+    package let name: String
     /// The running process.
-    public let process = Process()
+    package let process = Process()
     /// Where its output goes.
-    public let logURL: URL
+    package let logURL: URL
     /// The write end of its stdin, when started with `stdin: true`.
-    public let stdin: Pipe?
+    package let stdin: Pipe?
 
     /// Starts `name` from `KAFKATORIO_BIN_DIR` with `arguments`, the test's environment overlaid by
     /// `environment`, and output in `logDir/<logName or name>.log`.
-    public init(
+    package init(
         _ name: String, arguments: [String], environment: [String: String] = [:], logDir: URL,
         logName: String? = nil, stdin: Bool = false
     ) throws {
@@ -34,18 +34,18 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// The child's process id.
-    public var pid: Int32 { process.processIdentifier }
+    package var pid: Int32 { process.processIdentifier }
     /// Everything it has written so far.
-    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then the exit status; nil if it had to be killed after `timeout` seconds.
-    public func terminate(timeout: Double = 30) async -> Int32? {
+    package func terminate(timeout: Double = 30) async -> Int32? {
         if process.isRunning { kill(pid, SIGTERM) }
         return await waitForExit(timeout: timeout)
     }
 
     /// The exit status once it exits by itself; nil if it had to be killed after `timeout` seconds.
-    public func waitForExit(timeout: Double) async -> Int32? {
+    package func waitForExit(timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
@@ -56,11 +56,11 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// SIGKILL, then waits until it is gone.
-    public func kill9() async {
+    package func kill9() async {
         kill(pid, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Last resort for `defer`: SIGKILL without waiting.
-    public func killNow() { if process.isRunning { kill(pid, SIGKILL) } }
+    package func killNow() { if process.isRunning { kill(pid, SIGKILL) } }
 }

@@ -1,14 +1,14 @@
 /// Deterministic pseudo-random numbers (SplitMix64, Steele, Lea and Flood 2014): the one seeded
 /// generator of the tests and benchmarks, so a failure or a measurement reproduces from its seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator's whole state; each call to ``next()`` advances it by the golden-ratio step.
-    public var state: UInt64
+    package var state: UInt64
 
     /// A generator that starts at `state` (the seed).
-    public init(state: UInt64) { self.state = state }
+    package init(state: UInt64) { self.state = state }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,5 +17,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform Double in [0, 1) from the top 53 bits of ``next()``.
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    package mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -9,9 +9,9 @@ import Foundation
 ///
 /// Use on a suite or test:
 /// `.enabled(if: TestEnvironment.runs(.broker), Comment(rawValue: TestEnvironment.skipReason(.broker)))`.
-public enum TestEnvironment {
+package enum TestEnvironment {
     /// What a test needs besides itself.
-    public enum Need: Sendable, Hashable {
+    package enum Need: Sendable, Hashable {
         /// A Kafka broker at `KAFKA_BOOTSTRAP`.
         case broker
         /// A broker and the built service binaries in `KAFKATORIO_BIN_DIR`.
@@ -27,33 +27,33 @@ public enum TestEnvironment {
     }
 
     /// The broker address, `host:port[,host:port]`.
-    public static let bootstrapVariable = "KAFKA_BOOTSTRAP"
+    package static let bootstrapVariable = "KAFKA_BOOTSTRAP"
     /// The folder with LogPipe, PacketIngest, TileRenderer and MapGateway (`swift build --show-bin-path`).
-    public static let binDirVariable = "KAFKATORIO_BIN_DIR"
+    package static let binDirVariable = "KAFKATORIO_BIN_DIR"
     /// The repository's root (scripts, fixtures); defaults to the folder this package was built from.
-    public static let rootVariable = "KAFKATORIO_ROOT"
+    package static let rootVariable = "KAFKATORIO_ROOT"
     /// When `1`, tests whose needs are missing run (and fail) instead of being skipped.
-    public static let requireVariable = "KAFKATORIO_REQUIRE_BROKER"
+    package static let requireVariable = "KAFKATORIO_REQUIRE_BROKER"
 
     /// The variables of `need` that are unset or empty in `environment`.
-    public static func missing(
+    package static func missing(
         _ need: Need, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> [String] {
         need.variables.filter { environment[$0]?.isEmpty ?? true }
     }
 
     /// Whether `environment` demands that no such test is skipped.
-    public static func requiresBroker(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    package static func requiresBroker(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         environment[requireVariable] == "1"
     }
 
     /// Whether tests that need `need` run: everything they need is set, or skipping is forbidden.
-    public static func runs(_ need: Need, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    package static func runs(_ need: Need, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         missing(need, environment: environment).isEmpty || requiresBroker(environment: environment)
     }
 
     /// Why such a test is skipped: which variables are missing and how to provide them.
-    public static func skipReason(
+    package static func skipReason(
         _ need: Need, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String {
         let what = need == .broker ? "a Kafka broker" : "a Kafka broker and the built service binaries"
@@ -63,21 +63,21 @@ public enum TestEnvironment {
     }
 
     /// The broker address from `KAFKA_BOOTSTRAP`; throws if it is unset.
-    public static func bootstrap(
+    package static func bootstrap(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SetupError) -> String {
         try value(bootstrapVariable, environment: environment)
     }
 
     /// The folder of the built service binaries from `KAFKATORIO_BIN_DIR`; throws if it is unset.
-    public static func binDir(
+    package static func binDir(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SetupError) -> URL {
         URL(fileURLWithPath: try value(binDirVariable, environment: environment))
     }
 
     /// The repository's root: `KAFKATORIO_ROOT`, else the folder two levels above this source file.
-    public static func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    package static func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let root = environment[rootVariable], !root.isEmpty { return URL(fileURLWithPath: root) }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -93,9 +93,9 @@ public enum TestEnvironment {
 }
 
 /// A test's setup failed (a missing variable, port, binary …); the message says what and why.
-public struct SetupError: Error, CustomStringConvertible, Sendable {
+package struct SetupError: Error, CustomStringConvertible, Sendable {
     /// The explanation.
-    public var description: String
+    package var description: String
     /// An error with `description`.
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }

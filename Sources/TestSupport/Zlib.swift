@@ -2,7 +2,7 @@ import CLibDeflate
 
 /// zlib-compresses `data` with libdeflate at `level` (1…12; 12, the default, is the smallest output,
 /// which builds the tests' deflate bombs). Traps if libdeflate cannot allocate a compressor.
-public func zlibCompress(_ data: [UInt8], level: Int32 = 12) -> [UInt8] {
+package func zlibCompress(_ data: [UInt8], level: Int32 = 12) -> [UInt8] {
     guard let compressor = libdeflate_alloc_compressor(level) else {
         fatalError("libdeflate_alloc_compressor(\(level)) failed")
     }

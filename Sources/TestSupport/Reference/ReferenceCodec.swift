@@ -5,15 +5,15 @@ import Shared
 /// (FoundationEssentials) and `Data(base64Encoded:)` instead of the hand-written scanner. Used
 /// ONLY by golden tests and the codec benchmark to check ``PacketLine``; it shares the inflater
 /// and ``PacketValidator`` but nothing of the fast parser. Errors are not mapped to ``RejectReason``s.
-public enum ReferencePacketCodec {
+package enum ReferencePacketCodec {
     /// An error of the reference decoder (any failure; the reason is informal).
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         /// What failed.
-        public var description: String
+        package var description: String
     }
 
     /// Decodes and validates one line, throwing on anything ``PacketLine`` must reject.
-    public static func decode(_ line: String) throws -> Packet {
+    package static func decode(_ line: String) throws -> Packet {
         var line = line
         if line.utf8.last == 0x0D { line = String(decoding: line.utf8.dropLast(), as: UTF8.self) }
         guard line.utf8.count <= PacketLimits().maxLineBytes else { throw Failure(description: "line too long") }

@@ -2,7 +2,7 @@
 /// valid value is and how the default reads in the help.
 extension Setting where Value == String {
     /// A string; `oneOf`, when given, lists the only values accepted.
-    public static func string(
+    package static func string(
         _ key: String, flag: String, default value: String, oneOf choices: [String]? = nil, help: String
     ) -> Setting {
         Setting(
@@ -20,7 +20,7 @@ extension Setting where Value == String? {
     /// A string that has no default; `defaultText` says what its absence means. An empty value
     /// (`LOGPIPE_CHECKPOINT=`) counts as absent.
     /// `valid`, when given, checks a non-empty value (`expected` describes what it accepts).
-    public static func optionalString(
+    package static func optionalString(
         _ key: String, flag: String, defaultText: String = "none", expected: String = "a string",
         valid: (@Sendable (String) -> Bool)? = nil, help: String
     ) -> Setting {
@@ -38,7 +38,7 @@ extension Setting where Value == String? {
 
 extension Setting where Value == Int {
     /// An integer within `range`.
-    public static func int(_ key: String, flag: String, default value: Int, range: ClosedRange<Int>, help: String) -> Setting {
+    package static func int(_ key: String, flag: String, default value: Int, range: ClosedRange<Int>, help: String) -> Setting {
         Setting(
             key: key, flag: flag, defaultValue: value, help: help, defaultText: "\(value)",
             expected: "an integer \(range.lowerBound)...\(range.upperBound)", kind: .value,
@@ -56,14 +56,14 @@ extension Setting where Value == Int {
     }
 
     /// A TCP port, 0...65535.
-    public static func port(_ key: String, flag: String, default value: Int, help: String) -> Setting {
+    package static func port(_ key: String, flag: String, default value: Int, help: String) -> Setting {
         int(key, flag: flag, default: value, range: 0...65535, help: help)
     }
 }
 
 extension Setting where Value == Double {
     /// A decimal number within `range`.
-    public static func double(
+    package static func double(
         _ key: String, flag: String, default value: Double, range: ClosedRange<Double>, help: String
     ) -> Setting {
         Setting(
@@ -86,7 +86,7 @@ extension Setting where Value == Double {
 extension Setting where Value == Bool {
     /// A Boolean, off by default; the bare flag turns it on (`--stdin`), `--stdin=false` off,
     /// the environment and the file say `true`/`false` (also `1`/`0`, `yes`/`no`).
-    public static func toggle(_ key: String, flag: String, help: String) -> Setting {
+    package static func toggle(_ key: String, flag: String, help: String) -> Setting {
         Setting(
             key: key, flag: flag, defaultValue: false, help: help, defaultText: "false", expected: "true or false",
             kind: .toggle,
@@ -110,7 +110,7 @@ extension Setting where Value == Bool {
 extension Setting where Value == [String] {
     /// A list, comma-separated on the command line and in the environment, a JSON array or a
     /// comma-separated string in the file; blanks around items are dropped, and so are empty items.
-    public static func list(_ key: String, flag: String, defaultText: String = "none", help: String) -> Setting {
+    package static func list(_ key: String, flag: String, defaultText: String = "none", help: String) -> Setting {
         Setting(
             key: key, flag: flag, defaultValue: [], help: help, defaultText: defaultText,
             expected: "a comma-separated list", kind: .list,

@@ -1,10 +1,10 @@
 /// The command line checked against a command's declared settings before
 /// swift-configuration's `CommandLineArgumentsProvider` reads it: that provider accepts any
 /// `--name`, so a misspelled flag would otherwise be silently ignored.
-public enum SettingArguments {
+package enum SettingArguments {
     /// Throws for the first argument that is not a declared `--flag`, `--flag=value` or
     /// `--flag value` (toggles may stand alone), and for a value flag given without its value.
-    public static func check(_ arguments: [String], against settings: [AnySetting]) throws(ServiceConfigError) {
+    package static func check(_ arguments: [String], against settings: [AnySetting]) throws(ServiceConfigError) {
         var byFlag: [String: AnySetting] = [:]
         for s in settings { byFlag[s.flag] = s }
         var index = 0
@@ -34,10 +34,10 @@ public enum SettingArguments {
 }
 
 /// The settings section of `--help`, printed from the declarations so it shows the real defaults.
-public enum SettingsHelp {
+package enum SettingsHelp {
     /// One block per group: a title line, then per setting its flag and default, with its help,
     /// environment variable and file key indented below (lines short enough not to be re-wrapped).
-    public static func text(_ groups: [(title: String, settings: [AnySetting])]) -> String {
+    package static func text(_ groups: [(title: String, settings: [AnySetting])]) -> String {
         var out: [String] = []
         for group in groups {
             out.append("\(group.title):")

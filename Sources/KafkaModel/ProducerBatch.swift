@@ -44,9 +44,9 @@ public struct ProducerBatch: Sendable {
     /// The headers of every record, in order.
     public private(set) var headers: [Header] = []
     /// The header names, each NUL-terminated, back to back (`rd_kafka_produceva` takes C strings).
-    let cNames: [CChar]
+    package let cNames: [CChar]
     /// Where each name starts in ``cNames``.
-    let cNameOffsets: [Int]
+    package let cNameOffsets: [Int]
 
     /// Creates an empty batch whose record values will be ranges of `values`.
     public init(topics: [String], headerNames: [String], key: [UInt8]?, values: [UInt8], capacity: Int = 0) {

@@ -1,9 +1,9 @@
 /// The one configuration error of the services: a value that is not valid, a flag nobody
 /// declared, a combination that makes no sense, or a file that cannot be read. Its message names
 /// the setting (key, flag and environment variable) and the bad value.
-public struct ServiceConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ServiceConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public enum Problem: Sendable, Hashable {
+    package enum Problem: Sendable, Hashable {
         /// `value` is not what the setting accepts (`expected`).
         case invalid(value: String, expected: String)
         /// A command-line argument that no setting of this command declares.
@@ -17,36 +17,36 @@ public struct ServiceConfigError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     /// The setting's dotted key, or nil for an argument that names no setting.
-    public var key: String?
+    package var key: String?
     /// The setting's flag (without dashes), when it has one.
-    public var flag: String?
+    package var flag: String?
     /// What went wrong.
-    public var problem: Problem
+    package var problem: Problem
 
-    public init(key: String?, flag: String?, problem: Problem) {
+    package init(key: String?, flag: String?, problem: Problem) {
         self.key = key
         self.flag = flag
         self.problem = problem
     }
 
     /// An error about `setting`.
-    public init<V>(_ setting: Setting<V>, _ problem: Problem) {
+    package init<V>(_ setting: Setting<V>, _ problem: Problem) {
         self.init(key: setting.key, flag: setting.flag, problem: problem)
     }
 
     /// A value of `setting` that is not valid.
-    public static func invalid<V>(_ setting: Setting<V>, value: String) -> ServiceConfigError {
+    package static func invalid<V>(_ setting: Setting<V>, value: String) -> ServiceConfigError {
         ServiceConfigError(setting, .invalid(value: value, expected: setting.expected))
     }
 
     /// `--flag / key / ENV`: what is being talked about.
-    public var subject: String {
+    package var subject: String {
         guard let key else { return flag.map { "--\($0)" } ?? "configuration" }
         let env = SettingNames.environmentName(of: key)
         return (flag.map { "--\($0) / " } ?? "") + "\(key) / \(env)"
     }
 
-    public var description: String {
+    package var description: String {
         switch problem {
         case .invalid(let value, let expected):
             "\(subject): '\(value)' is not valid; expected \(expected)"

@@ -1,31 +1,31 @@
 /// One setting of a service, declared once: its configuration key, its command-line flag, its
 /// default, its help and how its text parses. Everything else is derived from the declaration:
 /// the environment variable (``environmentName``), the help line (``SettingsHelp``), the check
-/// of the command line (``SettingArguments``) and the typed read (`ServiceConfig.value(_:)`).
+/// of the command line (``SettingArguments``) and the typed read (``SettingValues/value(_:)``).
 ///
 /// Keys are dotted and camel-cased (`kafka.bootstrap`, `logpipe.maxLineBytes`); the environment
 /// spelling is upper snake case (`KAFKA_BOOTSTRAP`, `LOGPIPE_MAX_LINE_BYTES`); in the JSON file
 /// they nest (`{"logpipe": {"maxLineBytes": 65536}}`).
-public struct Setting<Value: Sendable>: Sendable {
+package struct Setting<Value: Sendable>: Sendable {
     /// The dotted configuration key.
-    public let key: String
+    package let key: String
     /// The command-line flag without its dashes (`metrics-port`).
-    public let flag: String
+    package let flag: String
     /// The value used when no layer sets the key.
-    public let defaultValue: Value
+    package let defaultValue: Value
     /// One line for `--help` and the docs.
-    public let help: String
+    package let help: String
     /// How ``defaultValue`` reads in the help ("none" for an absent optional).
-    public let defaultText: String
+    package let defaultText: String
     /// What a valid value looks like, for error messages and help ("an integer 0...65535").
-    public let expected: String
+    package let expected: String
     /// How the value is read from a layer.
-    public let kind: SettingKind
+    package let kind: SettingKind
     /// Turns a layer's raw value into a value, or nil when it is not a valid value.
     let decode: @Sendable (SettingRawValue) -> Value?
 
     /// Declares a setting; the static constructors (`.string`, `.int`, …) are the usual way.
-    public init(
+    package init(
         key: String, flag: String, defaultValue: Value, help: String, defaultText: String, expected: String,
         kind: SettingKind, decode: @escaping @Sendable (SettingRawValue) -> Value?
     ) {
@@ -40,13 +40,13 @@ public struct Setting<Value: Sendable>: Sendable {
     }
 
     /// The environment variable of this setting (`metrics.port` → `METRICS_PORT`).
-    public var environmentName: String { SettingNames.environmentName(of: key) }
+    package var environmentName: String { SettingNames.environmentName(of: key) }
 
     /// The value a raw layer value stands for, or nil when it is not valid.
-    public func parse(_ raw: SettingRawValue) -> Value? { decode(raw) }
+    package func parse(_ raw: SettingRawValue) -> Value? { decode(raw) }
 
     /// This setting without its value type, for help and the command-line check.
-    public var erased: AnySetting {
+    package var erased: AnySetting {
         let decode = decode
         return AnySetting(
             key: key, flag: flag, help: help, defaultText: defaultText, expected: expected, kind: kind,
@@ -55,7 +55,7 @@ public struct Setting<Value: Sendable>: Sendable {
 }
 
 /// How a setting is read from a configuration layer.
-public enum SettingKind: Sendable, Hashable {
+package enum SettingKind: Sendable, Hashable {
     /// A string, integer or decimal given as one value.
     case value
     /// A Boolean that a bare flag turns on (`--stdin`).
@@ -65,7 +65,7 @@ public enum SettingKind: Sendable, Hashable {
 }
 
 /// A value as one configuration layer holds it, before it is checked.
-public enum SettingRawValue: Sendable, Hashable, CustomStringConvertible {
+package enum SettingRawValue: Sendable, Hashable, CustomStringConvertible {
     case text(String)
     case integer(Int)
     case decimal(Double)
@@ -73,7 +73,7 @@ public enum SettingRawValue: Sendable, Hashable, CustomStringConvertible {
     case list([String])
 
     /// The value as the user wrote it, for error messages.
-    public var description: String {
+    package var description: String {
         switch self {
         case .text(let s): s
         case .integer(let n): "\(n)"
@@ -92,25 +92,25 @@ public enum SettingRawValue: Sendable, Hashable, CustomStringConvertible {
 
 /// A setting without its value type: what `--help`, the command-line check and the check of
 /// every layer at start-up need.
-public struct AnySetting: Sendable {
-    public let key: String
-    public let flag: String
-    public let help: String
-    public let defaultText: String
-    public let expected: String
-    public let kind: SettingKind
+package struct AnySetting: Sendable {
+    package let key: String
+    package let flag: String
+    package let help: String
+    package let defaultText: String
+    package let expected: String
+    package let kind: SettingKind
     /// Whether a raw value is valid for this setting.
-    public let accepts: @Sendable (SettingRawValue) -> Bool
+    package let accepts: @Sendable (SettingRawValue) -> Bool
 
     /// The environment variable of this setting.
-    public var environmentName: String { SettingNames.environmentName(of: key) }
+    package var environmentName: String { SettingNames.environmentName(of: key) }
 }
 
 /// Name derivations shared by every setting.
-public enum SettingNames {
+package enum SettingNames {
     /// The environment variable that holds a dotted key: `kafka.topicPrefix` → `KAFKA_TOPIC_PREFIX`
     /// (the spelling swift-configuration's `EnvironmentVariablesProvider` looks up).
-    public static func environmentName(of key: String) -> String {
+    package static func environmentName(of key: String) -> String {
         var out = ""
         var previousLower = false
         for ch in key {

@@ -1,4 +1,4 @@
-import Metrics
+public import Metrics
 
 /// Settings every client (producer, consumer, admin) shares.
 public struct KafkaClientConfiguration: Sendable {
@@ -26,7 +26,7 @@ public struct KafkaClientConfiguration: Sendable {
     }
 
     /// The librdkafka properties derived from this configuration, without `properties`.
-    var baseProperties: [(String, String)] {
+    package var baseProperties: [(String, String)] {
         var result = [
             ("bootstrap.servers", bootstrapServers), ("client.id", clientID), ("log.connection.close", "false"),
         ]
@@ -35,7 +35,7 @@ public struct KafkaClientConfiguration: Sendable {
     }
 
     /// The user's raw properties in a stable order.
-    var extraProperties: [(String, String)] {
+    package var extraProperties: [(String, String)] {
         properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 }
@@ -79,7 +79,7 @@ public struct ProducerConfiguration: Sendable {
     }
 
     /// All librdkafka properties, raw `client.properties` last.
-    var rdKafkaProperties: [(String, String)] {
+    package var rdKafkaProperties: [(String, String)] {
         client.baseProperties + [
             ("enable.idempotence", idempotence ? "true" : "false"), ("acks", acks),
             ("compression.type", compression), ("linger.ms", "\(linger.milliseconds)"),
@@ -125,7 +125,7 @@ public struct ConsumerConfiguration: Sendable {
     }
 
     /// All librdkafka properties, raw `client.properties` last.
-    var rdKafkaProperties: [(String, String)] {
+    package var rdKafkaProperties: [(String, String)] {
         let session = sessionTimeout.milliseconds
         return client.baseProperties + [
             ("group.id", groupID), ("enable.auto.commit", "true"), ("enable.auto.offset.store", "false"),
@@ -140,12 +140,12 @@ public struct ConsumerConfiguration: Sendable {
 
 extension Duration {
     /// Whole milliseconds (rounded down), clamped to `Int32` for librdkafka's `int timeout_ms`.
-    var milliseconds: Int {
+    package var milliseconds: Int {
         let (seconds, attoseconds) = components
         let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         return Int(max(0, min(ms, Int64(Int32.max))))
     }
 
     /// `milliseconds` as a C `int`.
-    var timeoutMs: Int32 { Int32(milliseconds) }
+    package var timeoutMs: Int32 { Int32(milliseconds) }
 }

@@ -1,24 +1,23 @@
-import Kafka
-import Logging
-import Shared
+package import KafkaModel
+package import Shared
 
 /// How a service reaches Kafka: the one setting users change for production
 /// (`kafka.bootstrap` / `KAFKA_BOOTSTRAP`), plus topic prefix, client id and raw librdkafka
 /// properties (`kafka.properties` / `KAFKA_PROPERTIES`, comma-separated `key=value`, e.g.
 /// `security.protocol=SASL_SSL,sasl.mechanism=PLAIN`).
-public struct KafkaSettings: Sendable {
+package struct KafkaSettings: Sendable {
     /// Comma-separated `host:port` list.
-    public var bootstrap: String
+    package var bootstrap: String
     /// The topic names.
-    public var topics: Topics
+    package var topics: Topics
     /// librdkafka `client.id`.
-    public var clientID: String
+    package var clientID: String
     /// Extra librdkafka properties, applied last.
-    public var properties: [String: String]
+    package var properties: [String: String]
     /// Partition counts used when this service creates topics.
-    public var partitions: TopicLayout
+    package var partitions: TopicLayout
 
-    public init(
+    package init(
         bootstrap: String, topics: Topics = Topics(), clientID: String, properties: [String: String] = [:],
         partitions: TopicLayout = TopicLayout()
     ) {
@@ -31,7 +30,7 @@ public struct KafkaSettings: Sendable {
 
     /// Reads the Kafka settings of ``CommonSettings``; `service` is the default client id.
     /// - Throws: ``ServiceConfigError`` for an invalid value or a property that is not `key=value`.
-    public init(config: ServiceConfig, service: String) throws(ServiceConfigError) {
+    package init(config: some SettingValues, service: String) throws(ServiceConfigError) {
         var props: [String: String] = [:]
         for item in try config.value(CommonSettings.kafkaProperties) {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
@@ -51,10 +50,10 @@ public struct KafkaSettings: Sendable {
 
     /// The consumer group id for `base` in this deployment: `<topic prefix>.<base>`, so that
     /// deployments sharing a cluster under different prefixes never share a group.
-    public func groupID(_ base: String) -> String { "\(topics.prefix).\(base)" }
+    package func groupID(_ base: String) -> String { "\(topics.prefix).\(base)" }
 
     /// The client configuration for one librdkafka client of this service.
-    public func client(_ suffix: String? = nil) -> KafkaClientConfiguration {
+    package func client(_ suffix: String? = nil) -> KafkaClientConfiguration {
         var c = KafkaClientConfiguration(
             bootstrapServers: bootstrap, clientID: suffix.map { "\(clientID)-\($0)" } ?? clientID)
         c.properties = properties
@@ -62,7 +61,7 @@ public struct KafkaSettings: Sendable {
     }
 
     /// Every topic of the system with its partition count and configs (see `docs/architecture.md`).
-    public var topicSpecs: [TopicSpec] {
+    package var topicSpecs: [TopicSpec] {
         let week = "604800000"
         return [
             TopicSpec(name: topics.raw, partitions: partitions.raw, configs: ["retention.ms": week]),
@@ -79,22 +78,16 @@ public struct KafkaSettings: Sendable {
             TopicSpec(name: topics.ingestDedup, partitions: partitions.raw, configs: ["cleanup.policy": "compact"]),
         ]
     }
-
-    /// Creates every topic that does not exist yet (idempotent; existing topics are left alone).
-    public func ensureTopics(logger: Logger) async throws(KafkaError) {
-        let admin = try KafkaAdmin(configuration: client("admin"), logger: logger)
-        try await admin.createTopics(topicSpecs)
-    }
 }
 
 /// Partition counts of the topics whose count is a scaling decision.
-public struct TopicLayout: Sendable, Hashable {
-    public var raw: Int
-    public var map: Int
-    public var live: Int
-    public var tiles: Int
+package struct TopicLayout: Sendable, Hashable {
+    package var raw: Int
+    package var map: Int
+    package var live: Int
+    package var tiles: Int
     /// The defaults are those of the settings (``CommonSettings/rawPartitions`` …).
-    public init(
+    package init(
         raw: Int = CommonSettings.rawPartitions.defaultValue, map: Int = CommonSettings.mapPartitions.defaultValue,
         live: Int = CommonSettings.livePartitions.defaultValue, tiles: Int = CommonSettings.tilesPartitions.defaultValue
     ) {
