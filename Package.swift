@@ -148,14 +148,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: strictSwiftSettings),
 
         // MARK: Tests
-        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
-        .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
-            swiftSettings: swiftSettings),
-        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: swiftSettings),
-        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Kafka"],
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import DequeModule
 import Kafka
 import Synchronization
+import KafkaModel
 
 /// The destination of a line.
 public enum LineKind: Int, Sendable, CaseIterable {

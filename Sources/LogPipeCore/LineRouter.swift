@@ -1,5 +1,6 @@
 import Kafka
 import Shared
+import KafkaModel
 
 /// Decides where each line goes and builds its Kafka record (see `docs/architecture.md`):
 ///

@@ -1,4 +1,5 @@
 import ServiceSupport
+import Settings
 
 extension LogPipeConfiguration {
     /// Reads LogPipe's settings (``LogPipeSettings``) from `config`.

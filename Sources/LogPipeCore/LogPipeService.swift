@@ -5,6 +5,7 @@ import ServiceLifecycle
 import ServiceSupport
 import Shared
 import Synchronization
+import KafkaModel
 
 /// Ships every line of the input to Kafka (see ``LineRouter`` for where each goes), none lost,
 /// none invented:

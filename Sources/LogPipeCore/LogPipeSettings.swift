@@ -1,5 +1,6 @@
 import ServiceSupport
 import Shared
+import Settings
 
 /// LogPipe's settings, each declared once (key, flag, default, help); ``LogPipeConfiguration``
 /// reads them and takes its defaults from them.

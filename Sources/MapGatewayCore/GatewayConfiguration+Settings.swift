@@ -1,5 +1,6 @@
 import Foundation
 import ServiceSupport
+import Settings
 
 extension GatewayConfiguration {
     /// Reads the gateway's settings (``GatewaySettings``), including the token and users files.

@@ -2,6 +2,7 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Shared
+import KafkaModel
 
 /// Feeds the gateway from Kafka: every tile record of the `tiles` topic into the ``TileStore``
 /// (and a tile invalidation to WebSocket clients), every packet of the `live` topic into the

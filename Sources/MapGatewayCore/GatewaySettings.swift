@@ -1,4 +1,5 @@
 import ServiceSupport
+import Settings
 
 /// MapGateway's settings, each declared once (key, flag, default, help);
 /// ``GatewayConfiguration`` takes its defaults from them.

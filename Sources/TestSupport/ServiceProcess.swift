@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A service binary of `KAFKATORIO_BIN_DIR` (or any executable) running as a child process, its
 /// stdout and stderr captured to a log file. Waits poll with `Task.sleep`, never blocking a thread

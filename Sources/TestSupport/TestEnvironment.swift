@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What the broker-backed and process tests need from the machine, read from the environment
 /// `make test` (scripts/test.sh) exports, and the one condition that decides whether they run.

@@ -1,4 +1,4 @@
-import Testing
+package import Testing
 
 extension Trait where Self == ConditionTrait {
     /// Runs the suite or test where `need` is met, and where `KAFKATORIO_REQUIRE_BROKER=1` (so a

@@ -1,6 +1,7 @@
 import Kafka
 import PalettePNG
 import Shared
+import KafkaModel
 
 /// What one flush produced: publish `first` and wait for delivery, then `then`, then commit.
 public struct FlushOutput: Sendable {

@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Shared
+import KafkaModel
 
 /// The detail role: one member of the renderer group. Consumes `map` and the state topic
 /// (co-partitioned, eager `range` assignment, so map partition p and state partition p always

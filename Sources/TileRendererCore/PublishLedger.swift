@@ -1,5 +1,6 @@
 import Kafka
 import Shared
+import KafkaModel
 
 /// The topics a render core publishes to.
 enum RenderTopic: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import Kafka
 import PalettePNG
 import Shared
+import KafkaModel
 
 /// One pyramid worker's core (no Kafka): the coarse levels (z < 0) of the buckets it owns.
 ///

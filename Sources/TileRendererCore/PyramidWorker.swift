@@ -2,6 +2,7 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Shared
+import KafkaModel
 
 /// The pyramid role: one member of the pyramid group, building the zoom levels below 0 from
 /// the `pyramid` topic (see ``PyramidCore``). The topic is its own state: offsets are never

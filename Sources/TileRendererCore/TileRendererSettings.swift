@@ -1,4 +1,5 @@
 import ServiceSupport
+import Settings
 
 /// TileRenderer's settings (the worker, its default subcommand), each declared once.
 public enum TileRendererSettings {

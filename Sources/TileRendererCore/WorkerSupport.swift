@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import Shared
 import Synchronization
+import KafkaModel
 
 /// Settings of the TileRenderer workers.
 public struct TileRendererConfiguration: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import ServiceSupport
 import Testing
+import Settings
 
 /// A JSON configuration file in a fresh temporary directory; its path.
 func configFile(_ json: String) throws -> String {

@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Shared
+package import Shared
 
 /// The slow reference decoder of the same line format, built on Foundation's `JSONDecoder`
 /// (FoundationEssentials) and `Data(base64Encoded:)` instead of the hand-written scanner. Used
