@@ -8,6 +8,7 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
 ]
+let strictSwiftSettings = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault")]
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
@@ -79,11 +80,13 @@ let package = Package(
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
         .target(
             name: "LogPipeCore",
-            dependencies: [
-                "Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
-            swiftSettings: swiftSettings),
+            dependencies: ["Kafka", "Shared", "ServiceSupport", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strictSwiftSettings),
+        /// LogPipe's IO: file and stdin readers, the checkpoint file, the producer loop (a Service).
+        .target(
+            name: "LogPipeService",
+            dependencies: ["LogPipeCore", "Blocking", "Kafka", "ServiceSupport", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "PacketIngestCore",
             dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
@@ -106,8 +109,11 @@ let package = Package(
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
             name: "LogPipe",
-            dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log, hummingbird],
-            swiftSettings: swiftSettings),
+            dependencies: [
+                "LogPipeCore", "LogPipeService", "ServiceSupport", "Kafka", "Shared", argumentParser, lifecycle, log,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -149,8 +155,9 @@ let package = Package(
             dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", log],
-            swiftSettings: swiftSettings),
+            name: "LogPipeTests",
+            dependencies: ["LogPipeCore", "LogPipeService", "Shared", "Kafka", "ServiceSupport", "TestSupport", log],
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [

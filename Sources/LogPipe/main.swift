@@ -5,9 +5,11 @@ import ArgumentParser
 import Kafka
 import Logging
 import LogPipeCore
+import LogPipeService
 import ServiceLifecycle
 import ServiceSupport
 import Shared
+import UnixSignals
 
 /// LogPipe: ships the lines of a Factorio server's output to Kafka.
 @main

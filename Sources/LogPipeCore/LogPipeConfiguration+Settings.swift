@@ -1,9 +1,9 @@
-import ServiceSupport
+package import ServiceSupport  // pure: Settings types only
 
 extension LogPipeConfiguration {
     /// Reads LogPipe's settings (``LogPipeSettings``) from `config`.
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value, or the conflict.
-    public init(config: ServiceConfig) throws(ServiceConfigError) {
+    package init(config: ServiceConfig) throws(ServiceConfigError) {
         typealias S = LogPipeSettings
         let useStdin = try config.value(S.stdin)
         let file = try config.value(S.file)

@@ -2,7 +2,8 @@ import Foundation
 import ServiceSupport
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
+import LogPipeService
 
 /// LogPipe's configuration built from swift-configuration's layers (no broker).
 @Suite struct LogPipeSettingsTests {
