@@ -5,7 +5,6 @@ import TestSupport
 import Testing
 
 import LogPipeCore
-import LogPipeService
 
 /// The broker stops for 30 s in the middle of a stream, on a private Tansu broker (the shared one
 /// serves the other tests). Tansu's memory store loses everything on restart (there is no

@@ -3,7 +3,6 @@ import ServiceSupport
 import Testing
 
 import LogPipeCore
-import LogPipeService
 
 /// LogPipe's configuration built from swift-configuration's layers (no broker).
 @Suite struct LogPipeSettingsTests {
