@@ -94,11 +94,13 @@ let package = Package(
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
         .target(
             name: "LogPipeCore",
-            dependencies: [
-                "Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle,
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
-            swiftSettings: swiftSettings),
+            dependencies: ["KafkaModel", "Settings", "Shared", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strictSwiftSettings),
+        /// LogPipe's IO: file and stdin readers, the checkpoint file, the producer loop (a Service).
+        .target(
+            name: "LogPipeService",
+            dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "PacketIngestCore",
             dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
@@ -121,8 +123,12 @@ let package = Package(
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
             name: "LogPipe",
-            dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log, hummingbird],
-            swiftSettings: swiftSettings),
+            dependencies: [
+                "LogPipeCore", "LogPipeService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared", argumentParser,
+                lifecycle, log,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -164,8 +170,12 @@ let package = Package(
             dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", log],
-            swiftSettings: swiftSettings),
+            name: "LogPipeTests",
+            dependencies: [
+                "LogPipeCore", "LogPipeService", "Shared", "Kafka", "KafkaModel", "Settings", "ServiceSupport", "TestSupport",
+                log,
+            ],
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [

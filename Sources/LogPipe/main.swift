@@ -5,9 +5,13 @@ import ArgumentParser
 import Kafka
 import Logging
 import LogPipeCore
+import LogPipeService
 import ServiceLifecycle
 import ServiceSupport
 import Shared
+import UnixSignals
+import Settings
+import KafkaModel
 
 /// LogPipe: ships the lines of a Factorio server's output to Kafka.
 @main

@@ -1,10 +1,9 @@
 import DequeModule
-import Kafka
+package import KafkaModel
 import Synchronization
-import KafkaModel
 
 /// The destination of a line.
-public enum LineKind: Int, Sendable, CaseIterable {
+package enum LineKind: Int, Sendable, CaseIterable {
     case raw = 0
     case console = 1
     case deadLetter = 2
@@ -20,7 +19,7 @@ public enum LineKind: Int, Sendable, CaseIterable {
 /// never passes a line that was not delivered.
 ///
 /// Thread-safe: delivery reports arrive on the producer's poll thread.
-public final class DeliveryWindow: Sendable {
+package final class DeliveryWindow: Sendable {
     enum EntryState: Equatable {
         case acked
         case inFlight(generation: UInt64)
@@ -61,29 +60,29 @@ public final class DeliveryWindow: Sendable {
     }
 
     /// What the loop needs to decide its next step.
-    public struct Snapshot: Sendable {
+    package struct Snapshot: Sendable {
         /// Lines read but not acknowledged yet.
-        public var unacked: Int
+        package var unacked: Int
         /// Their value bytes.
-        public var unackedBytes: Int
+        package var unackedBytes: Int
         /// How many of them failed and wait to be re-sent.
-        public var failed: Int
+        package var failed: Int
         /// Just past the last line of the acknowledged prefix.
-        public var ackedPosition: Checkpoint?
+        package var ackedPosition: Checkpoint?
         /// The last acknowledgement (or when the window last became non-empty).
-        public var lastProgress: ContinuousClock.Instant
+        package var lastProgress: ContinuousClock.Instant
         /// Acknowledged lines per kind (raw, console, dead letter), since the start.
-        public var delivered: [Int]
+        package var delivered: [Int]
         /// Acknowledged value bytes since the start.
-        public var deliveredBytes: Int
+        package var deliveredBytes: Int
         /// Failed delivery reports since the start.
-        public var errors: Int
-        public var lastError: String?
+        package var errors: Int
+        package var lastError: String?
     }
 
     private let state: Mutex<State>
 
-    public init(start: Checkpoint? = nil) {
+    package init(start: Checkpoint? = nil) {
         var s = State()
         s.ackedPosition = start
         state = Mutex(s)
@@ -91,7 +90,7 @@ public final class DeliveryWindow: Sendable {
 
     /// Adds the lines of one read in order, with the batch holding their records; a line without
     /// a record (filtered) counts as acknowledged. Returns the sequence number of the first one.
-    public func append(_ routed: RoutedLines, generation: UInt64) -> UInt64 {
+    package func append(_ routed: RoutedLines, generation: UInt64) -> UInt64 {
         state.withLock { s in
             let first = s.base + UInt64(s.entries.count)
             if s.unacked == 0 { s.lastProgress = .now }
@@ -119,23 +118,24 @@ public final class DeliveryWindow: Sendable {
     /// Records the delivery report of line `seq`, sent by producer `generation`. A failure
     /// reported by an older producer is ignored (everything it held was re-sent already); a
     /// success counts whichever producer delivered it.
-    public func complete(_ seq: UInt64, generation: UInt64, error: String?) {
+    package func complete(_ seq: UInt64, generation: UInt64, error: String?) {
         state.withLock { s in
             if Self.complete(&s, seq, generation: generation, error: error) { s.lastProgress = .now }
             Self.advance(&s)
         }
     }
 
-    /// Records the report of a batch sent by producer `generation`: line `seqs[i]` is message `i`
-    /// of `report`. One lock for the whole batch; same rules as ``complete(_:generation:error:)``.
-    public func complete(_ seqs: [UInt64], generation: UInt64, report: BatchDeliveryReport) {
+    /// Records the outcome of a batch sent by producer `generation`: line `seqs[i]` is message `i`
+    /// of the batch, and `failures[i]` the error of message `i` if it failed (every other message
+    /// was delivered). One lock for the whole batch; same rules as ``complete(_:generation:error:)``.
+    package func complete(_ seqs: [UInt64], generation: UInt64, failures: [Int: String]) {
         state.withLock { s in
             var progress = false
-            if report.failures.isEmpty {
+            if failures.isEmpty {
                 for seq in seqs where Self.complete(&s, seq, generation: generation, error: nil) { progress = true }
             } else {
                 for (i, seq) in seqs.enumerated()
-                where Self.complete(&s, seq, generation: generation, error: report.error(at: i).map { "\($0)" }) {
+                where Self.complete(&s, seq, generation: generation, error: failures[i]) {
                     progress = true
                 }
             }
@@ -169,22 +169,27 @@ public final class DeliveryWindow: Sendable {
     }
 
     /// Records to send again: a sub-batch (sharing the original's buffers) and the line of each record.
-    public struct Resend: Sendable {
-        public var batch: ProducerBatch
-        public var seqs: [UInt64]
+    package struct Resend: Sendable {
+        package var batch: ProducerBatch
+        package var seqs: [UInt64]
+
+        package init(batch: ProducerBatch, seqs: [UInt64]) {
+            self.batch = batch
+            self.seqs = seqs
+        }
     }
 
     /// Takes the failed lines for re-sending by producer `generation` (marking them in flight).
-    public func takeFailed(generation: UInt64) -> [Resend] {
+    package func takeFailed(generation: UInt64) -> [Resend] {
         take(generation: generation) { $0 == .failed }
     }
 
     /// Takes every unacknowledged line for re-sending by a new producer `generation`, in order.
-    public func takeUnacked(generation: UInt64) -> [Resend] {
+    package func takeUnacked(generation: UInt64) -> [Resend] {
         take(generation: generation) { $0 != .acked }
     }
 
-    public func snapshot() -> Snapshot {
+    package func snapshot() -> Snapshot {
         state.withLock { s in
             Snapshot(
                 unacked: s.unacked, unackedBytes: s.unackedBytes, failed: s.failed, ackedPosition: s.ackedPosition,
@@ -194,7 +199,7 @@ public final class DeliveryWindow: Sendable {
     }
 
     /// Restarts the stall clock (after a new producer took over).
-    public func touch() { state.withLock { $0.lastProgress = .now } }
+    package func touch() { state.withLock { $0.lastProgress = .now } }
 
     private func take(generation: UInt64, where select: (EntryState) -> Bool) -> [Resend] {
         state.withLock { s in

@@ -1,6 +1,5 @@
-import Kafka
-import Shared
-import KafkaModel
+package import KafkaModel
+package import Shared
 
 /// Decides where each line goes and builds its Kafka record (see `docs/architecture.md`):
 ///
@@ -14,12 +13,12 @@ import KafkaModel
 /// Every record: key = server id; headers `server`, `source` (`<16 hex fingerprint>:<offset>`,
 /// the dedup key), `logpipe-version`, and `signature` (hex HMAC-SHA256 of the value) when a
 /// secret is configured.
-public struct LineRouter: Sendable {
-    public let topics: Topics
-    public let serverID: String
-    public let version: String
-    public let shipConsole: Bool
-    public let maxLineBytes: Int
+package struct LineRouter: Sendable {
+    package let topics: Topics
+    package let serverID: String
+    package let version: String
+    package let shipConsole: Bool
+    package let maxLineBytes: Int
     private let signer: LineSigner?
     private let key: [UInt8]
 
@@ -41,7 +40,7 @@ public struct LineRouter: Sendable {
     }
     private static let headerNames = HeaderName.allCases.map(\.name)
 
-    public init(
+    package init(
         topics: Topics, serverID: String, version: String, signer: LineSigner?, shipConsole: Bool = true,
         maxLineBytes: Int
     ) {
@@ -55,7 +54,7 @@ public struct LineRouter: Sendable {
     }
 
     /// The kind of `line`.
-    public func kind(of line: LogLine) -> LineKind {
+    package func kind(of line: LogLine) -> LineKind {
         if line.oversize { return .deadLetter }
         let isPacket = line.bytes.withUnsafeBytes { PacketLine.isPacketLine($0) }
         if isPacket { return .raw }
@@ -66,7 +65,7 @@ public struct LineRouter: Sendable {
     /// Routes the lines of `read`: one producer batch whose record values are the lines' own
     /// bytes in `read.storage` (nothing copied), the headers shared by all stored once, and per
     /// line its kind and record.
-    public func route(_ read: ReadBatch) -> RoutedLines {
+    package func route(_ read: ReadBatch) -> RoutedLines {
         var batch = ProducerBatch(
             topics: topicNames, headerNames: Self.headerNames, key: key, values: read.storage, capacity: read.lines.count)
         let server = batch.headerValue(HeaderName.server.rawValue, key)
@@ -104,7 +103,7 @@ public struct LineRouter: Sendable {
     }
 
     /// `<16 hex digits of the fingerprint>:<decimal offset>` of `line`.
-    static func source(_ line: LogLine) -> [UInt8] {
+    package static func source(_ line: LogLine) -> [UInt8] {
         var out: [UInt8] = []
         appendSource(fingerprint: line.fingerprint, offset: line.offset, to: &out)
         return out
@@ -142,17 +141,28 @@ public struct LineRouter: Sendable {
 /// copy of the line) would cost more than librdkafka itself, while a batch's records are ranges of
 /// the reader's buffer with shared header values and cost no allocation per line. ``record`` is the
 /// line's index in that batch.
-public struct RoutedLine: Sendable, Hashable {
+package struct RoutedLine: Sendable, Hashable {
     /// Its destination.
-    public var kind: LineKind
+    package var kind: LineKind
     /// Just past the line: the checkpoint once it (and everything before it) is acknowledged.
-    public var position: Checkpoint
+    package var position: Checkpoint
     /// Its record in the batch, or −1 if it is not shipped (filtered).
-    public var record: Int32
+    package var record: Int32
+
+    package init(kind: LineKind, position: Checkpoint, record: Int32) {
+        self.kind = kind
+        self.position = position
+        self.record = record
+    }
 }
 
 /// The lines of one read, routed: the batch to produce and each line's fate, in read order.
-public struct RoutedLines: Sendable {
-    public var batch: ProducerBatch
-    public var lines: [RoutedLine]
+package struct RoutedLines: Sendable {
+    package var batch: ProducerBatch
+    package var lines: [RoutedLine]
+
+    package init(batch: ProducerBatch, lines: [RoutedLine]) {
+        self.batch = batch
+        self.lines = lines
+    }
 }

@@ -6,23 +6,23 @@ import Darwin
 
 /// One complete line read from a source: where it is, its bytes, and the identity of the file
 /// (or stream) it came from.
-public struct LogLine: Sendable, Hashable {
+package struct LogLine: Sendable, Hashable {
     /// Fingerprint of the file (or stdin stream) the line belongs to.
-    public var fingerprint: UInt64
+    package var fingerprint: UInt64
     /// Offset of the line's first byte.
-    public var offset: UInt64
+    package var offset: UInt64
     /// Offset just past the line's newline: where reading resumes after this line.
-    public var endOffset: UInt64
+    package var endOffset: UInt64
     /// The line's bytes without the newline (a trailing `\r` is kept); for an oversize line only
     /// its first `maxLineBytes` bytes. Lines read by a ``LineSource`` are slices of their batch's
     /// ``ReadBatch/storage`` (no array per line).
-    public var bytes: ArraySlice<UInt8>
+    package var bytes: ArraySlice<UInt8>
     /// True if the line was longer than the limit and was cut.
-    public var oversize: Bool
+    package var oversize: Bool
     /// The line's full length in the source, newline excluded (more than `bytes.count` when cut).
-    public var length: UInt64
+    package var length: UInt64
 
-    public init(
+    package init(
         fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: ArraySlice<UInt8>, oversize: Bool = false,
         length: UInt64? = nil
     ) {
@@ -35,7 +35,7 @@ public struct LogLine: Sendable, Hashable {
     }
 
     /// A line with bytes of its own (tests).
-    public init(
+    package init(
         fingerprint: UInt64, offset: UInt64, endOffset: UInt64, bytes: [UInt8], oversize: Bool = false,
         length: UInt64? = nil
     ) {
@@ -48,25 +48,25 @@ public struct LogLine: Sendable, Hashable {
 /// Splits a byte stream into lines. Keeps a line without its newline pending until the newline
 /// arrives; keeps only the first `maxLineBytes` bytes of a longer line (and flags it), so one huge
 /// line costs bounded memory and never blocks the lines after it.
-struct LineSplitter {
-    let maxLineBytes: Int
+package struct LineSplitter {
+    package let maxLineBytes: Int
     /// Where the pending (partial) line starts; equals the read position when nothing is pending.
-    private(set) var pendingStart: UInt64
+    package private(set) var pendingStart: UInt64
     /// Bytes of the pending line seen so far (including any discarded past the limit).
-    private(set) var pendingLength: UInt64 = 0
+    package private(set) var pendingLength: UInt64 = 0
     private var pending: [UInt8] = []
     private var discarding = false
 
-    init(maxLineBytes: Int, start: UInt64) {
+    package init(maxLineBytes: Int, start: UInt64) {
         self.maxLineBytes = maxLineBytes
         self.pendingStart = start
     }
 
     /// The stream position just past the bytes fed so far.
-    var position: UInt64 { pendingStart + pendingLength }
+    package var position: UInt64 { pendingStart + pendingLength }
 
     /// Forgets the pending line; the next byte fed is at `position`.
-    mutating func reset(to position: UInt64) {
+    package mutating func reset(to position: UInt64) {
         pendingStart = position
         pendingLength = 0
         pending.removeAll(keepingCapacity: false)
@@ -76,7 +76,7 @@ struct LineSplitter {
     /// Feeds `chunk` (the bytes at ``position``) and adds complete lines to `batch` (their bytes
     /// to its storage), stopping after the line that makes `batch.lines.count == maxLines`.
     /// Returns how many bytes were consumed (all of them unless it stopped early).
-    mutating func feed(
+    package mutating func feed(
         _ chunk: UnsafeRawBufferPointer, fingerprint: UInt64, maxLines: Int, into batch: inout ReadBatch
     ) -> Int {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return 0 }
@@ -114,7 +114,7 @@ struct LineSplitter {
 
     /// Adds the pending partial line to `batch` as a final line (the source ended without a
     /// newline); does nothing if nothing is pending. Its `endOffset` is the end of the data.
-    mutating func finishPartial(fingerprint: UInt64, into batch: inout ReadBatch) {
+    package mutating func finishPartial(fingerprint: UInt64, into batch: inout ReadBatch) {
         guard pendingLength > 0 else { return }
         let end = pendingStart + pendingLength
         let range = pending.withUnsafeBytes { batch.store($0) }

@@ -1,10 +1,9 @@
-import ServiceSupport
-import Settings
+package import Settings
 
 extension LogPipeConfiguration {
     /// Reads LogPipe's settings (``LogPipeSettings``) from `config`.
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value, or the conflict.
-    public init(config: ServiceConfig) throws(ServiceConfigError) {
+    package init(config: some SettingValues) throws(ServiceConfigError) {
         typealias S = LogPipeSettings
         let useStdin = try config.value(S.stdin)
         let file = try config.value(S.file)

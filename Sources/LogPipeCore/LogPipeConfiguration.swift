@@ -1,9 +1,9 @@
-import ServiceSupport
+import Settings
 
 /// Settings of LogPipe; the defaults are those of the declarations in ``LogPipeSettings``.
-public struct LogPipeConfiguration: Sendable {
+package struct LogPipeConfiguration: Sendable {
     /// Where the lines come from.
-    public enum Input: Sendable, Hashable {
+    package enum Input: Sendable, Hashable {
         /// A log file followed across rotations (Factorio's stdout captured to a file, or its
         /// `--console-log`).
         case file(String)
@@ -11,45 +11,45 @@ public struct LogPipeConfiguration: Sendable {
         case stdin
     }
 
-    public var input: Input
+    package var input: Input
     /// This game server's id: the Kafka key and `server` header of every line.
-    public var serverID: String
+    package var serverID: String
     /// Where the checkpoint is kept (file input only); nil keeps none.
-    public var checkpointPath: String?
+    package var checkpointPath: String?
     /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
-    public var startAtEnd: Bool
+    package var startAtEnd: Bool
     /// Longest line shipped whole; longer ones go to the dead-letter topic, cut to this size.
-    public var maxLineBytes: Int
+    package var maxLineBytes: Int
     /// Ship engine and console lines to the console topic (otherwise they are filtered).
-    public var shipConsole: Bool
+    package var shipConsole: Bool
     /// How often to look for new lines when the input is idle.
-    public var pollInterval: Duration
+    package var pollInterval: Duration
     /// Most lines read at once.
-    public var batchLines: Int
+    package var batchLines: Int
     /// Reading pauses while this many lines are unacknowledged (the file is the buffer).
-    public var maxInFlightLines: Int
+    package var maxInFlightLines: Int
     /// Reading pauses while this many value bytes are unacknowledged.
-    public var maxInFlightBytes: Int
+    package var maxInFlightBytes: Int
     /// No delivery progress for this long while lines are in flight: the producer is replaced
     /// and everything unacknowledged is re-sent (an idempotent producer never recovers from a
     /// broker that lost its state).
-    public var stallTimeout: Duration
+    package var stallTimeout: Duration
     /// The checkpoint is written at most this often while lines flow (and at every stop).
-    public var checkpointInterval: Duration
+    package var checkpointInterval: Duration
     /// On a graceful stop, how long to wait for outstanding acknowledgements.
-    public var shutdownGrace: Duration
+    package var shutdownGrace: Duration
     /// Stop (exit 0) once everything available was shipped and acknowledged (backfills, benchmarks).
-    public var exitAtEnd: Bool
+    package var exitAtEnd: Bool
     /// Version string sent in the `logpipe-version` header.
-    public var version: String
+    package var version: String
     /// The file holding this server's signing secret; nil ships lines unsigned.
-    public var secretFile: String? = LogPipeSettings.secretFile.defaultValue
+    package var secretFile: String? = LogPipeSettings.secretFile.defaultValue
     /// Producer compression codec (librdkafka `compression.codec`).
-    public var compression: String = LogPipeSettings.compression.defaultValue
+    package var compression: String = LogPipeSettings.compression.defaultValue
     /// Producer batching delay.
-    public var linger: Duration = .milliseconds(LogPipeSettings.lingerMs.defaultValue)
+    package var linger: Duration = .milliseconds(LogPipeSettings.lingerMs.defaultValue)
 
-    public init(
+    package init(
         input: Input, serverID: String, checkpointPath: String? = nil, startAtEnd: Bool = false,
         maxLineBytes: Int = LogPipeSettings.maxLineBytes.defaultValue, shipConsole: Bool = true,
         pollInterval: Duration = .milliseconds(100), batchLines: Int = LogPipeSettings.batchLines.defaultValue,
@@ -78,6 +78,6 @@ public struct LogPipeConfiguration: Sendable {
 }
 
 /// The version LogPipe reports in the `logpipe-version` header.
-public enum LogPipeVersion {
-    public static let current = "0.2.0"
+package enum LogPipeVersion {
+    package static let current = "0.2.0"
 }

@@ -1,59 +1,58 @@
-import ServiceSupport
+package import Settings
 import Shared
-import Settings
 
 /// LogPipe's settings, each declared once (key, flag, default, help); ``LogPipeConfiguration``
 /// reads them and takes its defaults from them.
-public enum LogPipeSettings {
-    public static let file = Setting.optionalString(
+package enum LogPipeSettings {
+    package static let file = Setting.optionalString(
         "logpipe.file", flag: "file", help: "Log file to follow across rotations (give exactly one of --file and --stdin).")
-    public static let stdin = Setting.toggle(
+    package static let stdin = Setting.toggle(
         "logpipe.stdin", flag: "stdin", help: "Read standard input instead of a file; no checkpoint.")
-    public static let serverID = Setting.optionalString(
+    package static let serverID = Setting.optionalString(
         "logpipe.serverId", flag: "server-id", defaultText: "none, required",
         expected: "1-64 characters of A-Z a-z 0-9 . _ -", valid: { Identifier.isValidServerID($0) },
         help: "This server's id: the Kafka key and server header of its lines.")
-    public static let checkpoint = Setting.optionalString(
+    package static let checkpoint = Setting.optionalString(
         "logpipe.checkpoint", flag: "checkpoint", defaultText: "none, no checkpoint", help: "Checkpoint file (file input only).")
-    public static let startAt = Setting.string(
+    package static let startAt = Setting.string(
         "logpipe.startAt", flag: "start-at", default: "beginning", oneOf: ["beginning", "end"],
         help: "Where to start in the file without a checkpoint.")
-    public static let secretFile = Setting.optionalString(
+    package static let secretFile = Setting.optionalString(
         "logpipe.secretFile", flag: "secret-file", defaultText: "none, lines unsigned",
         help: "File holding this server's signing secret.")
-    public static let maxLineBytes = Setting.int(
+    package static let maxLineBytes = Setting.int(
         "logpipe.maxLineBytes", flag: "max-line-bytes", default: 512 * 1024, range: 1024...(16 << 20),
         help: "Longer lines go to the dead-letter topic, cut to this size.")
-    public static let console = Setting.string(
+    package static let console = Setting.string(
         "logpipe.console", flag: "console", default: "ship", oneOf: ["ship", "drop"],
         help: "Ship engine/console lines to the console topic, or drop them.")
-    public static let stallTimeout = Setting.double(
+    package static let stallTimeout = Setting.double(
         "logpipe.stallTimeout", flag: "stall-timeout", default: 20, range: 1...86_400,
         help: "Seconds without delivery progress before the producer is replaced.")
-    public static let compression = Setting.string(
+    package static let compression = Setting.string(
         "logpipe.compression", flag: "compression", default: "lz4", oneOf: ["none", "gzip", "snappy", "lz4", "zstd"],
         help: "Producer compression.")
-    public static let lingerMs = Setting.int(
+    package static let lingerMs = Setting.int(
         "logpipe.lingerMs", flag: "linger-ms", default: 5, range: 0...60_000, help: "Producer batching delay in milliseconds.")
-    public static let batchLines = Setting.int(
+    package static let batchLines = Setting.int(
         "logpipe.batchLines", flag: "batch-lines", default: 2048, range: 1...1_000_000, help: "Most lines read at once.")
     /// 20,000 lines of ~150 bytes keep LogPipe's peak RSS near 75 MiB at full speed; 50,000 cost
     /// 110 MiB and were no faster (`scripts/bench-logpipe.sh`).
-    public static let maxInFlightLines = Setting.int(
+    package static let maxInFlightLines = Setting.int(
         "logpipe.maxInFlightLines", flag: "max-in-flight-lines", default: 20_000, range: 1...10_000_000,
         help: "Reading pauses while this many lines are unacknowledged (the file is the buffer).")
-    public static let maxInFlightBytes = Setting.int(
+    package static let maxInFlightBytes = Setting.int(
         "logpipe.maxInFlightBytes", flag: "max-in-flight-bytes", default: 32 << 20, range: 1024...(1 << 40),
         help: "Reading pauses while this many value bytes are unacknowledged.")
-    public static let exitAtEnd = Setting.toggle(
+    package static let exitAtEnd = Setting.toggle(
         "logpipe.exitAtEnd", flag: "exit-at-end", help: "Exit once everything available is shipped and acknowledged.")
 
     /// Every LogPipe setting, in help order.
-    public static let all: [AnySetting] = [
+    package static let all: [AnySetting] = [
         file.erased, stdin.erased, serverID.erased, checkpoint.erased, startAt.erased, secretFile.erased,
         maxLineBytes.erased, console.erased, stallTimeout.erased, compression.erased, lingerMs.erased,
         batchLines.erased, maxInFlightLines.erased, maxInFlightBytes.erased, exitAtEnd.erased,
     ]
     /// Every setting of the LogPipe command: its own and the common ones.
-    public static let command: [AnySetting] = all + CommonSettings.service
+    package static let command: [AnySetting] = all + CommonSettings.service
 }

@@ -4,7 +4,7 @@ import Shared
 import TestSupport
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
 
 /// The broker stops for 30 s in the middle of a stream, on a private Tansu broker (the shared one
 /// serves the other tests). Tansu's memory store loses everything on restart (there is no

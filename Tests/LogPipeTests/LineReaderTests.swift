@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
+import LogPipeService
 
 @Suite struct LineReaderTests {
     let dir: URL

@@ -5,7 +5,8 @@ import Shared
 import TestSupport
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
+import LogPipeService
 
 /// The real LogPipe binary against the real broker (`make test`): crashes, rotations, odd lines,
 /// stdin, a deleted file. Each test has its own topic prefix, server id and directory.

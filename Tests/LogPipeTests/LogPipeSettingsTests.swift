@@ -2,7 +2,7 @@ import Foundation
 import ServiceSupport
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
 
 /// LogPipe's configuration built from swift-configuration's layers (no broker).
 @Suite struct LogPipeSettingsTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
+import LogPipeService
 
 /// The file follower across rotations, without a broker: which lines come out, in which order,
 /// with which fingerprint and offsets.

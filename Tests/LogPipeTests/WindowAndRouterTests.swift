@@ -3,7 +3,8 @@ import ServiceSupport
 import Shared
 import Testing
 
-@testable import LogPipeCore
+import LogPipeCore
+import LogPipeService
 
 @Suite struct DeliveryWindowTests {
     func pos(_ o: UInt64) -> Checkpoint { Checkpoint(fingerprint: 7, offset: o) }

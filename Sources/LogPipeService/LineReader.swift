@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Shared
+package import LogPipeCore
 
 /// Follows the log file at a path, identifying files by content fingerprint (the first line),
 /// not by path or inode:
@@ -21,11 +21,11 @@ import Shared
 ///   reader waits for a new file at the path.
 ///
 /// Not thread-safe: one owner (LogPipe runs it on its own serial queue).
-public final class LineReader: LineSource {
+package final class LineReader: LineSource {
     /// The followed path.
-    public let path: String
+    package let path: String
     /// Longest line kept whole; longer lines are cut and flagged.
-    public let maxLineBytes: Int
+    package let maxLineBytes: Int
 
     private var file: OpenLogFile?
     private var splitter: LineSplitter
@@ -41,7 +41,7 @@ public final class LineReader: LineSource {
     ///   - offset: where to start (a checkpoint's offset), if `fingerprint` matches the file.
     ///   - fingerprint: the checkpoint's fingerprint; nil when there is no checkpoint.
     ///   - startAtEnd: without a checkpoint, skip what the first file already holds.
-    public init(
+    package init(
         path: String, offset: UInt64 = 0, fingerprint: UInt64? = nil, startAtEnd: Bool = false,
         maxLineBytes: Int = 1 << 20
     ) {
@@ -53,22 +53,22 @@ public final class LineReader: LineSource {
     }
 
     /// The fingerprint of the file being read, once known.
-    public var fingerprint: UInt64? { file?.fingerprint }
+    package var fingerprint: UInt64? { file?.fingerprint }
 
     /// The position just past the last complete line returned.
-    public var offset: UInt64 { splitter.pendingStart }
+    package var offset: UInt64 { splitter.pendingStart }
 
     /// Size of the file being read (for the lag metric); nil if none is open.
-    public var fileSize: UInt64? { file?.size() }
+    package var fileSize: UInt64? { file?.size() }
 
     /// Bytes of the current file not yet read as complete lines.
-    public var unreadBytes: UInt64 {
+    package var unreadBytes: UInt64 {
         guard let size = file?.size() else { return 0 }
         return size > offset ? size - offset : 0
     }
 
     /// Reads up to `maxLines` complete lines that are available now.
-    public func read(maxLines: Int) -> ReadBatch {
+    package func read(maxLines: Int) -> ReadBatch {
         var batch = readLines(maxLines: maxLines)
         batch.seal()
         return batch
@@ -285,28 +285,13 @@ final class OpenLogFile {
     }
 }
 
-/// A file's identity: the FNV-1a hash of its first line (at most its first 4 KiB).
-public enum Fingerprint {
-    /// Bytes of the first line that identify a file.
-    public static let maxBytes = 4096
-
+extension Fingerprint {
     /// The fingerprint of the open file `fd`, or nil while its first line is incomplete.
-    public static func of(fd: Int32) -> UInt64? {
+    package static func of(fd: Int32) -> UInt64? {
         var buf = [UInt8](repeating: 0, count: maxBytes)
         let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }
         if let nl = buf[0..<n].firstIndex(of: 0x0A) { return of(firstLine: buf[0..<nl]) }
         return n == maxBytes ? of(firstLine: buf[0..<n]) : nil
-    }
-
-    /// The fingerprint of a file whose first line is `line` (only its first 4 KiB count).
-    public static func of(firstLine line: some Collection<UInt8>) -> UInt64 {
-        ContentHash.fnv1a64(line.prefix(maxBytes))
-    }
-
-    /// The 16-digit lowercase hex form used in the `source` header.
-    public static func hex(_ fingerprint: UInt64) -> String {
-        let h = String(fingerprint, radix: 16)
-        return String(repeating: "0", count: 16 - h.count) + h
     }
 }

@@ -1,3 +1,4 @@
+import LogPipeCore
 import Metrics
 import Synchronization
 
@@ -17,7 +18,7 @@ import Synchronization
 /// | `logpipe_lag_bytes` | gauge | bytes in the input not yet acknowledged (read or not) |
 /// | `logpipe_inflight_lines` | gauge | lines read and not yet acknowledged |
 /// | `logpipe_checkpoint_age_seconds` | gauge | seconds since the checkpoint was last known to be current |
-public final class LogPipeMetrics: Sendable {
+package final class LogPipeMetrics: Sendable {
     let linesRead = Counter(label: "logpipe_lines_read_total")
     let shipped: [Counter] = ["raw", "console", "deadletter"].map {
         Counter(label: "logpipe_lines_shipped_total", dimensions: [("topic", $0)])
@@ -39,7 +40,7 @@ public final class LogPipeMetrics: Sendable {
         var errors = 0
     }
 
-    public init() {
+    package init() {
         // Export every series from the start, so dashboards see zeros rather than gaps.
         for c in shipped + [linesRead, filtered, oversize, bytesRead, bytesShipped, deliveryErrors, rebuilds] {
             c.increment(by: 0)

@@ -1,9 +1,10 @@
 import Blocking
-import Kafka
-import Logging
+package import Kafka
+package import Logging
+package import LogPipeCore
+import Metrics
 import ServiceLifecycle
-import ServiceSupport
-import Shared
+package import ServiceSupport
 import Synchronization
 import KafkaModel
 
@@ -21,7 +22,7 @@ import KafkaModel
 ///   possible and carry the same `source` header, the dedup key);
 /// - the checkpoint (file input) advances only over the contiguous prefix of acknowledged lines,
 ///   is written atomically, and a restart resumes exactly there.
-public final class LogPipeService: Service, Sendable {
+package final class LogPipeService: Service, Sendable {
     private let configuration: LogPipeConfiguration
     private let router: LineRouter
     private let makeProducer: @Sendable () throws -> KafkaProducer
@@ -33,7 +34,7 @@ public final class LogPipeService: Service, Sendable {
 
     /// - Parameter makeProducer: creates a producer; called at start and again to replace one
     ///   that is stuck or failed fatally.
-    public init(
+    package init(
         configuration: LogPipeConfiguration, router: LineRouter,
         makeProducer: @escaping @Sendable () throws -> KafkaProducer, logger: Logger,
         metrics: LogPipeMetrics = LogPipeMetrics()
@@ -46,9 +47,9 @@ public final class LogPipeService: Service, Sendable {
     }
 
     /// For `/healthz`: unhealthy while deliveries are stalled or the checkpoint cannot be written.
-    public func health() -> HealthStatus { healthState.withLock { $0 } }
+    package func health() -> HealthStatus { healthState.withLock { $0 } }
 
-    public func run() async throws {
+    package func run() async throws {
         let checkpointFile: CheckpointFile? =
             if case .file = configuration.input { configuration.checkpointPath.map(CheckpointFile.init) } else { nil }
         let checkpoint = try checkpointFile?.load()
