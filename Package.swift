@@ -8,6 +8,7 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
 ]
+let strictSwiftSettings = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault")]
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
@@ -84,10 +85,15 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings),
+        /// PacketIngest's pure logic: authenticate, deduplicate, validate, route (no IO).
         .target(
-            name: "PacketIngestCore",
-            dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
-            swiftSettings: swiftSettings),
+            name: "PacketIngestCore", dependencies: ["Kafka", "Shared", "ServiceSupport"],
+            swiftSettings: strictSwiftSettings),
+        /// PacketIngest's IO: the consumer/producer loop, the Kafka clients, the registry file watcher.
+        .target(
+            name: "PacketIngestService",
+            dependencies: ["PacketIngestCore", "Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "TileRendererCore",
             dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
@@ -109,8 +115,9 @@ let package = Package(
             dependencies: ["LogPipeCore", "ServiceSupport", "Kafka", argumentParser, lifecycle, log, hummingbird],
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "PacketIngest",
+            dependencies: ["PacketIngestCore", "PacketIngestService", "ServiceSupport", "Kafka", argumentParser, lifecycle, log],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -146,8 +153,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",
-            dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],
-            swiftSettings: swiftSettings),
+            dependencies: [
+                "PacketIngestCore", "PacketIngestService", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log,
+            ],
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "LogPipeTests", dependencies: ["LogPipeCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", log],
             swiftSettings: swiftSettings),

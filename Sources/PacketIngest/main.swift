@@ -1,6 +1,8 @@
 import ArgumentParser
 import Kafka
+import Logging
 import PacketIngestCore
+import PacketIngestService
 import ServiceLifecycle
 import ServiceSupport
 

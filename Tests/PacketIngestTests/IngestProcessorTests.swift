@@ -5,7 +5,8 @@ import Shared
 import TestSupport
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 /// The ingest core, golden: signed lines in → exact topic, key, value (and headers) out.
 @Suite struct IngestProcessorTests {

@@ -3,7 +3,8 @@ import Kafka
 import Shared
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 /// Routing rules, golden: fixture lines in → exact topic, key and value out.
 @Suite struct PacketRouterTests {

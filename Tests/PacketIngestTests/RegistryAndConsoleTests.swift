@@ -5,7 +5,8 @@ import ServiceSupport
 import Shared
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 @Suite struct ServerRegistryTests {
     @Test func parsesIdsSecretsAndComments() throws {
