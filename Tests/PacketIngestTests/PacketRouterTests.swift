@@ -4,7 +4,6 @@ import Shared
 import Testing
 
 import PacketIngestCore
-import PacketIngestService
 
 /// Routing rules, golden: fixture lines in → exact topic, key and value out.
 @Suite struct PacketRouterTests {

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import ServiceSupport
 import Shared
 import Testing
 
