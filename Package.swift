@@ -101,10 +101,18 @@ let package = Package(
             name: "LogPipeService",
             dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: strictSwiftSettings),
+        /// PacketIngest's pure logic: authenticate, deduplicate, validate, route (no IO).
         .target(
-            name: "PacketIngestCore",
-            dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
-            swiftSettings: swiftSettings),
+            name: "PacketIngestCore", dependencies: ["KafkaModel", "Settings", "Shared"],
+            swiftSettings: strictSwiftSettings),
+        /// PacketIngest's IO: the consumer/producer loop, the Kafka clients, the registry file watcher.
+        .target(
+            name: "PacketIngestService",
+            dependencies: [
+                "PacketIngestCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics,
+                lifecycle,
+            ],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "TileRendererCore",
             dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
@@ -130,8 +138,12 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings),
         .executableTarget(
-            name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "PacketIngest",
+            dependencies: [
+                "PacketIngestCore", "PacketIngestService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", argumentParser,
+                lifecycle, log,
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -167,8 +179,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",
-            dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],
-            swiftSettings: swiftSettings),
+            dependencies: [
+                "PacketIngestCore", "PacketIngestService", "Shared", "Kafka", "KafkaModel", "Settings", "ServiceSupport",
+                "TestSupport", lifecycle, log,
+            ],
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "LogPipeTests",
             dependencies: [

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Kafka
+import Logging
 import PacketIngestCore
+import PacketIngestService
 import ServiceLifecycle
 import ServiceSupport
+import Settings
 
 /// PacketIngest: authenticates, deduplicates, validates and routes the raw packet lines and console
 /// lines of every server.

@@ -1,12 +1,12 @@
-import Shared
+package import Shared
 
 /// What a console or engine line says, if it is one PacketIngest turns into a ``ServerEvent``.
-public struct ConsoleEvent: Sendable, Hashable {
-    public var kind: ServerEvent.Kind
-    public var player: String?
-    public var message: String?
+package struct ConsoleEvent: Sendable, Hashable {
+    package var kind: ServerEvent.Kind
+    package var player: String?
+    package var message: String?
 
-    public init(kind: ServerEvent.Kind, player: String? = nil, message: String? = nil) {
+    package init(kind: ServerEvent.Kind, player: String? = nil, message: String? = nil) {
         self.kind = kind
         self.player = player
         self.message = message
@@ -24,8 +24,8 @@ public struct ConsoleEvent: Sendable, Hashable {
 ///   → saving; `Quitting multiplayer connection.` and `Goodbye` → server stopped.
 ///
 /// Everything else (commands, warnings, script logs, other tags) is not an event: nil.
-public enum ConsoleParser {
-    public static func parse(_ line: String) -> ConsoleEvent? {
+package enum ConsoleParser {
+    package static func parse(_ line: String) -> ConsoleEvent? {
         var s = Substring(line)
         if s.hasSuffix("\r") { s = s.dropLast() }
         if let rest = dated(s) { return tagged(rest) }

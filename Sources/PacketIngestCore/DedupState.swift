@@ -1,7 +1,7 @@
 import Shared
 
 /// The input topics PacketIngest consumes.
-public enum InputTopic: String, Sendable, Hashable, CaseIterable {
+package enum InputTopic: String, Sendable, Hashable, CaseIterable {
     /// Packet lines.
     case raw
     /// Engine and console lines.
@@ -9,31 +9,31 @@ public enum InputTopic: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One input partition: the unit of assignment, and of dedup state.
-public struct InputPartition: Sendable, Hashable, CustomStringConvertible {
-    public var topic: InputTopic
-    public var partition: Int32
-    public init(_ topic: InputTopic, _ partition: Int32) {
+package struct InputPartition: Sendable, Hashable, CustomStringConvertible {
+    package var topic: InputTopic
+    package var partition: Int32
+    package init(_ topic: InputTopic, _ partition: Int32) {
         self.topic = topic
         self.partition = partition
     }
-    public var description: String { "\(topic.rawValue)[\(partition)]" }
+    package var description: String { "\(topic.rawValue)[\(partition)]" }
 }
 
 /// Where a line came from: the `source` header, `<hex fingerprint>:<byte offset>` (LogPipe writes
 /// the fingerprint of the log file it reads and the line's byte offset in it).
-public struct SourcePosition: Sendable, Hashable {
+package struct SourcePosition: Sendable, Hashable {
     /// The fingerprint, lowercase hex (1-16 digits).
-    public var fingerprint: String
+    package var fingerprint: String
     /// The line's byte offset in the file.
-    public var offset: UInt64
+    package var offset: UInt64
 
-    public init(fingerprint: String, offset: UInt64) {
+    package init(fingerprint: String, offset: UInt64) {
         self.fingerprint = fingerprint
         self.offset = offset
     }
 
     /// Parses a `source` header; nil if it is malformed.
-    public init?(header: String) {
+    package init?(header: String) {
         let utf8 = header.utf8
         guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         let fp = utf8[..<colon]
@@ -50,22 +50,22 @@ public struct SourcePosition: Sendable, Hashable {
 }
 
 /// The dedup key: one log file of one server, per input topic.
-public struct DedupKey: Sendable, Hashable {
-    public var topic: InputTopic
-    public var server: String
-    public var fingerprint: String
+package struct DedupKey: Sendable, Hashable {
+    package var topic: InputTopic
+    package var server: String
+    package var fingerprint: String
 
-    public init(topic: InputTopic, server: String, fingerprint: String) {
+    package init(topic: InputTopic, server: String, fingerprint: String) {
         self.topic = topic
         self.server = server
         self.fingerprint = fingerprint
     }
 
     /// The state record's key: `<topic>/<server>/<fingerprint>`.
-    public var string: String { "\(topic.rawValue)/\(server)/\(fingerprint)" }
+    package var string: String { "\(topic.rawValue)/\(server)/\(fingerprint)" }
 
     /// Parses ``string``.
-    public init?(string: String) {
+    package init?(string: String) {
         let parts = string.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, let topic = InputTopic(rawValue: String(parts[0])),
             Identifier.isValidServerID(String(parts[1])), !parts[2].isEmpty
@@ -80,21 +80,21 @@ public struct DedupKey: Sendable, Hashable {
 /// highest offset already processed for its (server, fingerprint): a replay after a LogPipe crash
 /// (which restarts at a lower offset) or a PacketIngest restart is dropped up to that high-water
 /// mark. `lastSeq` is the last packet `seq` seen per server (raw partitions only).
-public struct PartitionState: Sendable, Equatable {
-    public var highWater: [DedupKey: UInt64] = [:]
-    public var lastSeq: [String: UInt64] = [:]
+package struct PartitionState: Sendable, Equatable {
+    package var highWater: [DedupKey: UInt64] = [:]
+    package var lastSeq: [String: UInt64] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Whether the line is new; if so, raises the high-water mark.
-    public mutating func admit(_ key: DedupKey, offset: UInt64) -> Bool {
+    package mutating func admit(_ key: DedupKey, offset: UInt64) -> Bool {
         if let hw = highWater[key], offset <= hw { return false }
         highWater[key] = offset
         return true
     }
 
     /// The state record value for `key`: `<high-water offset>` or `<high-water offset> <last seq>`.
-    public func recordValue(for key: DedupKey) -> [UInt8] {
+    package func recordValue(for key: DedupKey) -> [UInt8] {
         let hw = highWater[key] ?? 0
         if key.topic == .raw, let seq = lastSeq[key.server] { return Array("\(hw) \(seq)".utf8) }
         return Array("\(hw)".utf8)
@@ -103,7 +103,7 @@ public struct PartitionState: Sendable, Equatable {
     /// Applies one state record (in partition order, the last one per key wins). Records of another
     /// input topic, or malformed ones, are ignored; returns whether the record was used.
     @discardableResult
-    public mutating func apply(key: String, value: [UInt8], topic: InputTopic) -> Bool {
+    package mutating func apply(key: String, value: [UInt8], topic: InputTopic) -> Bool {
         guard let k = DedupKey(string: key), k.topic == topic else { return false }
         let parts = String(decoding: value, as: UTF8.self).split(separator: " ")
         guard let first = parts.first, let hw = UInt64(first) else { return false }

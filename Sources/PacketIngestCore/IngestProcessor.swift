@@ -1,19 +1,19 @@
-import Kafka
-import Shared
+package import KafkaModel
+package import Shared
 
 /// One consumed record, as PacketIngest sees it.
-public struct IngestInput: Sendable {
-    public var partition: InputPartition
+package struct IngestInput: Sendable {
+    package var partition: InputPartition
     /// The record value: the line's bytes.
-    public var value: [UInt8]
+    package var value: [UInt8]
     /// The `server` header.
-    public var server: String?
+    package var server: String?
     /// The `source` header.
-    public var source: String?
+    package var source: String?
     /// The `signature` header.
-    public var signature: String?
+    package var signature: String?
 
-    public init(partition: InputPartition, value: [UInt8], server: String?, source: String?, signature: String?) {
+    package init(partition: InputPartition, value: [UInt8], server: String?, source: String?, signature: String?) {
         self.partition = partition
         self.value = value
         self.server = server
@@ -23,7 +23,7 @@ public struct IngestInput: Sendable {
 }
 
 /// What happened to one input line.
-public enum LineOutcome: Sendable, Hashable {
+package enum LineOutcome: Sendable, Hashable {
     /// A valid packet, routed.
     case accepted
     /// Already processed (same server, fingerprint and an offset at or below the high-water mark).
@@ -43,10 +43,10 @@ public enum LineOutcome: Sendable, Hashable {
 /// Order per line: authenticate (signature against the registry) → deduplicate on (server,
 /// fingerprint, offset) → decode and validate → route. Unauthenticated lines never touch the
 /// dedup state, so a forger cannot suppress real lines.
-public struct IngestProcessor: Sendable {
-    public let topics: Topics
-    public let router: PacketRouter
-    public let authenticator: Authenticator
+package struct IngestProcessor: Sendable {
+    package let topics: Topics
+    package let router: PacketRouter
+    package let authenticator: Authenticator
     private let now: @Sendable () -> Int64
     private var state: [InputPartition: PartitionState] = [:]
     private var dirty: [InputPartition: Set<DedupKey>] = [:]
@@ -54,7 +54,7 @@ public struct IngestProcessor: Sendable {
     /// - Parameters:
     ///   - mapPartitions: the partition count of `map` (see ``PacketRouter/mapPartitions``).
     ///   - now: wall clock in milliseconds for event times (injected for golden tests).
-    public init(
+    package init(
         topics: Topics, limits: PacketLimits = PacketLimits(), mapPartitions: Int = 1, authenticator: Authenticator,
         now: @escaping @Sendable () -> Int64 = { WallClock.nowMillis() }
     ) {
@@ -65,11 +65,11 @@ public struct IngestProcessor: Sendable {
     }
 
     /// The state of an input partition (tests, diagnostics).
-    public func partitionState(_ p: InputPartition) -> PartitionState? { state[p] }
+    package func partitionState(_ p: InputPartition) -> PartitionState? { state[p] }
 
     /// Replaces the state of `partition` with what the state records say (their key and value, in
     /// the order they were written).
-    public mutating func restore(_ partition: InputPartition, records: [(key: String, value: [UInt8])]) {
+    package mutating func restore(_ partition: InputPartition, records: [(key: String, value: [UInt8])]) {
         var s = PartitionState()
         for r in records { s.apply(key: r.key, value: r.value, topic: partition.topic) }
         state[partition] = s
@@ -77,13 +77,13 @@ public struct IngestProcessor: Sendable {
     }
 
     /// Forgets the state of a partition this instance no longer owns.
-    public mutating func drop(_ partition: InputPartition) {
+    package mutating func drop(_ partition: InputPartition) {
         state[partition] = nil
         dirty[partition] = nil
     }
 
     /// Processes one line, appending the records to publish to `out`.
-    public mutating func process(_ input: IngestInput, into out: inout [ProducerMessage]) -> LineOutcome {
+    package mutating func process(_ input: IngestInput, into out: inout [ProducerMessage]) -> LineOutcome {
         let line = RawLine(bytes: input.value, server: input.server, source: input.source)
         func reject(_ r: IngestRejection) -> LineOutcome {
             out.append(router.deadLetter(line, rejection: r, input: inputTopicName(input.partition.topic)))
@@ -147,7 +147,7 @@ public struct IngestProcessor: Sendable {
     }
 
     /// A server event on `live`: key server id, headers server, type=event, source.
-    public func eventRecord(_ event: ServerEvent) -> ProducerMessage {
+    package func eventRecord(_ event: ServerEvent) -> ProducerMessage {
         var headers = [
             KafkaHeader(key: RecordHeader.server, string: event.server),
             KafkaHeader(key: RecordHeader.packetType, string: ServerEvent.recordType),
@@ -160,7 +160,7 @@ public struct IngestProcessor: Sendable {
     /// lines it covered), and forgets that they were pending. Each goes to the state topic's
     /// partition with the input partition's number (the message's explicit `partition`), keyed
     /// `<topic>/<server>/<fingerprint>`.
-    public mutating func takeStateRecords() -> [ProducerMessage] {
+    package mutating func takeStateRecords() -> [ProducerMessage] {
         var out: [ProducerMessage] = []
         for (p, keys) in dirty.sorted(by: { ($0.key.topic.rawValue, $0.key.partition) < ($1.key.topic.rawValue, $1.key.partition) }) {
             guard let s = state[p] else { continue }

@@ -1,25 +1,25 @@
-import ServiceSupport
+package import Settings
 
 /// PacketIngest's settings, each declared once (key, flag, default, help).
-public enum PacketIngestSettings {
-    public static let group = Setting.optionalString(
+package enum PacketIngestSettings {
+    package static let group = Setting.optionalString(
         "ingest.group", flag: "group", defaultText: "<topic prefix>.packet-ingest", help: "Consumer group id.")
-    public static let serversFile = Setting.optionalString(
+    package static let serversFile = Setting.optionalString(
         "ingest.serversFile", flag: "servers", defaultText: "none, required unless --allow-unsigned",
         help: "Server registry file: '<server-id> <secret>' per line, reloaded when it changes.")
-    public static let allowUnsigned = Setting.toggle(
+    package static let allowUnsigned = Setting.toggle(
         "ingest.allowUnsigned", flag: "allow-unsigned",
         help: "Without a registry: accept unsigned lines from any server id (demos and tests only).")
-    public static let batchSize = Setting.int(
+    package static let batchSize = Setting.int(
         "ingest.batchSize", flag: "batch-size", default: 5000, range: 1...1_000_000, help: "Most lines per batch.")
 
     /// Every PacketIngest setting, in help order.
-    public static let all: [AnySetting] = [group.erased, serversFile.erased, allowUnsigned.erased, batchSize.erased]
+    package static let all: [AnySetting] = [group.erased, serversFile.erased, allowUnsigned.erased, batchSize.erased]
     /// Every setting of the PacketIngest command: its own and the common ones.
-    public static let command: [AnySetting] = all + CommonSettings.service
+    package static let command: [AnySetting] = all + CommonSettings.service
 
     /// How lines are authenticated.
-    public enum Authentication: Sendable, Hashable {
+    package enum Authentication: Sendable, Hashable {
         /// Against the registry file at this path.
         case registry(path: String)
         /// Not at all (`--allow-unsigned`).
@@ -28,23 +28,12 @@ public enum PacketIngestSettings {
 
     /// The authentication the settings ask for.
     /// - Throws: ``ServiceConfigError`` when there is neither a registry nor `--allow-unsigned`.
-    public static func authentication(_ config: ServiceConfig) throws(ServiceConfigError) -> Authentication {
+    package static func authentication(_ config: some SettingValues) throws(ServiceConfigError) -> Authentication {
         if let path = try config.value(serversFile) { return .registry(path: path) }
         guard try config.value(allowUnsigned) else {
             throw ServiceConfigError(
                 serversFile, .conflict("a server registry is required; --allow-unsigned skips authentication"))
         }
         return .unsigned
-    }
-}
-
-extension PacketIngestConfiguration {
-    /// Reads the group and batch size (``PacketIngestSettings``); the group defaults to
-    /// `<topic prefix>.packet-ingest` of `kafka`.
-    /// - Throws: ``ServiceConfigError`` naming the key and the bad value.
-    public init(config: ServiceConfig, kafka: KafkaSettings) throws(ServiceConfigError) {
-        self.init(
-            groupID: try config.value(PacketIngestSettings.group) ?? kafka.groupID("packet-ingest"),
-            batchSize: try config.value(PacketIngestSettings.batchSize))
     }
 }

@@ -1,16 +1,16 @@
-import Kafka
-import Shared
+package import KafkaModel
+package import Shared
 
 /// The input of PacketIngest: one raw line with what LogPipe attached to it.
-public struct RawLine: Sendable {
+package struct RawLine: Sendable {
     /// The line's bytes (no newline).
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
     /// The `server` header, if present.
-    public var server: String?
+    package var server: String?
     /// The `source` header (`fingerprint:offset`), if present.
-    public var source: String?
+    package var source: String?
 
-    public init(bytes: [UInt8], server: String?, source: String?) {
+    package init(bytes: [UInt8], server: String?, source: String?) {
         self.bytes = bytes
         self.server = server
         self.source = source
@@ -20,7 +20,7 @@ public struct RawLine: Sendable {
 /// Why an input line went to the dead-letter topic. Besides the codec's reasons
 /// (``RejectReason``), PacketIngest adds the authentication and provenance reasons below
 /// (`docs/packets.md` §3).
-public enum IngestRejection: Error, Sendable, Hashable {
+package enum IngestRejection: Error, Sendable, Hashable {
     /// No valid `server` header, or a server that is not in the registry.
     case unknownServer(String)
     /// The server is registered but the record has no `signature` header.
@@ -33,7 +33,7 @@ public enum IngestRejection: Error, Sendable, Hashable {
     case packet(PacketError)
 
     /// The stable reason code written to the `reason` header.
-    public var reason: String {
+    package var reason: String {
         switch self {
         case .unknownServer: "unknown_server"
         case .missingSignature: "missing_signature"
@@ -44,7 +44,7 @@ public enum IngestRejection: Error, Sendable, Hashable {
     }
 
     /// A human-readable detail.
-    public var detail: String {
+    package var detail: String {
         switch self {
         case .unknownServer(let detail): detail
         case .missingSignature: "no signature header"
@@ -68,15 +68,15 @@ public enum IngestRejection: Error, Sendable, Hashable {
 ///   on each partition the deletion is then ordered after every earlier packet of those
 ///   regions, so each renderer worker drops its part of the surface even if it was not running;
 /// - anything invalid → `deadletter` with the reason, server, source and the raw line.
-public struct PacketRouter: Sendable {
-    public var topics: Topics
-    public var limits: PacketLimits
+package struct PacketRouter: Sendable {
+    package var topics: Topics
+    package var limits: PacketLimits
     /// The partition count of `map` (a surface deletion goes to each partition).
-    public var mapPartitions: Int
+    package var mapPartitions: Int
 
     /// - Parameter mapPartitions: the partition count of the `map` topic as it exists on the
     ///   broker (PacketIngestApp asks the broker); at least 1.
-    public init(topics: Topics, limits: PacketLimits = PacketLimits(), mapPartitions: Int = 1) {
+    package init(topics: Topics, limits: PacketLimits = PacketLimits(), mapPartitions: Int = 1) {
         self.topics = topics
         self.limits = limits
         self.mapPartitions = max(1, mapPartitions)
@@ -84,12 +84,12 @@ public struct PacketRouter: Sendable {
 
     /// The `map` key of a surface deletion: `server/surface` (no region: it is produced to
     /// every partition explicitly).
-    public static func surfaceKey(server: String, surface: String) -> String { "\(server)/\(surface)" }
+    package static func surfaceKey(server: String, surface: String) -> String { "\(server)/\(surface)" }
 
     /// Routes one raw line: the records to publish, or why it is rejected (see ``deadLetter(_:rejection:input:)``).
     /// The records are the Kafka wrapper's `ProducerMessage` (a pure value; only `KafkaTypes.swift`
     /// of the wrapper is used here), published as they are.
-    public func route(_ line: RawLine) -> Result<[ProducerMessage], IngestRejection> {
+    package func route(_ line: RawLine) -> Result<[ProducerMessage], IngestRejection> {
         guard let server = line.server, Identifier.isValidServerID(server) else {
             return .failure(.unknownServer("missing or malformed server header"))
         }
@@ -104,12 +104,12 @@ public struct PacketRouter: Sendable {
 
     /// Longest raw line kept whole in a dead-letter record; longer ones are cut to this many
     /// bytes and carry a `truncated` header with their original length.
-    public static let maxDeadLetterBytes = 64 * 1024
+    package static let maxDeadLetterBytes = 64 * 1024
 
     /// The dead-letter record for a rejected line: key = server id (empty if none), value = the raw
     /// line (at most ``maxDeadLetterBytes``), headers `reason`, `detail`, `server`, `source`,
     /// `input` (the topic it came from) and `truncated` (original byte count) when cut.
-    public func deadLetter(_ line: RawLine, rejection: IngestRejection, input: String? = nil) -> ProducerMessage {
+    package func deadLetter(_ line: RawLine, rejection: IngestRejection, input: String? = nil) -> ProducerMessage {
         var headers = [KafkaHeader(key: RecordHeader.reason, string: rejection.reason)]
         headers.append(KafkaHeader(key: "detail", string: String(rejection.detail.prefix(500))))
         if let s = line.server { headers.append(KafkaHeader(key: RecordHeader.server, string: String(s.prefix(200)))) }
@@ -125,7 +125,7 @@ public struct PacketRouter: Sendable {
     }
 
     /// The records for a valid packet.
-    public func records(for packet: Packet, server: String, source: String?) -> [ProducerMessage] {
+    package func records(for packet: Packet, server: String, source: String?) -> [ProducerMessage] {
         func record(_ topic: String, _ key: String, _ p: Packet) -> ProducerMessage {
             var headers = [
                 KafkaHeader(key: RecordHeader.server, string: server),

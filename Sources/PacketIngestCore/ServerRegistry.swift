@@ -1,4 +1,4 @@
-import Shared
+package import Shared
 import Synchronization
 
 /// The game servers PacketIngest accepts lines from: server id → the secret LogPipe signs with.
@@ -7,21 +7,21 @@ import Synchronization
 /// by spaces or tabs; `#` starts a comment (whole line, or after whitespace); blank lines are ignored.
 /// The secret is the rest of the line after the id, without surrounding whitespace (so it may not
 /// contain `#` after whitespace, but may contain inner spaces).
-public struct ServerRegistry: Sendable {
+package struct ServerRegistry: Sendable {
     /// Verifiers by server id.
-    public let signers: [String: LineSigner]
+    package let signers: [String: LineSigner]
 
-    public init(secrets: [String: String]) {
+    package init(secrets: [String: String]) {
         signers = secrets.mapValues { LineSigner(secret: $0) }
     }
 
     /// The number of servers.
-    public var count: Int { signers.count }
+    package var count: Int { signers.count }
 
     /// Parses the registry file's text.
     /// - Throws: ``ServerRegistryError`` naming the first bad line (invalid id, missing secret,
     ///   duplicate id).
-    public static func parse(_ text: String) throws(ServerRegistryError) -> ServerRegistry {
+    package static func parse(_ text: String) throws(ServerRegistryError) -> ServerRegistry {
         var secrets: [String: String] = [:]
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             var line = Substring(rawLine)
@@ -69,19 +69,19 @@ extension Substring {
 }
 
 /// A registry file that cannot be used.
-public struct ServerRegistryError: Error, Sendable, CustomStringConvertible, Equatable {
+package struct ServerRegistryError: Error, Sendable, CustomStringConvertible, Equatable {
     /// 1-based line number (0: the file as a whole).
-    public var line: Int
-    public var message: String
-    public init(line: Int, message: String) {
+    package var line: Int
+    package var message: String
+    package init(line: Int, message: String) {
         self.line = line
         self.message = message
     }
-    public var description: String { line > 0 ? "line \(line): \(message)" : message }
+    package var description: String { line > 0 ? "line \(line): \(message)" : message }
 }
 
 /// How PacketIngest authenticates lines.
-public enum Authenticator: Sendable {
+package enum Authenticator: Sendable {
     /// Every line must carry a valid `signature` from a server of the registry.
     case registry(RegistryStore)
     /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures are not
@@ -89,7 +89,7 @@ public enum Authenticator: Sendable {
     case unsigned
 
     /// Nil if the line is authentic, else why not.
-    public func check(server: String?, value: [UInt8], signature: String?) -> IngestRejection? {
+    package func check(server: String?, value: [UInt8], signature: String?) -> IngestRejection? {
         guard let server, Identifier.isValidServerID(server) else {
             return .unknownServer("missing or malformed server header")
         }
@@ -107,14 +107,14 @@ public enum Authenticator: Sendable {
 }
 
 /// The current registry, swapped atomically when the file is reloaded.
-public final class RegistryStore: Sendable {
+package final class RegistryStore: Sendable {
     private let state: Mutex<ServerRegistry>
 
-    public init(_ registry: ServerRegistry) { state = Mutex(registry) }
+    package init(_ registry: ServerRegistry) { state = Mutex(registry) }
 
     /// The registry in force.
-    public var current: ServerRegistry { state.withLock { $0 } }
+    package var current: ServerRegistry { state.withLock { $0 } }
 
     /// Replaces the registry.
-    public func replace(_ registry: ServerRegistry) { state.withLock { $0 = registry } }
+    package func replace(_ registry: ServerRegistry) { state.withLock { $0 = registry } }
 }

@@ -7,7 +7,8 @@ import Shared
 import TestSupport
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 /// PacketIngest against the real broker `make test` starts: the real service, consumer group,
 /// producer and state topic.

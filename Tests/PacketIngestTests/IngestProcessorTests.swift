@@ -1,11 +1,10 @@
 import Foundation
 import Kafka
-import ServiceSupport
 import Shared
 import TestSupport
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
 
 /// The ingest core, golden: signed lines in → exact topic, key, value (and headers) out.
 @Suite struct IngestProcessorTests {

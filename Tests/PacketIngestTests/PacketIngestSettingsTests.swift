@@ -2,7 +2,8 @@ import Foundation
 import ServiceSupport
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 /// PacketIngest's configuration built from swift-configuration's layers (no broker).
 @Suite struct PacketIngestSettingsTests {

@@ -3,7 +3,7 @@ import Kafka
 import Shared
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
 
 /// Routing rules, golden: fixture lines in → exact topic, key and value out.
 @Suite struct PacketRouterTests {

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import ServiceSupport
 import Shared
 import Testing
 
-@testable import PacketIngestCore
+import PacketIngestCore
+import PacketIngestService
 
 @Suite struct ServerRegistryTests {
     @Test func parsesIdsSecretsAndComments() throws {

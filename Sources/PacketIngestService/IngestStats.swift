@@ -1,4 +1,5 @@
 import Metrics
+import PacketIngestCore
 
 /// Per-batch counts of line outcomes, added to the process's metrics once per batch:
 ///

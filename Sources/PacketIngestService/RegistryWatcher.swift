@@ -1,7 +1,8 @@
 import Blocking
 import Foundation
-import Logging
+package import Logging
 import Metrics
+package import PacketIngestCore
 import ServiceLifecycle
 import Shared
 
@@ -9,16 +10,16 @@ import Shared
 /// file (on its own `BlockingExecutor`, off the cooperative pool) and, when the content hash changed, parses it and swaps it into the
 /// ``RegistryStore``. A file that cannot be read or parsed keeps the previous registry in force
 /// and logs an error (and counts `ingest_registry_reloads_total{result="error"}`).
-public final class RegistryWatcher: Service, Sendable {
-    public let path: String
-    public let store: RegistryStore
+package final class RegistryWatcher: Service, Sendable {
+    package let path: String
+    package let store: RegistryStore
     private let interval: Duration
     private let logger: Logger
     private let executor = BlockingExecutor(label: "ingest.registry")
     private let loadedHash: UInt64
 
     /// Loads the file once; throws if it is unusable at start-up (no previous registry to keep).
-    public init(path: String, interval: Duration = .seconds(2), logger: Logger) throws {
+    package init(path: String, interval: Duration = .seconds(2), logger: Logger) throws {
         self.path = path
         self.interval = interval
         self.logger = logger
@@ -39,7 +40,7 @@ public final class RegistryWatcher: Service, Sendable {
         return (registry, ContentHash.fnv1a64(bytes))
     }
 
-    public func run() async throws {
+    package func run() async throws {
         // The watcher holds nothing that needs flushing: it stops at once on graceful shutdown.
         do {
             try await cancelWhenGracefulShutdown { try await self.watch() }

@@ -1,31 +1,11 @@
-import Kafka
-import Logging
+package import Kafka
+package import Logging
+package import PacketIngestCore
 import ServiceLifecycle
-import ServiceSupport
-import Shared
+package import ServiceSupport
+package import Shared
 import Synchronization
-
-/// Settings of the PacketIngest service.
-public struct PacketIngestConfiguration: Sendable {
-    /// Consumer group id; every PacketIngest instance of a deployment shares it.
-    public var groupID: String
-    /// Most input lines handled per batch.
-    public var batchSize: Int
-    /// Packet size limits.
-    public var limits: PacketLimits
-    /// How long restoring the dedup state of newly assigned partitions may take per attempt.
-    public var restoreTimeout: Duration
-
-    public init(
-        groupID: String = "packet-ingest", batchSize: Int = 5000, limits: PacketLimits = PacketLimits(),
-        restoreTimeout: Duration = .seconds(60)
-    ) {
-        self.groupID = groupID
-        self.batchSize = batchSize
-        self.limits = limits
-        self.restoreTimeout = restoreTimeout
-    }
-}
+package import KafkaModel
 
 /// Consumes `raw` and `console` in a consumer group and, per batch: authenticates, deduplicates,
 /// validates and routes every line (``IngestProcessor``); publishes the outputs and waits for every
@@ -36,7 +16,7 @@ public struct PacketIngestConfiguration: Sendable {
 /// Guarantee (see `docs/architecture.md`, Delivery guarantees): no line is lost; a line is routed
 /// more than once only if the process dies between its outputs' acknowledgement and its state
 /// record's acknowledgement.
-public final class PacketIngestService: Service, Sendable {
+package final class PacketIngestService: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let stateReader: KafkaPartitionReader
@@ -53,7 +33,7 @@ public final class PacketIngestService: Service, Sendable {
     ///   - producer: publishes routed, event, dead-letter and state records.
     ///   - stateReader: reads the dedup state topic on assignment.
     ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
-    public init(
+    package init(
         consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceInbox,
         topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int, logger: Logger
     ) {
@@ -70,14 +50,14 @@ public final class PacketIngestService: Service, Sendable {
 
     /// Healthy while the clients have no fatal error and the loop made progress within a minute
     /// (a broker outage that blocks deliveries for longer makes the instance unhealthy).
-    public func health() -> HealthStatus {
+    package func health() -> HealthStatus {
         if let e = consumer.fatalError ?? producer.fatalError { return HealthStatus(healthy: false, detail: "fatal: \(e)") }
         let idle = WallClock.nowMillis() - lastProgress.load(ordering: .relaxed)
         if idle > 60_000 { return HealthStatus(healthy: false, detail: "no progress for \(idle / 1000) s") }
         return .ok
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
                 try await self.loop()

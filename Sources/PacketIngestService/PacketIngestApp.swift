@@ -1,19 +1,22 @@
-import Kafka
-import Logging
-import ServiceLifecycle
+package import Kafka
+package import Logging
+package import PacketIngestCore
+package import ServiceLifecycle
 import ServiceSupport
 import Shared
+package import Settings
+import KafkaModel
 
 /// The Kafka clients and the service of one PacketIngest instance, wired together (used by the
 /// executable and by the integration tests).
-public struct PacketIngestApp: Sendable {
-    public let producer: KafkaProducer
-    public let consumer: KafkaConsumer
-    public let service: PacketIngestService
+package struct PacketIngestApp: Sendable {
+    package let producer: KafkaProducer
+    package let consumer: KafkaConsumer
+    package let service: PacketIngestService
 
     /// Creates the clients: a group consumer of `raw` and `console`, an idempotent producer and a
     /// state reader. Checks that the dedup state topic has at least as many partitions as `raw`.
-    public init(
+    package init(
         kafka: KafkaSettings, authenticator: Authenticator, configuration: PacketIngestConfiguration, logger: Logger
     ) async throws {
         let admin = try KafkaAdmin(configuration: kafka.client("admin"), logger: logger)
@@ -45,5 +48,5 @@ public struct PacketIngestApp: Sendable {
 
     /// The services in start order (shutdown runs in reverse: the loop stops first, then the
     /// consumer commits and leaves, then the producer flushes).
-    public var services: [any Service] { [producer, consumer, service] }
+    package var services: [any Service] { [producer, consumer, service] }
 }
