@@ -8,6 +8,7 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
 ]
+let strictSwiftSettings = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault")]
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
@@ -88,10 +89,15 @@ let package = Package(
             name: "PacketIngestCore",
             dependencies: ["Blocking", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
+        /// TileRenderer's pure logic: map state, rasterizing, pyramid, the detail loop's state machine.
         .target(
-            name: "TileRendererCore",
-            dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
-            swiftSettings: swiftSettings),
+            name: "TileRendererCore", dependencies: ["Kafka", "Shared", "PalettePNG", "ServiceSupport"],
+            swiftSettings: strictSwiftSettings),
+        /// TileRenderer's IO: the detail and pyramid workers (Kafka, BlockingExecutor, metrics, lifecycle).
+        .target(
+            name: "TileRendererService",
+            dependencies: ["TileRendererCore", "Kafka", "Blocking", "Shared", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "MapGatewayCore",
             dependencies: [
@@ -112,8 +118,11 @@ let package = Package(
             name: "PacketIngest", dependencies: ["PacketIngestCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "TileRenderer",
+            dependencies: [
+                "TileRendererCore", "TileRendererService", "ServiceSupport", "Kafka", "Shared", argumentParser, log, lifecycle,
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "MapGateway", dependencies: ["MapGatewayCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -143,7 +152,7 @@ let package = Package(
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Kafka"],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "PacketIngestTests",
             dependencies: ["PacketIngestCore", "Shared", "Kafka", "ServiceSupport", "TestSupport", lifecycle, log],

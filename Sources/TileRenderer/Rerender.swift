@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceSupport
+import Shared
 import TileRendererCore
 
 /// `TileRenderer rerender`: asks every worker to re-render a server (or one surface) and shows

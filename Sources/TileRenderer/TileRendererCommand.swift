@@ -4,7 +4,9 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import ServiceSupport
+import Shared
 import TileRendererCore
+import TileRendererService
 
 /// TileRenderer: keeps map state per chunk and renders the whole tile pyramid.
 @main

@@ -1,4 +1,4 @@
-import Kafka
+import Kafka  // pure: KafkaModel types only
 import Shared
 
 /// The topics a render core publishes to.
