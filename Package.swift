@@ -113,10 +113,15 @@ let package = Package(
                 lifecycle,
             ],
             swiftSettings: strictSwiftSettings),
+        /// TileRenderer's pure logic: map state, rasterizing, pyramid, the detail loop's state machine.
         .target(
-            name: "TileRendererCore",
-            dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
-            swiftSettings: swiftSettings),
+            name: "TileRendererCore", dependencies: ["KafkaModel", "Settings", "Shared", "PalettePNG"],
+            swiftSettings: strictSwiftSettings),
+        /// TileRenderer's IO: the detail and pyramid workers (Kafka, BlockingExecutor, metrics, lifecycle).
+        .target(
+            name: "TileRendererService",
+            dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", log, metrics, lifecycle],
+            swiftSettings: strictSwiftSettings),
         .target(
             name: "MapGatewayCore",
             dependencies: [
@@ -145,8 +150,12 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings),
         .executableTarget(
-            name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "TileRenderer",
+            dependencies: [
+                "TileRendererCore", "TileRendererService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared",
+                argumentParser, log, lifecycle,
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "MapGateway", dependencies: ["MapGatewayCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
@@ -175,8 +184,9 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: strictSwiftSettings),
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: strictSwiftSettings),
         .testTarget(
-            name: "TileRendererTests", dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Kafka"],
-            swiftSettings: swiftSettings),
+            name: "TileRendererTests",
+            dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel"],
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "PacketIngestTests",
             dependencies: [

@@ -3,7 +3,10 @@ import Foundation
 import Kafka
 import Logging
 import ServiceSupport
+import Shared
 import TileRendererCore
+import Settings
+import KafkaModel
 
 /// `TileRenderer rerender`: asks every worker to re-render a server (or one surface) and shows
 /// their progress until every `map` partition reported done.

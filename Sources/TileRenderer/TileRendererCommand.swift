@@ -4,7 +4,11 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import ServiceSupport
+import Shared
 import TileRendererCore
+import TileRendererService
+import Settings
+import KafkaModel
 
 /// TileRenderer: keeps map state per chunk and renders the whole tile pyramid.
 @main

@@ -1,20 +1,20 @@
-import Shared
+package import Shared
 
 /// Interns tile names as 16-bit ids, so a chunk's terrain is 1024 small integers.
-public struct NameTable: Sendable, Hashable {
+package struct NameTable: Sendable, Hashable {
     /// The id of "no tile known here" (a chunk only partially known from `tiles` packets).
-    public static let none: UInt16 = .max
+    package static let none: UInt16 = .max
     /// The id every name beyond the table's capacity maps to (drawn as an unknown tile).
-    public static let overflow: UInt16 = .max - 1
+    package static let overflow: UInt16 = .max - 1
     private var ids: [String: UInt16] = [:]
     /// The interned names; `names[id]` is the name of `id`.
-    public private(set) var names: [String] = []
+    package private(set) var names: [String] = []
 
     /// An empty table.
-    public init() {}
+    package init() {}
 
     /// The id of `name`, interning it if new.
-    public mutating func id(_ name: String) -> UInt16 {
+    package mutating func id(_ name: String) -> UInt16 {
         if let id = ids[name] { return id }
         guard names.count < Int(Self.overflow) else { return Self.overflow }
         let id = UInt16(names.count)
@@ -24,40 +24,40 @@ public struct NameTable: Sendable, Hashable {
     }
 
     /// The name of `id`, or nil for ``none`` and ``overflow``.
-    public func name(_ id: UInt16) -> String? { Int(id) < names.count ? names[Int(id)] : nil }
+    package func name(_ id: UInt16) -> String? { Int(id) < names.count ? names[Int(id)] : nil }
 }
 
 /// One resource tile of a chunk.
-public struct ResourceState: Sendable, Hashable {
+package struct ResourceState: Sendable, Hashable {
     /// Resource prototype name, e.g. "iron-ore".
-    public var name: String
+    package var name: String
     /// Amount left (kept for completeness; the map does not shade by amount).
-    public var amount: UInt64
+    package var amount: UInt64
 
-    public init(name: String, amount: UInt64) {
+    package init(name: String, amount: UInt64) {
         self.name = name
         self.amount = amount
     }
 }
 
 /// A building as the map keeps it: the packet's fields and the tiles it covers.
-public struct PlacedBuilding: Sendable, Hashable {
+package struct PlacedBuilding: Sendable, Hashable {
     /// The building as last reported.
-    public var building: Building
+    package var building: Building
     /// The tiles it covers (from its prototype's collision box and its direction).
-    public var footprint: TileArea
+    package var footprint: TileArea
 }
 
 /// Everything known about one chunk of one surface.
-public struct ChunkState: Sendable, Hashable {
+package struct ChunkState: Sendable, Hashable {
     /// The 1024 tile-name ids of the chunk (row-major, y outer), or nil if no tile is known.
     /// Ids index the map's ``NameTable``; ``NameTable/none`` marks tiles not known yet (a chunk
     /// created by a `tiles` packet before its `chunk_terrain`).
-    public internal(set) var terrain: [UInt16]?
+    package internal(set) var terrain: [UInt16]?
     /// Resource tiles keyed by local index `dy * 32 + dx`.
-    public internal(set) var resources: [Int: ResourceState] = [:]
+    package internal(set) var resources: [Int: ResourceState] = [:]
     /// Unit numbers of the buildings whose *position* lies in this chunk.
-    public internal(set) var owned: Set<UInt64> = []
+    package internal(set) var owned: Set<UInt64> = []
 
     /// Whether the chunk holds nothing and can be forgotten.
     var isEmpty: Bool { terrain == nil && resources.isEmpty && owned.isEmpty }

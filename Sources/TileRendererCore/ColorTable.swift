@@ -1,5 +1,5 @@
-import PalettePNG
-import Shared
+package import PalettePNG
+package import Shared
 
 /// The map colours and footprints of one server's prototypes, built from `prototypes` packets
 /// (every entry is an upsert by name).
@@ -15,47 +15,47 @@ import Shared
 ///   Unknown entity names use the defaults (and a 1×1 footprint, see ``Footprint``).
 ///
 /// All colours are opaque: alpha from the game is dropped (see ``RGBA/init(_:)``).
-public struct ColorTable: Sendable, Hashable {
+package struct ColorTable: Sendable, Hashable {
     /// The colour of tiles and resources whose prototype is unknown: neutral mid-grey, so a map
     /// rendered before its prototypes arrive looks unfinished rather than wrong.
-    public static let unknownColor = RGBA(r: 128, g: 128, b: 128)
+    package static let unknownColor = RGBA(r: 128, g: 128, b: 128)
 
     /// What a building of one prototype looks like on the map.
-    public struct EntityStyle: Sendable, Hashable {
+    package struct EntityStyle: Sendable, Hashable {
         /// Colour for buildings of friendly (non-"enemy") forces.
-        public var friendly: RGBA
+        package var friendly: RGBA
         /// Colour for buildings of the "enemy" force.
-        public var enemy: RGBA
+        package var enemy: RGBA
         /// The north-facing collision box `[left, top, right, bottom]`, relative to the position.
-        public var collisionBox: [Double]
+        package var collisionBox: [Double]
         /// Whether the prototype is a resource (drawn on the resources layer).
-        public var isResource: Bool
+        package var isResource: Bool
     }
 
     /// Which kinds of prototype an upsert changed.
-    public struct Changes: OptionSet, Sendable, Hashable {
-        public let rawValue: UInt8
+    package struct Changes: OptionSet, Sendable, Hashable {
+        package let rawValue: UInt8
         /// Creates a change set from its raw bits.
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
         /// A tile colour changed (terrain layer).
-        public static let tiles = Changes(rawValue: 1)
+        package static let tiles = Changes(rawValue: 1)
         /// A resource colour changed (resources layer).
-        public static let resources = Changes(rawValue: 2)
+        package static let resources = Changes(rawValue: 2)
         /// A building colour or footprint changed (buildings layer).
-        public static let entities = Changes(rawValue: 4)
+        package static let entities = Changes(rawValue: 4)
     }
 
     /// Tile colours by tile name.
-    public private(set) var tiles: [String: RGBA] = [:]
+    package private(set) var tiles: [String: RGBA] = [:]
     /// Entity styles by entity name (buildings and resources).
-    public private(set) var entities: [String: EntityStyle] = [:]
+    package private(set) var entities: [String: EntityStyle] = [:]
 
     /// An empty table (everything draws in fallback colours).
-    public init() {}
+    package init() {}
 
     /// Upserts the prototypes of `packet`; returns what changed.
     @discardableResult
-    public mutating func upsert(_ packet: Prototypes) -> Changes {
+    package mutating func upsert(_ packet: Prototypes) -> Changes {
         var changes: Changes = []
         for tile in packet.tiles {
             let color = RGBA(tile.color)
@@ -70,23 +70,23 @@ public struct ColorTable: Sendable, Hashable {
     }
 
     /// The map colour of the tile named `name`.
-    public func tileColor(_ name: String) -> RGBA { tiles[name] ?? Self.unknownColor }
+    package func tileColor(_ name: String) -> RGBA { tiles[name] ?? Self.unknownColor }
 
     /// The map colour of the resource named `name`.
-    public func resourceColor(_ name: String) -> RGBA { entities[name]?.friendly ?? Self.unknownColor }
+    package func resourceColor(_ name: String) -> RGBA { entities[name]?.friendly ?? Self.unknownColor }
 
     /// The fill colour of a building of prototype `name` owned by `force`.
-    public func buildingColor(_ name: String, force: String) -> RGBA {
+    package func buildingColor(_ name: String, force: String) -> RGBA {
         let enemy = force == "enemy"
         guard let style = entities[name] else { return enemy ? ChartDefaults.enemy : ChartDefaults.friendly }
         return enemy ? style.enemy : style.friendly
     }
 
     /// The north-facing collision box of `name`, if the prototype is known.
-    public func collisionBox(_ name: String) -> [Double]? { entities[name]?.collisionBox }
+    package func collisionBox(_ name: String) -> [Double]? { entities[name]?.collisionBox }
 
     /// Resolves the colours of one entity prototype with the game's chart defaults.
-    public static func style(of e: EntityPrototype) -> EntityStyle {
+    package static func style(of e: EntityPrototype) -> EntityStyle {
         let map = e.mapColor.map(RGBA.init)
         let byType = ChartDefaults.colorByType[e.type]
         let friendly =

@@ -1,25 +1,24 @@
-import Kafka
-import PalettePNG
-import Shared
-import KafkaModel
+package import KafkaModel
+package import PalettePNG
+package import Shared
 
 /// What one flush produced: publish `first` and wait for delivery, then `then`, then commit.
-public struct FlushOutput: Sendable {
+package struct FlushOutput: Sendable {
     /// Tiles, pyramid inputs and spills: everything derived from the state.
-    public var first: [ProducerMessage] = []
+    package var first: [ProducerMessage] = []
     /// Chunk records of the state topic: written only after `first` was delivered, so a
     /// restored state never claims outputs that were lost.
-    public var then: [ProducerMessage] = []
+    package var then: [ProducerMessage] = []
     /// Tiles rendered (encoded) and tiles skipped because their bytes were unchanged.
-    public var rendered = 0
-    public var unchanged = 0
+    package var rendered = 0
+    package var unchanged = 0
     /// Dirty tiles left for the next call (a flush renders a bounded step).
-    public var remaining = 0
+    package var remaining = 0
     /// Whether this call finished the dirty work (then `then` holds the chunk records).
-    public var complete = false
+    package var complete = false
     /// Seconds spent drawing and encoding.
-    public var drawSeconds: [Double] = []
-    public var encodeSeconds: [Double] = []
+    package var drawSeconds: [Double] = []
+    package var encodeSeconds: [Double] = []
 }
 
 /// One detail worker's core (no Kafka): the map state of the `map` partitions it owns, what is
@@ -28,15 +27,15 @@ public struct FlushOutput: Sendable {
 /// to the state topic and sends building spills across region borders.
 ///
 /// Not `Sendable` (it holds a libdeflate compressor); confine it to one thread.
-public final class DetailCore {
+package final class DetailCore {
     /// Partition counts of `map` (= state topic) and `pyramid`.
-    public let mapPartitions: Int
-    public let pyramidPartitions: Int
-    public private(set) var state = MapState()
+    package let mapPartitions: Int
+    package let pyramidPartitions: Int
+    package private(set) var state = MapState()
     /// Partitions whose state is restored and which this worker renders.
-    public private(set) var owned: Set<Int32> = []
+    package private(set) var owned: Set<Int32> = []
     /// Partitions being restored from the state topic.
-    public private(set) var restoring: Set<Int32> = []
+    package private(set) var restoring: Set<Int32> = []
     private var dirty: Set<TileKey> = []
     private var forced: Set<TileKey> = []
     /// Tiles changed by a packet since they were last rendered. A previous owner of the
@@ -56,7 +55,7 @@ public final class DetailCore {
     private let encoder: PNGEncoderContext
 
     /// - Parameter topics: the names of the topics its records go to.
-    public init(
+    package init(
         mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(),
         clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
     ) throws(PNGError) {
@@ -67,28 +66,28 @@ public final class DetailCore {
     }
 
     /// The partition of the region holding `id`.
-    public func partition(of id: ChunkID) -> Int32 { Partitioner.partition(of: id.regionKey, count: mapPartitions) }
+    package func partition(of id: ChunkID) -> Int32 { Partitioner.partition(of: id.regionKey, count: mapPartitions) }
     func partition(of key: TileKey) -> Int32 {
         partition(of: ChunkID(server: key.server, surface: key.surface, chunk: ChunkPosition(x: key.x, y: key.y)))
     }
 
     /// Dirty tiles waiting for a flush.
-    public var dirtyCount: Int { dirty.count }
+    package var dirtyCount: Int { dirty.count }
 
     /// Partitions were assigned: restore them from the state topic before rendering them.
-    public func assign(_ partitions: some Sequence<Int32>) {
+    package func assign(_ partitions: some Sequence<Int32>) {
         for p in partitions where !owned.contains(p) { restoring.insert(p) }
     }
 
     /// The state topic of partition `p` was read to its end: render everything in it.
-    public func restored(_ p: Int32) {
+    package func restored(_ p: Int32) {
         guard restoring.remove(p) != nil else { return }
         owned.insert(p)
         for id in state.chunkIDs() where partition(of: id) == p { markAll(id, force: false) }
     }
 
     /// Partitions were taken away: forget their state and pending work.
-    public func revoke(_ partitions: some Sequence<Int32>) {
+    package func revoke(_ partitions: some Sequence<Int32>) {
         let gone = Set(partitions)
         owned.subtract(gone)
         restoring.subtract(gone)
@@ -127,7 +126,7 @@ public final class DetailCore {
     /// that partition's part of the surface, so the next flush publishes removals of its tiles
     /// (every level down to z 0 and the pyramid inputs), tombstones of its chunk records and
     /// withdraws the spill records held in that partition. Without a partition it is ignored.
-    public func apply(_ packet: Packet, server: String, partition: Int32? = nil) {
+    package func apply(_ packet: Packet, server: String, partition: Int32? = nil) {
         guard case .surface(let s) = packet.payload else { return note(state.apply(packet, server: server)) }
         guard s.deleted, let p = partition else { return }
         note(state.dropSurface(server: server, surface: s.name) { self.partition(of: ChunkID(server: server, surface: s.name, chunk: $0)) == p })
@@ -140,7 +139,7 @@ public final class DetailCore {
 
     /// Applies a state-topic record from partition `p` (chunk records only while restoring;
     /// spills always). Throws on an unreadable record (nothing else changes).
-    public func applyState(key: String, value: [UInt8], partition p: Int32) throws(StateRecordError) {
+    package func applyState(key: String, value: [UInt8], partition p: Int32) throws(StateRecordError) {
         guard let k = StateKey(string: key) else { throw StateRecordError(reason: "bad key \(key)") }
         switch k {
         case .chunk(let server, let surface, let chunk):
@@ -159,7 +158,7 @@ public final class DetailCore {
     /// Marks every owned tile of `server` (and `surface`) for re-rendering and re-publishing
     /// even if unchanged; returns how many chunks that covers.
     @discardableResult
-    public func rerender(server: String, surface: String?) -> Int {
+    package func rerender(server: String, surface: String?) -> Int {
         let ids = state.chunkIDs(server: server, surface: surface).filter { owned.contains(partition(of: $0)) }
         for id in ids { markAll(id, force: true) }
         return ids.count
@@ -183,7 +182,7 @@ public final class DetailCore {
     /// Renders what is dirty — at most `maxRegions` region tiles (z 0 groups) per call — and
     /// returns the records to publish (see ``FlushOutput``). Spills and chunk records are
     /// emitted by the call that finishes the dirty work (``FlushOutput/complete``).
-    public func flush(maxRegions: Int = .max) -> FlushOutput {
+    package func flush(maxRegions: Int = .max) -> FlushOutput {
         var out = FlushOutput()
         // Group by region tile (z 0) so each group's images are drawn once and then dropped.
         var groups: [TileKey: Set<TileKey>] = [:]
@@ -275,7 +274,7 @@ public final class DetailCore {
     }
 
     /// A publish failed: forget it so the next flush sends it again.
-    public func failed(_ record: ProducerMessage) {
+    package func failed(_ record: ProducerMessage) {
         published.forget(record)
         if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString ?? ""), key.z == TileKey.detailZoom { dirty.insert(key) }
     }

@@ -15,9 +15,9 @@
 ///
 /// After the model of swift-kafka-client's `KafkaConsumer.StateMachine` and swift-nio's
 /// `ProtocolNegotiationHandlerStateMachine` (a value type; every event returns what to do).
-public struct DetailLoop<Record, Command> {
+package struct DetailLoop<Record, Command> {
     /// What the driver does, in the order returned.
-    public enum Action {
+    package enum Action {
         /// Pause these `map` partitions (they are restoring) and start their restore in the core.
         case pauseAndRestore(Set<Int32>)
         /// The core forgets these partitions (revoke confirmed by the next assignment, timed
@@ -40,7 +40,7 @@ public struct DetailLoop<Record, Command> {
     }
 
     /// Where one `map` partition is.
-    public enum Phase: Equatable {
+    package enum Phase: Equatable {
         /// Assigned, its state topic partition being read; `held` map records wait for the end.
         case restoring(held: Int)
         /// Restored: its records are applied as they come.
@@ -75,32 +75,32 @@ public struct DetailLoop<Record, Command> {
 
     private var state: State = .running(Running())
     /// How long dirty tiles are collected before a flush.
-    public let coalesceWindow: Duration
+    package let coalesceWindow: Duration
     /// How long the state of revoked partitions is kept waiting for an assignment.
-    public let revokeTimeout: Duration
+    package let revokeTimeout: Duration
 
-    public init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30)) {
+    package init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30)) {
         self.coalesceWindow = coalesceWindow
         self.revokeTimeout = revokeTimeout
     }
 
     /// The phase of partition `p` (nil: not this worker's).
-    public func phase(_ p: Int32) -> Phase? {
+    package func phase(_ p: Int32) -> Phase? {
         guard case .running(let r) = state else { return nil }
         return r.phases[p]
     }
 
     /// Partitions restoring (for metrics).
-    public var restoringCount: Int {
+    package var restoringCount: Int {
         guard case .running(let r) = state else { return 0 }
         return r.phases.values.filter { if case .restoring = $0 { true } else { false } }.count
     }
 
     /// Whether the machine was shut down.
-    public var isStopped: Bool { if case .stopped = state { true } else { false } }
+    package var isStopped: Bool { if case .stopped = state { true } else { false } }
 
     /// `map` partitions were assigned.
-    public mutating func assigned(_ partitions: Set<Int32>) -> [Action] {
+    package mutating func assigned(_ partitions: Set<Int32>) -> [Action] {
         guard case .running(var r) = state else { return [] }
         var actions: [Action] = []
         // Revoked and not given back: another member owns them now.
@@ -126,7 +126,7 @@ public struct DetailLoop<Record, Command> {
     }
 
     /// `map` partitions are being revoked (eager: usually all, before the next assignment).
-    public mutating func revoked(_ partitions: Set<Int32>, now: ContinuousClock.Instant) -> [Action] {
+    package mutating func revoked(_ partitions: Set<Int32>, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         for p in partitions {
             guard let phase = r.phases[p] else { continue }
@@ -141,7 +141,7 @@ public struct DetailLoop<Record, Command> {
     }
 
     /// `map` partitions were lost (their session expired): forget them at once.
-    public mutating func lost(_ partitions: Set<Int32>) -> [Action] {
+    package mutating func lost(_ partitions: Set<Int32>) -> [Action] {
         guard case .running(var r) = state else { return [] }
         for p in partitions {
             r.phases[p] = nil
@@ -155,7 +155,7 @@ public struct DetailLoop<Record, Command> {
 
     /// Time passed: revoked partitions whose assignment did not come within ``revokeTimeout``
     /// are dropped.
-    public mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+    package mutating func tick(now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state, let at = r.revokedAt, now - at > revokeTimeout else { return [] }
         let gone = Set(r.phases.filter { $0.value.isRevoked }.keys)
         for p in gone { r.phases[p] = nil }
@@ -166,7 +166,7 @@ public struct DetailLoop<Record, Command> {
 
     /// `map` records were polled (`partition`, `offset`, the record): those of active partitions
     /// are applied, those of restoring ones held, others (revoked meanwhile) ignored.
-    public mutating func received(_ records: [(partition: Int32, offset: Int64, record: Record)]) -> [Action] {
+    package mutating func received(_ records: [(partition: Int32, offset: Int64, record: Record)]) -> [Action] {
         guard case .running(var r) = state else { return [] }
         var apply: [Record] = []
         for (p, offset, record) in records {
@@ -187,7 +187,7 @@ public struct DetailLoop<Record, Command> {
 
     /// State partition p was read to its end: a restoring `p` renders, applies what it held
     /// and resumes.
-    public mutating func stateEnded(_ p: Int32) -> [Action] {
+    package mutating func stateEnded(_ p: Int32) -> [Action] {
         guard case .running(var r) = state, case .restoring = r.phases[p] else { return [] }
         r.phases[p] = .active
         let held = r.held.removeValue(forKey: p) ?? []
@@ -196,7 +196,7 @@ public struct DetailLoop<Record, Command> {
     }
 
     /// A re-render command arrived: flush (and report) at once.
-    public mutating func rerender(_ command: Command, now: ContinuousClock.Instant) -> [Action] {
+    package mutating func rerender(_ command: Command, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         r.commands.append(command)
         r.dirtySince = now - coalesceWindow
@@ -206,7 +206,7 @@ public struct DetailLoop<Record, Command> {
 
     /// A poll's records were applied and `dirty` tiles wait: stores offsets when nothing waits
     /// for a flush, or flushes when the coalescing window passed and no revoke is pending.
-    public mutating func polled(dirty: Int, now: ContinuousClock.Instant) -> [Action] {
+    package mutating func polled(dirty: Int, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         defer { state = .running(r) }
         if dirty > 0, r.dirtySince == nil { r.dirtySince = now }
@@ -220,7 +220,7 @@ public struct DetailLoop<Record, Command> {
     }
 
     /// A flush step's tiles were published; `complete`: it finished the dirty work.
-    public mutating func flushed(complete: Bool) -> [Action] {
+    package mutating func flushed(complete: Bool) -> [Action] {
         guard case .running(var r) = state else { return [] }
         let actions: [Action] = r.commands.isEmpty ? [] : [.report(r.commands)]
         guard complete else { return actions }
@@ -231,7 +231,7 @@ public struct DetailLoop<Record, Command> {
 
     /// The complete flush's state records were published (`failed`: some were not): on success
     /// the offsets of what it applied are stored and the re-render commands are done.
-    public mutating func statePublished(failed: Bool) -> [Action] {
+    package mutating func statePublished(failed: Bool) -> [Action] {
         guard case .running(var r) = state, !failed else { return [] }
         let offsets = storable(&r)
         r.commands = []
@@ -241,7 +241,7 @@ public struct DetailLoop<Record, Command> {
 
     /// The service shuts down: nothing more is done (unstored offsets are replayed by the next
     /// owner; every packet is absolute state).
-    public mutating func shutdown() -> [Action] {
+    package mutating func shutdown() -> [Action] {
         state = .stopped
         return []
     }

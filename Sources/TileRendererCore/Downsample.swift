@@ -1,4 +1,4 @@
-import PalettePNG
+package import PalettePNG
 
 /// Builds a zoomed-out tile from its four children: each parent pixel stands for a 2×2 block
 /// of one child's pixels.
@@ -9,10 +9,10 @@ import PalettePNG
 /// bottom-right). A block of four transparent pixels stays transparent. The parent's palette
 /// is built in order of first use, so the output depends only on the children's colours, never
 /// on their palette order (a child decoded from PNG gives the same parent as the original).
-public enum Downsample {
+package enum Downsample {
     /// The parent of `children` = [top-left, top-right, bottom-left, bottom-right] (nil = no
     /// tile), or nil when nothing in them is visible. Children must be 256×256.
-    public static func parent(_ children: [PaletteImage?]) -> PaletteImage? {
+    package static func parent(_ children: [PaletteImage?]) -> PaletteImage? {
         let size = TileRasterizer.tileSize, half = size / 2
         var palette = PaletteBuilder()
         var pixels = [UInt8](repeating: 0, count: size * size)
@@ -65,7 +65,7 @@ public enum Downsample {
 
     /// A palette image of a decoded RGBA buffer (palette in order of first use; more than 256
     /// colours map to the nearest one), e.g. to downsample a tile read back from PNG.
-    public static func paletteImage(width: Int, height: Int, rgba: [UInt8]) -> PaletteImage {
+    package static func paletteImage(width: Int, height: Int, rgba: [UInt8]) -> PaletteImage {
         var palette = PaletteBuilder()
         var pixels = [UInt8](repeating: 0, count: width * height)
         var last = RGBA.transparent, lastIndex: UInt8 = 0

@@ -1,11 +1,11 @@
-import Shared
+package import Shared
 
 /// Where a building is drawn: the tiles its collision box covers, as the game's chart snaps
 /// entities outward to whole tiles.
-public enum Footprint {
+package enum Footprint {
     /// Half the largest footprint side drawn, in tiles; larger boxes are clamped (the largest
     /// 2.0 prototypes are about 10 tiles wide).
-    public static let maxHalfExtent = 32.0
+    package static let maxHalfExtent = 32.0
     /// Tolerance for boxes that end (within float noise) exactly on a tile border.
     static let epsilon = 1.0 / 1024
 
@@ -14,7 +14,7 @@ public enum Footprint {
     /// 12; in-between directions use the nearest cardinal one). A missing or malformed box, or
     /// one covering no tile, gives the single tile containing the position. Positions beyond the
     /// map are clamped to its edge (ingest rejects them; this only keeps the renderer total).
-    public static func tiles(x: Double, y: Double, direction: Int, box: [Double]?) -> TileArea {
+    package static func tiles(x: Double, y: Double, direction: Int, box: [Double]?) -> TileArea {
         let limit = Double(MapGeometry.maxTileCoordinate + 1024)
         let x = x.isFinite ? max(-limit, min(limit, x)) : 0, y = y.isFinite ? max(-limit, min(limit, y)) : 0
         let tx = Int(x.rounded(.down)), ty = Int(y.rounded(.down))

@@ -1,24 +1,24 @@
-import Shared
+package import Shared
 
 /// A chunk of one surface of one server.
-public struct ChunkID: Sendable, Hashable {
-    public var server: String
-    public var surface: String
-    public var chunk: ChunkPosition
-    public init(server: String, surface: String, chunk: ChunkPosition) {
+package struct ChunkID: Sendable, Hashable {
+    package var server: String
+    package var surface: String
+    package var chunk: ChunkPosition
+    package init(server: String, surface: String, chunk: ChunkPosition) {
         self.server = server
         self.surface = surface
         self.chunk = chunk
     }
     /// The region (8×8 chunks) holding the chunk.
-    public var region: ChunkPosition { ChunkPosition(x: chunk.x >> 3, y: chunk.y >> 3) }
+    package var region: ChunkPosition { ChunkPosition(x: chunk.x >> 3, y: chunk.y >> 3) }
     /// The map-topic key of its region.
-    public var regionKey: String { MapKey(server: server, surface: surface, chunkX: chunk.x, chunkY: chunk.y).string }
+    package var regionKey: String { MapKey(server: server, surface: surface, chunkX: chunk.x, chunkY: chunk.y).string }
 }
 
 extension MapState {
     /// The state-topic record of a chunk, or nil when nothing is known about it (a tombstone).
-    public func chunkRecord(_ id: ChunkID) -> ChunkRecord? {
+    package func chunkRecord(_ id: ChunkID) -> ChunkRecord? {
         guard let map = surfaces[SurfaceID(server: id.server, surface: id.surface)], let c = map.chunks[id.chunk] else { return nil }
         let terrain = c.terrain.map { $0.map { tileNames.name($0) } }
         let buildings = c.owned.sorted().compactMap { map.buildings[$0]?.building }
@@ -30,7 +30,7 @@ extension MapState {
     /// Buildings the chunk owned before and the record lacks are removed; the record's
     /// buildings are placed (moved here if another chunk owned them). Returns the dirty tiles.
     @discardableResult
-    public mutating func restore(_ id: ChunkID, _ record: ChunkRecord?) -> Set<TileKey> {
+    package mutating func restore(_ id: ChunkID, _ record: ChunkRecord?) -> Set<TileKey> {
         let sid = SurfaceID(server: id.server, surface: id.surface)
         var map = surfaces.removeValue(forKey: sid) ?? SurfaceMap()
         defer { if !map.isBlank { surfaces[sid] = map } }
@@ -54,7 +54,7 @@ extension MapState {
     }
 
     /// The buildings positioned in `region` whose footprint reaches chunk `id` (in another region).
-    public func spill(into id: ChunkID, from region: ChunkPosition) -> SpillRecord {
+    package func spill(into id: ChunkID, from region: ChunkPosition) -> SpillRecord {
         guard let map = surfaces[SurfaceID(server: id.server, surface: id.surface)] else { return SpillRecord(buildings: []) }
         let placed = (map.drawn[id.chunk] ?? []).compactMap { map.buildings[$0] }.filter {
             let c = SurfaceMap.chunk(of: $0.building)
@@ -65,7 +65,7 @@ extension MapState {
 
     /// Sets the buildings of `region` drawn in chunk `id` (nil = none); returns the dirty tiles.
     @discardableResult
-    public mutating func applySpill(into id: ChunkID, from region: ChunkPosition, _ record: SpillRecord?) -> Set<TileKey> {
+    package mutating func applySpill(into id: ChunkID, from region: ChunkPosition, _ record: SpillRecord?) -> Set<TileKey> {
         let sid = SurfaceID(server: id.server, surface: id.surface)
         var map = surfaces.removeValue(forKey: sid) ?? SurfaceMap()
         defer { if !map.isBlank { surfaces[sid] = map } }
@@ -78,7 +78,7 @@ extension MapState {
 
     /// Forgets every chunk (and the buildings positioned there, and spills drawn there) for
     /// which `drop` is true: the worker no longer owns their partition.
-    public mutating func forget(where drop: (ChunkID) -> Bool) {
+    package mutating func forget(where drop: (ChunkID) -> Bool) {
         for sid in Array(surfaces.keys) {
             guard var map = surfaces.removeValue(forKey: sid) else { continue }
             func gone(_ c: ChunkPosition) -> Bool { drop(ChunkID(server: sid.server, surface: sid.surface, chunk: c)) }
@@ -92,7 +92,7 @@ extension MapState {
     }
 
     /// Every chunk with content, of every surface (optionally one server/surface).
-    public func chunkIDs(server: String? = nil, surface: String? = nil) -> [ChunkID] {
+    package func chunkIDs(server: String? = nil, surface: String? = nil) -> [ChunkID] {
         var out: [ChunkID] = []
         for (sid, map) in surfaces where (server == nil || sid.server == server) && (surface == nil || sid.surface == surface) {
             for c in Set(map.chunks.keys).union(map.drawn.keys).union(map.spills.keys) {
@@ -103,7 +103,7 @@ extension MapState {
     }
 
     /// Counts for metrics: chunks, buildings and spilled building references held.
-    public var size: (chunks: Int, buildings: Int) {
+    package var size: (chunks: Int, buildings: Int) {
         surfaces.values.reduce((0, 0)) { ($0.0 + $1.chunks.count, $0.1 + $1.buildings.count) }
     }
 }

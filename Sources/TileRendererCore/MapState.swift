@@ -1,4 +1,4 @@
-import Shared
+package import Shared
 
 /// The map as the tile renderer knows it: per server a ``ColorTable``, per (server, surface)
 /// the chunks' terrain, resources and buildings.
@@ -6,7 +6,7 @@ import Shared
 /// ``apply(_:server:)`` is idempotent: every packet carries absolute state, so applying a
 /// packet twice leaves the state as applying it once, and the second call returns no dirty
 /// tiles. State is a value; one worker owns it.
-public struct MapState: Sendable {
+package struct MapState: Sendable {
     /// A (server, surface) pair.
     struct SurfaceID: Hashable, Sendable {
         var server: String
@@ -14,29 +14,29 @@ public struct MapState: Sendable {
     }
 
     /// Colour tables by server id.
-    public internal(set) var colorTables: [String: ColorTable] = [:]
+    package internal(set) var colorTables: [String: ColorTable] = [:]
     /// Interned tile names (shared by all servers and surfaces).
-    public internal(set) var tileNames = NameTable()
+    package internal(set) var tileNames = NameTable()
     var surfaces: [SurfaceID: SurfaceMap] = [:]
 
     /// An empty map.
-    public init() {}
+    package init() {}
 
     /// The colour table of `server` (empty if it has sent no prototypes).
-    public func colorTable(server: String) -> ColorTable { colorTables[server] ?? ColorTable() }
+    package func colorTable(server: String) -> ColorTable { colorTables[server] ?? ColorTable() }
 
     /// The state of one chunk, if anything is known about it.
-    public func chunk(server: String, surface: String, cx: Int, cy: Int) -> ChunkState? {
+    package func chunk(server: String, surface: String, cx: Int, cy: Int) -> ChunkState? {
         surfaces[SurfaceID(server: server, surface: surface)]?.chunks[ChunkPosition(x: cx, y: cy)]
     }
 
     /// A building by unit number.
-    public func building(server: String, surface: String, unit: UInt64) -> PlacedBuilding? {
+    package func building(server: String, surface: String, unit: UInt64) -> PlacedBuilding? {
         surfaces[SurfaceID(server: server, surface: surface)]?.buildings[unit]
     }
 
     /// The name of tile (`x`, `y`), if known.
-    public func tileName(server: String, surface: String, x: Int, y: Int) -> String? {
+    package func tileName(server: String, surface: String, x: Int, y: Int) -> String? {
         let c = chunk(server: server, surface: surface, cx: MapGeometry.chunk(ofTile: x), cy: MapGeometry.chunk(ofTile: y))
         guard let terrain = c?.terrain else { return nil }
         return tileNames.name(terrain[(y & 31) * 32 + (x & 31)])
@@ -44,7 +44,7 @@ public struct MapState: Sendable {
 
     /// Every detail tile (z = ``TileKey/detailZoom``) of `server` that has content, on every
     /// layer (e.g. to render a server from scratch).
-    public func allTiles(server: String) -> Set<TileKey> {
+    package func allTiles(server: String) -> Set<TileKey> {
         var out = Set<TileKey>()
         for (id, map) in surfaces where id.server == server { out.formUnion(Self.keys(id, map, layers: MapLayer.allCases)) }
         return out
@@ -67,7 +67,7 @@ public struct MapState: Sendable {
     /// - Other packets (session start, players, chat) change nothing here.
     ///
     /// A dirty key whose tile now has no content renders as nil (publish a deletion).
-    public mutating func apply(_ packet: Packet, server: String) -> Set<TileKey> {
+    package mutating func apply(_ packet: Packet, server: String) -> Set<TileKey> {
         switch packet.payload {
         case .prototypes(let p): return applyPrototypes(p, server: server)
         case .surface(let s):

@@ -1,7 +1,7 @@
 /// The partition librdkafka's default partitioner (`consistent_random`) gives a keyed record:
 /// CRC-32 (IEEE, as zlib) of the key modulo the partition count. The renderer uses it to send
 /// state and pyramid records to the partition that holds their region or bucket.
-public enum Partitioner {
+package enum Partitioner {
     private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
@@ -9,14 +9,14 @@ public enum Partitioner {
     }
 
     /// CRC-32 of `bytes`.
-    public static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    package static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
         return c ^ 0xFFFF_FFFF
     }
 
     /// The partition of `key` among `count` partitions.
-    public static func partition(of key: String, count: Int) -> Int32 {
+    package static func partition(of key: String, count: Int) -> Int32 {
         Int32(crc32(key.utf8) % UInt32(max(1, count)))
     }
 }

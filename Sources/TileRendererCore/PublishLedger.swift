@@ -1,6 +1,5 @@
-import Kafka
-import Shared
 import KafkaModel
+import Shared
 
 /// The topics a render core publishes to.
 enum RenderTopic: Sendable, Hashable {

@@ -1,7 +1,6 @@
-import Kafka
-import PalettePNG
-import Shared
-import KafkaModel
+package import KafkaModel
+package import PalettePNG
+package import Shared
 
 /// One pyramid worker's core (no Kafka): the coarse levels (z < 0) of the buckets it owns.
 ///
@@ -13,12 +12,12 @@ import KafkaModel
 /// `pyramid` topic is its own state: on assignment a worker reads its partitions from the start.
 ///
 /// Not `Sendable` (it holds a libdeflate compressor); confine it to one thread.
-public final class PyramidCore {
+package final class PyramidCore {
     /// Header of inputs that must be re-published even when unchanged (a re-render).
-    public static let forceHeader = "force"
-    public let pyramidPartitions: Int
-    public private(set) var owned: Set<Int32> = []
-    public private(set) var restoring: Set<Int32> = []
+    package static let forceHeader = "force"
+    package let pyramidPartitions: Int
+    package private(set) var owned: Set<Int32> = []
+    package private(set) var restoring: Set<Int32> = []
     private var inputs: [TileKey: PaletteImage] = [:]
     private var built: [TileKey: PaletteImage] = [:]
     private var builtPartition: [TileKey: Int32] = [:]
@@ -30,7 +29,7 @@ public final class PyramidCore {
     private let encoder: PNGEncoderContext
 
     /// - Parameter topics: the names of the topics its records go to.
-    public init(
+    package init(
         pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(), clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
     ) throws(PNGError) {
         self.pyramidPartitions = pyramidPartitions
@@ -39,22 +38,22 @@ public final class PyramidCore {
     }
 
     /// The partition of the bucket of input `key`.
-    public func partition(ofInput key: TileKey) -> Int32 {
+    package func partition(ofInput key: TileKey) -> Int32 {
         Partitioner.partition(of: TileLevels.bucket(of: key).string, count: pyramidPartitions)
     }
 
     /// Inputs held (for metrics).
-    public var inputCount: Int { inputs.count }
+    package var inputCount: Int { inputs.count }
     /// Dirty inputs waiting for a flush.
-    public var dirtyCount: Int { dirty.count }
+    package var dirtyCount: Int { dirty.count }
 
     /// Partitions were assigned: read them from the start before rendering.
-    public func assign(_ partitions: some Sequence<Int32>) {
+    package func assign(_ partitions: some Sequence<Int32>) {
         for p in partitions where !owned.contains(p) { restoring.insert(p) }
     }
 
     /// Partition `p` was read to its end: (re)build everything in it.
-    public func restored(_ p: Int32) {
+    package func restored(_ p: Int32) {
         guard restoring.remove(p) != nil else { return }
         owned.insert(p)
         for key in inputs.keys where partition(ofInput: key) == p { dirty.insert(key) }
@@ -66,7 +65,7 @@ public final class PyramidCore {
     }
 
     /// Partitions were taken away: forget their inputs and levels.
-    public func revoke(_ partitions: some Sequence<Int32>) {
+    package func revoke(_ partitions: some Sequence<Int32>) {
         let gone = Set(partitions)
         owned.subtract(gone)
         restoring.subtract(gone)
@@ -78,7 +77,7 @@ public final class PyramidCore {
     }
 
     /// Applies one input (PNG bytes; empty = the tile is gone). Throws on an undecodable PNG.
-    public func apply(key: String, value: [UInt8], force: Bool = false) throws(PNGError) {
+    package func apply(key: String, value: [UInt8], force: Bool = false) throws(PNGError) {
         guard let tile = TileKey(string: key), tile.z <= TileLevels.regionZoom, tile.z > TileKey.minZoom else {
             throw PNGError.malformed("pyramid key \(key)")
         }
@@ -97,7 +96,7 @@ public final class PyramidCore {
 
     /// Builds the levels above every dirty input of an owned bucket; returns tiles and the
     /// inputs of the next buckets.
-    public func flush() -> FlushOutput {
+    package func flush() -> FlushOutput {
         var out = FlushOutput()
         var levels: [Int: Set<TileKey>] = [:]
         var force = Set<TileKey>(), bucketTiles = Set<TileKey>()
@@ -144,7 +143,7 @@ public final class PyramidCore {
     }
 
     /// A publish failed: forget it so the next flush sends it again.
-    public func failed(_ record: ProducerMessage) {
+    package func failed(_ record: ProducerMessage) {
         published.forget(record)
     }
 }

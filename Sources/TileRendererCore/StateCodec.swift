@@ -1,10 +1,10 @@
-import Shared
+package import Shared
 
 /// Why a state-topic record could not be read.
-public struct StateRecordError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct StateRecordError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong.
-    public var reason: String
-    public var description: String { "state record: \(reason)" }
+    package var reason: String
+    package var description: String { "state record: \(reason)" }
 }
 
 /// Little-endian binary writer for state records.
@@ -69,22 +69,22 @@ struct ByteReader {
 /// r × (u16 length, u16 name index or 0xFFFF = unknown)); resources: u32 n × (u16 index,
 /// string name, u64 amount); buildings: u32 n × (u64 unit, string name, f64 x, f64 y,
 /// u8 direction, string force). Strings are u32 length + UTF-8.
-public struct ChunkRecord: Sendable, Hashable {
+package struct ChunkRecord: Sendable, Hashable {
     /// 1024 tile names (nil = unknown tile), or nil when the chunk has no terrain.
-    public var terrain: [String?]?
+    package var terrain: [String?]?
     /// Resource tiles by local index `dy * 32 + dx`.
-    public var resources: [Int: ResourceState]
+    package var resources: [Int: ResourceState]
     /// Buildings positioned in the chunk, by unit.
-    public var buildings: [Building]
+    package var buildings: [Building]
 
-    public init(terrain: [String?]?, resources: [Int: ResourceState], buildings: [Building]) {
+    package init(terrain: [String?]?, resources: [Int: ResourceState], buildings: [Building]) {
         self.terrain = terrain
         self.resources = resources
         self.buildings = buildings
     }
 
     /// The record's bytes.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.u8(1)
         if let terrain {
@@ -112,7 +112,7 @@ public struct ChunkRecord: Sendable, Hashable {
     }
 
     /// Decodes ``encoded()``.
-    public init(decoding bytes: [UInt8]) throws(StateRecordError) {
+    package init(decoding bytes: [UInt8]) throws(StateRecordError) {
         var r = ByteReader(bytes)
         guard try r.u8() == 1 else { throw StateRecordError(reason: "unknown chunk record version") }
         if try r.u8() == 1 {
@@ -156,14 +156,14 @@ public struct ChunkRecord: Sendable, Hashable {
 /// the region's worker to the partition of the chunk's region so that its worker draws them.
 ///
 /// Binary, version 1: `u8 1`, u32 n × (building as in ``ChunkRecord``, i32 x0, y0, x1, y1 footprint).
-public struct SpillRecord: Sendable, Hashable {
+package struct SpillRecord: Sendable, Hashable {
     /// The buildings and their footprints, by unit.
-    public var buildings: [PlacedBuilding]
+    package var buildings: [PlacedBuilding]
 
-    public init(buildings: [PlacedBuilding]) { self.buildings = buildings.sorted { $0.building.unit < $1.building.unit } }
+    package init(buildings: [PlacedBuilding]) { self.buildings = buildings.sorted { $0.building.unit < $1.building.unit } }
 
     /// The record's bytes.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.u8(1)
         w.u32(UInt32(buildings.count))
@@ -175,7 +175,7 @@ public struct SpillRecord: Sendable, Hashable {
     }
 
     /// Decodes ``encoded()``.
-    public init(decoding bytes: [UInt8]) throws(StateRecordError) {
+    package init(decoding bytes: [UInt8]) throws(StateRecordError) {
         var r = ByteReader(bytes)
         guard try r.u8() == 1 else { throw StateRecordError(reason: "unknown spill record version") }
         var out: [PlacedBuilding] = []
@@ -193,12 +193,12 @@ public struct SpillRecord: Sendable, Hashable {
 /// Keys of the state topic: `c/<server>/<surface>/<cx>/<cy>` for a chunk's own state and
 /// `s/<server>/<surface>/<cx>/<cy>/<rx>/<ry>` for buildings of region (rx, ry) drawn in chunk
 /// (cx, cy). Surface names never contain `/` (``Identifier``).
-public enum StateKey: Sendable, Hashable {
+package enum StateKey: Sendable, Hashable {
     case chunk(server: String, surface: String, chunk: ChunkPosition)
     case spill(server: String, surface: String, chunk: ChunkPosition, region: ChunkPosition)
 
     /// The key's text.
-    public var string: String {
+    package var string: String {
         switch self {
         case .chunk(let s, let f, let c): "c/\(s)/\(f)/\(c.x)/\(c.y)"
         case .spill(let s, let f, let c, let r): "s/\(s)/\(f)/\(c.x)/\(c.y)/\(r.x)/\(r.y)"
@@ -206,7 +206,7 @@ public enum StateKey: Sendable, Hashable {
     }
 
     /// Parses ``string``.
-    public init?(string: String) {
+    package init?(string: String) {
         let p = string.split(separator: "/", omittingEmptySubsequences: false)
         guard p.count >= 5, !p[1].isEmpty, !p[2].isEmpty, let cx = Int(p[3]), let cy = Int(p[4]) else { return nil }
         let chunk = ChunkPosition(x: cx, y: cy)
@@ -220,7 +220,7 @@ public enum StateKey: Sendable, Hashable {
     }
 
     /// The map-topic key of the region holding the chunk: records go to that partition.
-    public var regionKey: String {
+    package var regionKey: String {
         switch self {
         case .chunk(let s, let f, let c), .spill(let s, let f, let c, _):
             MapKey(server: s, surface: f, chunkX: c.x, chunkY: c.y).string

@@ -1,31 +1,31 @@
 import PalettePNG
-import Shared
+package import Shared
 
 /// Zoom arithmetic of the tile pyramid.
-public enum TileLevels {
+package enum TileLevels {
     /// The lowest zoom a detail worker renders itself: one tile per region (8×8 chunks).
-    public static let regionZoom = 0
+    package static let regionZoom = 0
     /// Levels a pyramid worker builds from one input level (its bucket is this many levels up).
-    public static let bucketDepth = 3
+    package static let bucketDepth = 3
 
     /// The ancestor of `key` at zoom `z` (≤ key.z).
-    public static func ancestor(_ key: TileKey, atZoom z: Int) -> TileKey {
+    package static func ancestor(_ key: TileKey, atZoom z: Int) -> TileKey {
         let shift = key.z - z
         return TileKey(server: key.server, surface: key.surface, layer: key.layer, z: z, x: key.x >> shift, y: key.y >> shift)
     }
 
     /// The four children of `key` (top-left, top-right, bottom-left, bottom-right).
-    public static func children(_ key: TileKey) -> [TileKey] {
+    package static func children(_ key: TileKey) -> [TileKey] {
         [(0, 0), (1, 0), (0, 1), (1, 1)].map {
             TileKey(server: key.server, surface: key.surface, layer: key.layer, z: key.z + 1, x: 2 * key.x + $0.0, y: 2 * key.y + $0.1)
         }
     }
 
     /// The zoom of the bucket a pyramid input at zoom `z` belongs to.
-    public static func bucketZoom(ofInputAt z: Int) -> Int { max(z - bucketDepth, TileKey.minZoom) }
+    package static func bucketZoom(ofInputAt z: Int) -> Int { max(z - bucketDepth, TileKey.minZoom) }
 
     /// The bucket key of a pyramid input (its partition is ``Partitioner`` of this string).
-    public static func bucket(of input: TileKey) -> TileKey { ancestor(input, atZoom: bucketZoom(ofInputAt: input.z)) }
+    package static func bucket(of input: TileKey) -> TileKey { ancestor(input, atZoom: bucketZoom(ofInputAt: input.z)) }
 }
 
 /// Images of tiles at any zoom ≥ some level, drawn on demand: detail tiles from a

@@ -1,5 +1,5 @@
-import PalettePNG
-import Shared
+package import PalettePNG
+package import Shared
 
 /// Collects the colours of one image into a palette: index 0 is transparent, other colours in
 /// order of first use (so equal input gives an identical palette), at most 256.
@@ -29,17 +29,17 @@ struct PaletteBuilder {
 }
 
 /// Draws detail tiles (one chunk, 256×256 px, 8 px per game tile) of each layer.
-public enum TileRasterizer {
+package enum TileRasterizer {
     /// Tile side in pixels.
-    public static let tileSize = 256
+    package static let tileSize = 256
     /// Pixels per game tile at the detail zoom.
-    public static let pixelsPerTile = 8
+    package static let pixelsPerTile = 8
     /// Brightness of a building's 1 px outline relative to its fill.
-    public static let outlineFactor = 0.6
+    package static let outlineFactor = 0.6
 
     /// Terrain: each tile an opaque 8×8 block of its map colour; unknown tiles (``NameTable/none``)
     /// transparent, tiles with unknown prototypes in ``ColorTable/unknownColor``.
-    public static func terrain(_ terrain: [UInt16], names: NameTable, colors: ColorTable) -> PaletteImage {
+    package static func terrain(_ terrain: [UInt16], names: NameTable, colors: ColorTable) -> PaletteImage {
         var palette = PaletteBuilder()
         var lookup: [UInt16: UInt8] = [NameTable.none: 0]
         var pixels = blank()
@@ -60,7 +60,7 @@ public enum TileRasterizer {
 
     /// Resources: each resource tile an 8×8 block of the resource's map colour over
     /// transparency; nil if the chunk has none.
-    public static func resources(_ cells: [Int: ResourceState], colors: ColorTable) -> PaletteImage? {
+    package static func resources(_ cells: [Int: ResourceState], colors: ColorTable) -> PaletteImage? {
         guard !cells.isEmpty else { return nil }
         var palette = PaletteBuilder()
         var pixels = blank()
@@ -78,7 +78,7 @@ public enum TileRasterizer {
     /// outline at ``outlineFactor`` brightness (only along the footprint's true edges, so a
     /// building cut by the tile border continues seamlessly in the neighbouring tile). Drawn in
     /// the given order (later on top); nil if there are none.
-    public static func buildings(_ buildings: [PlacedBuilding], chunk: ChunkPosition, colors: ColorTable) -> PaletteImage? {
+    package static func buildings(_ buildings: [PlacedBuilding], chunk: ChunkPosition, colors: ColorTable) -> PaletteImage? {
         guard !buildings.isEmpty else { return nil }
         var palette = PaletteBuilder()
         var pixels = blank()
@@ -116,7 +116,7 @@ public enum TileRasterizer {
 extension MapState {
     /// The image of detail tile `key` (z = ``TileKey/detailZoom``), or nil when the tile has
     /// no content on its layer. Lower zooms are built by ``Downsample`` (see ``TileImages``).
-    public func image(for key: TileKey) -> PaletteImage? {
+    package func image(for key: TileKey) -> PaletteImage? {
         guard key.z == TileKey.detailZoom,
             let map = surfaces[SurfaceID(server: key.server, surface: key.surface)]
         else { return nil }

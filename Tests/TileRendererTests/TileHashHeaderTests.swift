@@ -1,3 +1,4 @@
+import Kafka
 import Shared
 import Testing
 

@@ -1,8 +1,7 @@
 import Foundation
 import ServiceSupport
 import Testing
-
-@testable import TileRendererCore
+import TileRendererCore
 
 /// The renderer worker's configuration built from swift-configuration's layers (no broker).
 @Suite struct TileRendererSettingsTests {

@@ -1,9 +1,11 @@
 import Foundation
-import Kafka
-import Logging
+package import Kafka
+package import Logging
+import Metrics
 import ServiceLifecycle
-import Shared
-import KafkaModel
+package import Shared
+package import TileRendererCore
+package import KafkaModel
 
 /// The detail role: one member of the renderer group. Consumes `map` and the state topic
 /// (co-partitioned, eager `range` assignment, so map partition p and state partition p always
@@ -18,7 +20,7 @@ import KafkaModel
 /// each flush it waits for tiles, pyramid inputs and spills to be delivered, then writes the
 /// changed chunks' records to the state topic, waits again, and only then stores the `map`
 /// offsets it applied: a crash at any point replays absolute packets.
-public final class DetailWorker: Service, Sendable {
+package final class DetailWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let prototypes: KafkaConsumer
     private let control: KafkaConsumer
@@ -38,7 +40,7 @@ public final class DetailWorker: Service, Sendable {
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
     ///   - prototypes: consumer of the whole `prototypes` topic (own group).
     ///   - control: consumer of the control topic from its end (own group).
-    public init(
+    package init(
         consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger
     ) throws {
@@ -55,7 +57,7 @@ public final class DetailWorker: Service, Sendable {
             label: "tile-renderer.detail")
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.loop() }
         } catch is CancellationError {}

@@ -1,15 +1,17 @@
-import Kafka
-import Logging
+package import Kafka
+package import Logging
+import Metrics
 import ServiceLifecycle
-import Shared
-import KafkaModel
+package import Shared
+package import TileRendererCore
+package import KafkaModel
 
 /// The pyramid role: one member of the pyramid group, building the zoom levels below 0 from
 /// the `pyramid` topic (see ``PyramidCore``). The topic is its own state: offsets are never
 /// committed, so an assigned partition is always read from its start (Tansu has no
 /// compaction, so that is the whole partition); the worker renders a partition's buckets once
 /// it reached the partition's end, then keeps up with new inputs.
-public final class PyramidWorker: Service, Sendable {
+package final class PyramidWorker: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let inbox: RebalanceInbox
@@ -21,7 +23,7 @@ public final class PyramidWorker: Service, Sendable {
 
     /// - Parameter consumer: group consumer of `pyramid`, created with `inbox.post` as its
     ///   rebalance handler, `.eager` strategy and `partitionEOF: true`.
-    public init(
+    package init(
         consumer: KafkaConsumer, inbox: RebalanceInbox, producer: KafkaProducer, topics: Topics, pyramidPartitions: Int,
         configuration: TileRendererConfiguration, logger: Logger
     ) throws {
@@ -35,7 +37,7 @@ public final class PyramidWorker: Service, Sendable {
             try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel, topics: topics), label: "tile-renderer.pyramid")
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.loop() }
         } catch is CancellationError {}

@@ -2,35 +2,8 @@ import Kafka
 import Logging
 import Metrics
 import Shared
-import Synchronization
+import TileRendererCore
 import KafkaModel
-
-/// Settings of the TileRenderer workers.
-public struct TileRendererConfiguration: Sendable {
-    /// Dirty tiles are collected for this long before they are rendered together (0 renders
-    /// after every poll).
-    public var coalesceWindow: Duration
-    /// Most records handled per poll.
-    public var batchSize: Int
-    /// libdeflate compression level of the PNGs.
-    public var compressionLevel: Int32
-    /// Most region tiles (z 0 groups) rendered per flush step, so progress is reported and
-    /// polling continues during a big render.
-    public var regionsPerStep: Int
-    /// This worker's name in progress reports.
-    public var workerID: String
-
-    public init(
-        coalesceWindow: Duration = .seconds(1), batchSize: Int = 2000, compressionLevel: Int32 = 6, regionsPerStep: Int = 16,
-        workerID: String = "worker"
-    ) {
-        self.coalesceWindow = coalesceWindow
-        self.batchSize = batchSize
-        self.compressionLevel = compressionLevel
-        self.regionsPerStep = regionsPerStep
-        self.workerID = workerID
-    }
-}
 
 /// The renderer's metrics (swift-metrics; Prometheus via ``Observability``).
 struct RendererMetrics: Sendable {
