@@ -8,6 +8,7 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
 ]
+let strictSwiftSettings = swiftSettings + [.enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault")]
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
@@ -93,15 +94,19 @@ let package = Package(
             dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         .target(
-            name: "MapGatewayCore",
-            dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS, prometheus,
-                crypto, .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
-            ],
+            name: "MapGatewayCore", dependencies: ["Shared", "ServiceSupport", metrics, crypto],
             // The web page (HTML, ES modules, CSS), compiled into the binary: nothing to install beside it.
             resources: [.embedInCode("Web")],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
+        /// MapGateway's IO: Hummingbird/NIO routes and servers, the tile fast path, the Kafka feed.
+        .target(
+            name: "MapGatewayServer",
+            dependencies: [
+                "MapGatewayCore", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
+                prometheus, crypto, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
@@ -115,12 +120,13 @@ let package = Package(
             name: "TileRenderer", dependencies: ["TileRendererCore", "ServiceSupport", argumentParser],
             swiftSettings: swiftSettings),
         .executableTarget(
-            name: "MapGateway", dependencies: ["MapGatewayCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "MapGateway",
+            dependencies: ["MapGatewayCore", "MapGatewayServer", "ServiceSupport", "Kafka", "Shared", argumentParser, log],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
             dependencies: [
-                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "Kafka", "ServiceSupport", "TestSupport",
+                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "MapGatewayServer", "Kafka", "ServiceSupport", "TestSupport",
                 argumentParser,
                 hummingbird, log, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
@@ -154,10 +160,12 @@ let package = Package(
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [
-                "MapGatewayCore", "Shared", "ServiceSupport", hummingbirdTesting, hummingbirdWSTesting, prometheus,
+                "MapGatewayCore", "MapGatewayServer", "Shared", "ServiceSupport", hummingbird, hummingbirdTesting, hummingbirdWS,
+                hummingbirdWSTesting, prometheus, log, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWSClient
 import Logging
 import MapGatewayCore
+import MapGatewayServer
 import PalettePNG
 import Shared
 import TileRendererCore

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 import MapGatewayCore
+import MapGatewayServer
 import ServiceSupport
+import Shared
 
 /// MapGateway: serves map tiles, the REST API, live updates over WebSocket and the web page.
 @main

@@ -1,10 +1,10 @@
 import Foundation
-import ServiceSupport
+package import ServiceSupport  // pure: Settings types only
 
 extension GatewayConfiguration {
     /// Reads the gateway's settings (``GatewaySettings``), including the token and users files.
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value (or the unreadable file).
-    public init(config: ServiceConfig) throws(ServiceConfigError) {
+    package init(config: ServiceConfig) throws(ServiceConfigError) {
         typealias S = GatewaySettings
         var token: String?
         if let path = try config.value(S.tokenFile) {

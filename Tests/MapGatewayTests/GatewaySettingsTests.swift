@@ -3,6 +3,7 @@ import ServiceSupport
 import Testing
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 /// The gateway's configuration built from swift-configuration's layers (no broker, no socket).
 @Suite struct GatewaySettingsTests {

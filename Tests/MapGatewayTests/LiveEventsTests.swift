@@ -5,6 +5,7 @@ import Shared
 import Testing
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Server events on `live`: status, join/leave, chat de-duplication; the surface extent API;
 /// metrics.

@@ -4,6 +4,7 @@ import Shared
 import Testing
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 @Suite struct RouterTests {
     let tiles = TileStore()

@@ -3,6 +3,7 @@ import Logging
 import Shared
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Builds small valid PNGs without a compressor: 8-bit palette, deflate "stored" blocks.
 enum TestPNG {

@@ -1,7 +1,9 @@
+import NIOCore
 import Shared
 import Testing
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 @Suite struct TileStoreTests {
     @Test func putGetAndStrongETag() {

@@ -1,5 +1,7 @@
-import Kafka
-import Logging
+import MapGatewayCore
+import Metrics
+package import Kafka
+package import Logging
 import ServiceLifecycle
 import Shared
 
@@ -7,7 +9,7 @@ import Shared
 /// (and a tile invalidation to WebSocket clients), every packet of the `live` topic into the
 /// ``LiveHub``. Each replica reads both topics whole, from the beginning, so it holds nothing it
 /// cannot rebuild; it never commits offsets.
-public final class GatewayFeed: Service, Sendable {
+package final class GatewayFeed: Service, Sendable {
     private let tiles: KafkaConsumer
     private let live: KafkaConsumer
     private let tileStore: TileStore
@@ -17,7 +19,7 @@ public final class GatewayFeed: Service, Sendable {
     /// - Parameters:
     ///   - tiles: a consumer subscribed to the tiles topic (own group, earliest).
     ///   - live: a consumer subscribed to the live topic (own group, earliest).
-    public init(tiles: KafkaConsumer, live: KafkaConsumer, tileStore: TileStore, hub: LiveHub, logger: Logger) {
+    package init(tiles: KafkaConsumer, live: KafkaConsumer, tileStore: TileStore, hub: LiveHub, logger: Logger) {
         self.tiles = tiles
         self.live = live
         self.tileStore = tileStore
@@ -25,7 +27,7 @@ public final class GatewayFeed: Service, Sendable {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
