@@ -103,7 +103,7 @@ let package = Package(
             name: "MapGatewayServer",
             dependencies: [
                 "MapGatewayCore", "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS,
-                prometheus, crypto, .product(name: "NIOCore", package: "swift-nio"),
+                prometheus, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: strictSwiftSettings),

@@ -2,8 +2,8 @@ import Foundation
 import ServiceSupport
 import Testing
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 /// The gateway's configuration built from swift-configuration's layers (no broker, no socket).
 @Suite struct GatewaySettingsTests {

@@ -4,7 +4,7 @@ import Shared
 import Synchronization
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
 @testable import MapGatewayServer
 
 @Suite struct LiveHubTests {

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayServer
 
 /// The page as files: every file of `Sources/MapGatewayCore/Web` is served from the binary with
 /// the bytes on disk, everything the page loads is served, no inline script; the security

@@ -3,8 +3,8 @@ import HummingbirdTesting
 import Shared
 import Testing
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct RouterTests {
     let tiles = TileStore()

@@ -9,8 +9,8 @@ import NIOWebSocket
 import Shared
 import Testing
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 /// Over real sockets: a WebSocket client that never reads loses its own oldest messages and
 /// does not slow a client that reads.

@@ -2,8 +2,8 @@ import Hummingbird
 import Logging
 import Shared
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 /// Builds small valid PNGs without a compressor: 8-bit palette, deflate "stored" blocks.
 enum TestPNG {

@@ -4,7 +4,7 @@ import NIOEmbedded
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
 @testable import MapGatewayServer
 
 /// Issue 17, bounded resources: a client that pipelines tile GETs and never reads cannot grow

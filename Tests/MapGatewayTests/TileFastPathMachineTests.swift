@@ -2,7 +2,6 @@ import Shared
 import Testing
 
 @testable import MapGatewayCore
-@testable import MapGatewayServer
 
 /// ``TileFastPathMachine`` alone: bytes and events in, steps out; no channel, no socket.
 @Suite struct TileFastPathMachineTests {

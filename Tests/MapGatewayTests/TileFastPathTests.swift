@@ -7,7 +7,7 @@ import NIOPosix
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
 @testable import MapGatewayServer
 
 /// ``TileFastPath`` on its own (an embedded channel: what it answers, what it passes on, byte for

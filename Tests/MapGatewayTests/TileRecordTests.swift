@@ -3,7 +3,7 @@ import NIOCore
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
 @testable import MapGatewayServer
 
 /// Item 5 of issue 13: the tile content hash is computed once, by the renderer; the gateway's ETag

@@ -2,8 +2,8 @@ import NIOCore
 import Shared
 import Testing
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct TileStoreTests {
     @Test func putGetAndStrongETag() {

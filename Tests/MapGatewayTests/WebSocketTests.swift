@@ -6,8 +6,8 @@ import NIOWebSocket
 import Shared
 import Testing
 
-@testable import MapGatewayCore
-@testable import MapGatewayServer
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct WebSocketTests {
     @Test(.timeLimit(.minutes(1))) func snapshotThenLiveUpdates() async throws {
