@@ -1,8 +1,10 @@
 import Foundation
-package import ServiceSupport  // pure: Settings types only
+package import MapGatewayCore
+package import ServiceSupport
 
 extension GatewayConfiguration {
-    /// Reads the gateway's settings (``GatewaySettings``), including the token and users files.
+    /// Reads the gateway's settings (``GatewaySettings``), including the token and users files (file
+    /// IO, hence here and not beside ``GatewayConfiguration`` in MapGatewayCore).
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value (or the unreadable file).
     package init(config: ServiceConfig) throws(ServiceConfigError) {
         typealias S = GatewaySettings
