@@ -93,6 +93,8 @@ let package = Package(
             name: "TileRendererCore",
             dependencies: ["Kafka", "Blocking", "Shared", "PalettePNG", "ServiceSupport", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
+        /// MapGateway's pure logic: configuration, live state, tile addresses and records, the fast
+        /// path's state machine and parser, viewer auth, and the page's files (no HTTP server, NIO or Kafka).
         .target(
             name: "MapGatewayCore", dependencies: ["Shared", "ServiceSupport", metrics, crypto],
             // The web page (HTML, ES modules, CSS), compiled into the binary: nothing to install beside it.
