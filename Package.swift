@@ -122,16 +122,23 @@ let package = Package(
             name: "TileRendererService",
             dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", log, metrics, lifecycle],
             swiftSettings: strictSwiftSettings),
+        /// MapGateway's pure logic: configuration, live state, tile addresses and records, the fast
+        /// path's state machine and parser, viewer auth, and the page's files (no HTTP server, NIO or Kafka).
         .target(
-            name: "MapGatewayCore",
-            dependencies: [
-                "Kafka", "Shared", "ServiceSupport", log, metrics, lifecycle, hummingbird, hummingbirdWS, prometheus,
-                crypto, .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
-            ],
+            name: "MapGatewayCore", dependencies: ["Shared", "Settings", metrics, crypto],
             // The web page (HTML, ES modules, CSS), compiled into the binary: nothing to install beside it.
             resources: [.embedInCode("Web")],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
+        /// MapGateway's IO: Hummingbird/NIO routes and servers, the tile fast path, the Kafka feed.
+        .target(
+            name: "MapGatewayServer",
+            dependencies: [
+                "MapGatewayCore", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics, lifecycle,
+                hummingbird, hummingbirdWS,
+                prometheus, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
@@ -157,16 +164,20 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings),
         .executableTarget(
-            name: "MapGateway", dependencies: ["MapGatewayCore", "ServiceSupport", argumentParser],
-            swiftSettings: swiftSettings),
+            name: "MapGateway",
+            dependencies: [
+                "MapGatewayCore", "MapGatewayServer", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared",
+                argumentParser, log,
+            ],
+            swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
             dependencies: [
-                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "Kafka", "ServiceSupport", "TestSupport",
-                argumentParser,
-                hummingbird, log, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "MapGatewayServer", "Kafka", "KafkaModel",
+                "Settings", "ServiceSupport", "TestSupport", argumentParser, hummingbird, log,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
 
         // MARK: Test support (tests and KafkatorioBench; not shipped)
         /// What tests and benchmarks share: the seeded generator, zlib compression, the broker/binary
@@ -204,16 +215,19 @@ let package = Package(
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [
-                "MapGatewayCore", "Shared", "ServiceSupport", hummingbirdTesting, hummingbirdWSTesting, prometheus,
+                "MapGatewayCore", "MapGatewayServer", "Shared", "Settings", "ServiceSupport", hummingbird, hummingbirdTesting,
+                hummingbirdWS,
+                hummingbirdWSTesting, prometheus, log, .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Shared", "PalettePNG", "Kafka", "TestSupport", log,
+                "Shared", "PalettePNG", "Kafka", "KafkaModel", "TestSupport", log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
-            swiftSettings: swiftSettings),
+            swiftSettings: strictSwiftSettings),
     ]
 )

@@ -4,9 +4,11 @@ import Hummingbird
 import HummingbirdWSClient
 import Logging
 import MapGatewayCore
+import MapGatewayServer
 import PalettePNG
 import Shared
 import TileRendererCore
+import NIOWebSocket
 
 /// `tiles-write`: renders a generated world's detail tiles (all three layers) to PNG files under
 /// `<dir>/tiles/bench/nauvis/<layer>/3/<x>/<y>.png` and lists their URL paths in `<dir>/paths.txt`,

@@ -80,4 +80,6 @@ extension String {
 
 #if canImport(Glibc)
 import Glibc
+import Settings
+import KafkaModel
 #endif

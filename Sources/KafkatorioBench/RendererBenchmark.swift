@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import Shared
 import TileRendererCore
+import KafkaModel
 
 /// `renderer`: a full render of a generated world with the renderer's own cores (no broker):
 /// detail stage (z 3…0) then the pyramid stage (z −1…−13), on one worker and on two workers

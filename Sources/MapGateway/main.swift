@@ -1,8 +1,13 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 import MapGatewayCore
+import MapGatewayServer
 import ServiceSupport
+import Shared
+import Settings
+import KafkaModel
 
 /// MapGateway: serves map tiles, the REST API, live updates over WebSocket and the web page.
 @main

@@ -1,53 +1,53 @@
-import ServiceSupport
+import Settings
 
 /// Settings of the map gateway's HTTP/WebSocket server; the defaults of those a user can set are
 /// the declarations' in ``GatewaySettings``.
-public struct GatewayConfiguration: Sendable {
+package struct GatewayConfiguration: Sendable {
     /// Address to bind, e.g. "0.0.0.0" or "127.0.0.1".
-    public var host: String
+    package var host: String
     /// Port to bind; 0 picks a free port (tests).
-    public var port: Int
+    package var port: Int
     /// Directory holding Leaflet's `leaflet.js`, `leaflet.css` and `images/*.png`; read once at
     /// startup (Debian's `libjs-leaflet` installs it at the default).
-    public var leafletDirectory: String
+    package var leafletDirectory: String
     /// Messages each WebSocket client may have waiting before its oldest ones are dropped.
-    public var wsQueueDepth: Int
+    package var wsQueueDepth: Int
     /// Player updates of a server within this many milliseconds go to clients as one `players`
     /// message (0: each at once). See ``LiveHub``.
-    public var playerFrameMillis: Int
+    package var playerFrameMillis: Int
     /// Connections the kernel may queue before they are accepted (a page reload by many
     /// viewers at once, or a load balancer moving them over, arrives as a burst).
-    public var listenBacklog: Int
+    package var listenBacklog: Int
     /// Seconds between WebSocket pings (0 disables them).
-    public var wsPingSeconds: Int
+    package var wsPingSeconds: Int
     /// Largest WebSocket frame sent or received, in bytes (larger messages are fragmented).
-    public var wsMaxFrameSize: Int
+    package var wsMaxFrameSize: Int
     /// A server whose last packet is older than this many seconds is reported as stale.
-    public var staleAfterSeconds: Int
+    package var staleAfterSeconds: Int
     /// Seconds between `status` messages to every WebSocket client (the page's heartbeat).
-    public var statusIntervalSeconds: Int
+    package var statusIntervalSeconds: Int
     /// The server name sent in the `Server` header and used as the logger label.
-    public var serverName: String
+    package var serverName: String
     /// The path prefix every route lives under, for reverse proxies ("/" or e.g. "/map/").
-    public var basePath: String {
+    package var basePath: String {
         didSet { basePath = Self.normalizedBasePath(basePath) }
     }
     /// Viewer authentication (disabled when it has no credentials).
-    public var auth: ViewerAuth
+    package var auth: ViewerAuth
     /// Origins allowed to use the API, tiles and WebSocket cross-origin.
-    public var cors: CORSSettings
+    package var cors: CORSSettings
     /// Proxies whose `X-Forwarded-*` headers are believed.
-    public var trustedProxies: [CIDR]
+    package var trustedProxies: [CIDR]
     /// Tile requests the fast path answers on one connection before it stops reading and waits
     /// for those answers to leave: with the channel's writability, bounds what a client that
     /// pipelines requests and never reads makes the gateway buffer (see ``TileFastPathMachine``).
-    public var maxPipelinedTiles: Int
+    package var maxPipelinedTiles: Int
     /// The pages that may embed the map in a frame: the Content-Security-Policy's
     /// `frame-ancestors` sources (``SecurityHeaders``), `'none'` by default.
-    public var frameAncestors: String
+    package var frameAncestors: String
 
     /// Creates a configuration; every parameter has a production default.
-    public init(
+    package init(
         host: String = GatewaySettings.host.defaultValue,
         port: Int = GatewaySettings.port.defaultValue,
         leafletDirectory: String = GatewaySettings.leafletDir.defaultValue,
@@ -87,7 +87,7 @@ public struct GatewayConfiguration: Sendable {
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").
     /// Only `[A-Za-z0-9._~-]` segments are allowed; anything else falls back to "/".
-    public static func normalizedBasePath(_ path: String) -> String {
+    package static func normalizedBasePath(_ path: String) -> String {
         let segments = path.split(separator: "/")
         let valid = segments.allSatisfy { seg in
             seg != "." && seg != ".."

@@ -1,4 +1,4 @@
-import Metrics
+package import Metrics
 import Shared
 
 /// The gateway's metrics (Prometheus names, via swift-metrics):
@@ -9,20 +9,20 @@ import Shared
 /// - `kafkatorio_gateway_records_total{topic="tiles|live"}`: Kafka records applied;
 /// - `kafkatorio_gateway_server_staleness_seconds{server}` (gauge): seconds since the server's
 ///   last packet or event (updated every few seconds).
-public final class GatewayMetrics: Sendable {
-    let connections: Gauge
-    let messagesQueued: Counter
-    let messagesDropped: Counter
-    let tileHits: Counter
-    let tileNotModified: Counter
-    let tileMisses: Counter
-    let tileInvalid: Counter
-    let tileRecords: Counter
-    let liveRecords: Counter
+package final class GatewayMetrics: Sendable {
+    package let connections: Gauge
+    package let messagesQueued: Counter
+    package let messagesDropped: Counter
+    package let tileHits: Counter
+    package let tileNotModified: Counter
+    package let tileMisses: Counter
+    package let tileInvalid: Counter
+    package let tileRecords: Counter
+    package let liveRecords: Counter
     private let factory: any MetricsFactory
 
     /// Creates the metrics with `factory` (tests pass their own registry's factory).
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+    package init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         connections = Gauge(label: "kafkatorio_gateway_ws_connections", dimensions: [], factory: factory)
         let messages = "kafkatorio_gateway_ws_messages_total"
@@ -39,7 +39,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Sets the staleness gauge of every server in `states` at `now`.
-    func recordStaleness(_ states: [LiveState], tiles: [ServerTileSummary], now: Int64) {
+    package func recordStaleness(_ states: [LiveState], tiles: [ServerTileSummary], now: Int64) {
         var last: [String: Int64] = [:]
         for s in states { if let t = s.lastActivityAt { last[s.server] = t } }
         for t in tiles { last[t.server] = max(last[t.server] ?? .min, t.lastTileUpdateAt) }

@@ -1,57 +1,56 @@
-import ServiceSupport
-import Settings
+package import Settings
 
 /// MapGateway's settings, each declared once (key, flag, default, help);
 /// ``GatewayConfiguration`` takes its defaults from them.
-public enum GatewaySettings {
-    public static let host = Setting.string(
+package enum GatewaySettings {
+    package static let host = Setting.string(
         "gateway.host", flag: "host", default: CommonSettings.defaultListenHost,
         help: "Listen address (0.0.0.0 for every interface).")
-    public static let port = Setting.port(
+    package static let port = Setting.port(
         "gateway.port", flag: "port", default: 8080, help: "Listen port; also serves /metrics and /healthz.")
-    public static let leafletDir = Setting.string(
+    package static let leafletDir = Setting.string(
         "gateway.leafletDir", flag: "leaflet-dir", default: "/usr/share/javascript/leaflet",
         help: "Directory of leaflet.js, leaflet.css and images/ (Debian's libjs-leaflet).")
-    public static let basePath = Setting.string(
+    package static let basePath = Setting.string(
         "gateway.basePath", flag: "base-path", default: "/", help: "Path prefix behind a reverse proxy, e.g. /map/.")
-    public static let tokenFile = Setting.optionalString(
+    package static let tokenFile = Setting.optionalString(
         "gateway.tokenFile", flag: "token-file", defaultText: "none, no token",
         help: "File holding the viewer token; enables viewer auth.")
-    public static let usersFile = Setting.optionalString(
+    package static let usersFile = Setting.optionalString(
         "gateway.usersFile", flag: "users-file", defaultText: "none, no users",
         help: "Viewer users, lines '<name> <pbkdf2-sha256 hash>'; enables viewer auth.")
-    public static let corsOrigins = Setting.list(
+    package static let corsOrigins = Setting.list(
         "gateway.corsOrigins", flag: "cors-origins", defaultText: "none, same origin only",
         help: "Origins allowed cross-origin, comma-separated, or *.")
-    public static let trustedProxies = Setting.list(
+    package static let trustedProxies = Setting.list(
         "gateway.trustedProxies", flag: "trusted-proxies", defaultText: "none",
         help: "CIDRs whose X-Forwarded-* headers are believed, comma-separated.")
-    public static let wsQueueDepth = Setting.int(
+    package static let wsQueueDepth = Setting.int(
         "gateway.wsQueueDepth", flag: "ws-queue-depth", default: 256, range: 1...1_000_000,
         help: "Messages a WebSocket client may have waiting before its oldest are dropped.")
-    public static let playerFrameMillis = Setting.int(
+    package static let playerFrameMillis = Setting.int(
         "gateway.playerFrameMillis", flag: "player-frame-millis", default: 100, range: 0...60_000,
         help: "Player updates within this many milliseconds go out as one message (0: each at once).")
-    public static let listenBacklog = Setting.int(
+    package static let listenBacklog = Setting.int(
         "gateway.listenBacklog", flag: "listen-backlog", default: 1024, range: 1...65_535,
         help: "Connections the kernel may queue before they are accepted.")
-    public static let staleAfterSeconds = Setting.int(
+    package static let staleAfterSeconds = Setting.int(
         "gateway.staleAfterSeconds", flag: "stale-after-seconds", default: 60, range: 1...86_400,
         help: "A server whose last packet is older than this many seconds is reported stale.")
-    public static let maxPipelinedTiles = Setting.int(
+    package static let maxPipelinedTiles = Setting.int(
         "gateway.maxPipelinedTiles", flag: "max-pipelined-tiles", default: 16, range: 1...10_000,
         help: "Tile answers the fast path writes on one connection before it waits for them to leave.")
-    public static let frameAncestors = Setting.string(
+    package static let frameAncestors = Setting.string(
         "gateway.frameAncestors", flag: "frame-ancestors", default: SecurityHeaders.defaultFrameAncestors,
         help: "Pages that may embed the map in a frame: CSP frame-ancestors sources (no ; or ,).")
 
     /// Every gateway setting, in help order.
-    public static let all: [AnySetting] = [
+    package static let all: [AnySetting] = [
         host.erased, port.erased, leafletDir.erased, basePath.erased, tokenFile.erased, usersFile.erased,
         corsOrigins.erased, trustedProxies.erased, wsQueueDepth.erased, playerFrameMillis.erased,
         listenBacklog.erased, staleAfterSeconds.erased, maxPipelinedTiles.erased, frameAncestors.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones except the metrics
     /// endpoint (the gateway serves /metrics and /healthz on its own port).
-    public static let command: [AnySetting] = all + CommonSettings.base
+    package static let command: [AnySetting] = all + CommonSettings.base
 }

@@ -1,13 +1,13 @@
-import Shared
+package import Shared
 
 extension LiveState {
     /// Chat seen from both the mod and the console within this window (same player, same text)
     /// is shown once.
-    public static let chatDuplicateWindowMillis: Int64 = 10_000
+    package static let chatDuplicateWindowMillis: Int64 = 10_000
 
     /// Applies a server event from PacketIngest (header `type` = `event` on `live`) and returns
     /// what clients should be told, in order. `event.time` is used as its arrival time.
-    public mutating func apply(event: ServerEvent) -> [LiveEvent] {
+    package mutating func apply(event: ServerEvent) -> [LiveEvent] {
         let at = event.time
         noteActivity(at, tick: event.tick.map { UInt64(clamping: $0) } ?? 0)
         switch event.kind {
@@ -77,7 +77,7 @@ extension LiveState {
 
     /// The status as viewers should see it at `now`: `offline` when stopped, `stale` when nothing
     /// arrived for `staleAfterSeconds`, else `online` (or `unknown` before anything arrived).
-    public func displayStatus(now: Int64, staleAfterSeconds: Int) -> String {
+    package func displayStatus(now: Int64, staleAfterSeconds: Int) -> String {
         if status == .offline { return "offline" }
         guard let last = lastActivityAt else { return status.rawValue }
         return now - last > Int64(staleAfterSeconds) * 1000 ? "stale" : "online"

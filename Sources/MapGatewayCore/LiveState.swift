@@ -1,22 +1,22 @@
-import Shared
+package import Shared
 
 /// A chat message as the gateway keeps it: the message plus when it arrived.
-public struct ChatEntry: Sendable, Hashable {
+package struct ChatEntry: Sendable, Hashable {
     /// The speaking player's name; nil for the server console.
-    public var player: String?
+    package var player: String?
     /// The message text.
-    public var message: String
+    package var message: String
     /// The game tick of the packet.
-    public var tick: UInt64
+    package var tick: UInt64
     /// When the gateway received it, in Unix milliseconds.
-    public var receivedAt: Int64
+    package var receivedAt: Int64
     /// Where it came from: the mod's `chat` packet or the console's `[CHAT]` line.
-    public var source: ChatSource
+    package var source: ChatSource
     /// Whether the same message from the other source was already folded into this one.
     var matched = false
 
     /// Creates a chat entry.
-    public init(player: String?, message: String, tick: UInt64, receivedAt: Int64, source: ChatSource = .mod) {
+    package init(player: String?, message: String, tick: UInt64, receivedAt: Int64, source: ChatSource = .mod) {
         self.player = player
         self.message = message
         self.tick = tick
@@ -26,7 +26,7 @@ public struct ChatEntry: Sendable, Hashable {
 }
 
 /// The two ways a chat message reaches the gateway.
-public enum ChatSource: String, Sendable, Hashable {
+package enum ChatSource: String, Sendable, Hashable {
     /// A `chat` packet printed by the mod.
     case mod
     /// A `[CHAT]` console line, as a ``ServerEvent`` from PacketIngest.
@@ -34,18 +34,18 @@ public enum ChatSource: String, Sendable, Hashable {
 }
 
 /// The latest `session_start` of a server.
-public struct SessionInfo: Sendable, Hashable {
+package struct SessionInfo: Sendable, Hashable {
     /// The mod version the server runs.
-    public var modVersion: String
+    package var modVersion: String
     /// The game version the server runs.
-    public var gameVersion: String
+    package var gameVersion: String
     /// The game tick of the packet.
-    public var tick: UInt64
+    package var tick: UInt64
     /// When the gateway received it, in Unix milliseconds.
-    public var receivedAt: Int64
+    package var receivedAt: Int64
 
     /// Creates session information.
-    public init(modVersion: String, gameVersion: String, tick: UInt64, receivedAt: Int64) {
+    package init(modVersion: String, gameVersion: String, tick: UInt64, receivedAt: Int64) {
         self.modVersion = modVersion
         self.gameVersion = gameVersion
         self.tick = tick
@@ -55,7 +55,7 @@ public struct SessionInfo: Sendable, Hashable {
 
 /// A change to a server's live state, as ``LiveState/apply(_:receivedAt:)`` reports it and the
 /// WebSocket clients receive it.
-public enum LiveEvent: Sendable, Hashable {
+package enum LiveEvent: Sendable, Hashable {
     /// A player's full state (position, surface, online flag, …).
     case player(PlayerState)
     /// A chat message.
@@ -72,7 +72,7 @@ public enum LiveEvent: Sendable, Hashable {
 
 /// Whether the game server runs, as its events tell (staleness is judged separately, at read
 /// time, from ``LiveState/lastActivityAt``).
-public enum ServerStatus: String, Sendable, Hashable {
+package enum ServerStatus: String, Sendable, Hashable {
     /// Nothing known yet.
     case unknown
     /// Started (or sending packets and never seen stopping).
@@ -85,37 +85,37 @@ public enum ServerStatus: String, Sendable, Hashable {
 ///
 /// A pure value type: ``LiveHub`` owns one per server behind its lock. Every packet carries
 /// absolute state, so applying a packet twice is harmless.
-public struct LiveState: Sendable, Hashable {
+package struct LiveState: Sendable, Hashable {
     /// How many chat messages are kept by default.
-    public static let defaultChatCapacity = 50
+    package static let defaultChatCapacity = 50
 
     /// The server id.
-    public let server: String
+    package let server: String
     /// The latest state of every player seen, by `LuaPlayer.index`.
-    public internal(set) var players: [Int: PlayerState] = [:]
+    package internal(set) var players: [Int: PlayerState] = [:]
     /// The existing surfaces, by name.
-    public private(set) var surfaces: [String: SurfaceState] = [:]
+    package private(set) var surfaces: [String: SurfaceState] = [:]
     /// The most recent chat messages, oldest first.
-    public internal(set) var chat: [ChatEntry] = []
+    package internal(set) var chat: [ChatEntry] = []
     /// The latest session start, if one was seen.
-    public private(set) var session: SessionInfo?
+    package private(set) var session: SessionInfo?
     /// When the last live packet arrived, in Unix milliseconds.
-    public private(set) var lastPacketAt: Int64?
+    package private(set) var lastPacketAt: Int64?
     /// The highest game tick seen.
-    public private(set) var lastTick: UInt64 = 0
+    package private(set) var lastTick: UInt64 = 0
     /// Started/stopped, from server events and session starts.
-    public internal(set) var status: ServerStatus = .unknown
+    package internal(set) var status: ServerStatus = .unknown
     /// When ``status`` last changed, in Unix milliseconds.
-    public internal(set) var statusSince: Int64?
+    package internal(set) var statusSince: Int64?
     /// When the last packet or server event arrived, in Unix milliseconds.
-    public internal(set) var lastActivityAt: Int64?
+    package internal(set) var lastActivityAt: Int64?
     /// Sequence gaps reported for this server (lines the pipeline never received).
-    public internal(set) var missingLines: Int64 = 0
+    package internal(set) var missingLines: Int64 = 0
     /// How many chat messages are kept.
-    public let chatCapacity: Int
+    package let chatCapacity: Int
 
     /// Creates the empty state of `server`.
-    public init(server: String, chatCapacity: Int = LiveState.defaultChatCapacity) {
+    package init(server: String, chatCapacity: Int = LiveState.defaultChatCapacity) {
         self.server = server
         self.chatCapacity = max(1, chatCapacity)
     }
@@ -123,7 +123,7 @@ public struct LiveState: Sendable, Hashable {
     /// Applies one packet; returns the event to broadcast, or nil for packet types that are not
     /// live state (map and prototype packets are the renderer's business).
     @discardableResult
-    public mutating func apply(_ packet: Packet, receivedAt: Int64) -> LiveEvent? {
+    package mutating func apply(_ packet: Packet, receivedAt: Int64) -> LiveEvent? {
         let event: LiveEvent
         switch packet.payload {
         case .player(let player):
@@ -167,17 +167,17 @@ public struct LiveState: Sendable, Hashable {
     }
 
     /// Players currently online, sorted by index.
-    public var onlinePlayers: [PlayerState] {
+    package var onlinePlayers: [PlayerState] {
         players.values.filter(\.online).sorted { $0.index < $1.index }
     }
 
     /// Every known player, sorted by index.
-    public var sortedPlayers: [PlayerState] {
+    package var sortedPlayers: [PlayerState] {
         players.values.sorted { $0.index < $1.index }
     }
 
     /// Existing surfaces, sorted by name.
-    public var sortedSurfaces: [SurfaceState] {
+    package var sortedSurfaces: [SurfaceState] {
         surfaces.values.sorted { $0.name < $1.name }
     }
 }

@@ -15,12 +15,12 @@
 /// (no answers, reads withheld) while the channel is not writable, and whenever `maxPipelined`
 /// requests were answered since the written answers last all left: it then asks for a flush it is
 /// told about (``Step/flushAndNotify``) and answers again once that flush completed.
-struct TileFastPathMachine: Sendable {
+package struct TileFastPathMachine: Sendable {
     /// The longest request head answered here; a longer one goes to the normal stack.
-    static let maxHeadBytes = 8192
+    package static let maxHeadBytes = 8192
 
     /// Where the connection is.
-    enum State: Sendable, Hashable {
+    package enum State: Sendable, Hashable {
         /// Answering tile requests as they arrive. `unconfirmed`: answers written since the
         /// written answers last all left (since a ``Step/flushAndNotify`` completed).
         case answering(unconfirmed: Int)
@@ -38,7 +38,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// What the handler does next with the buffered input.
-    enum Step: Sendable, Hashable {
+    package enum Step: Sendable, Hashable {
         /// Write the answer to `request` (unflushed) and drop the first `consumed` buffered bytes.
         case answer(TileRequest, consumed: Int)
         /// Flush the answers written so far.
@@ -57,7 +57,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// What to do with bytes read from the connection.
-    enum ReadAction: Sendable, Hashable {
+    package enum ReadAction: Sendable, Hashable {
         /// Append them to the buffered input, then step.
         case buffer
         /// Drop them: the connection is closing.
@@ -67,7 +67,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// Whether the handler steps through the buffered input again after an event.
-    enum Resume: Sendable, Hashable {
+    package enum Resume: Sendable, Hashable {
         /// The pause ended: step (answers, then the withheld read).
         case step
         /// Nothing changes for the buffered input.
@@ -75,14 +75,14 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// What a read request from the pipeline becomes.
-    enum ReadDecision: Sendable, Hashable {
+    package enum ReadDecision: Sendable, Hashable {
         case forward
         /// Withheld until the pause ends (the handler gets ``Step/read``).
         case withhold
     }
 
     /// What a graceful-shutdown request becomes.
-    enum QuiesceAction: Sendable, Hashable {
+    package enum QuiesceAction: Sendable, Hashable {
         /// Close now (``Step/close``).
         case close
         /// Close once the request being read is answered (or nothing: already closing).
@@ -92,18 +92,18 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// What the end of the connection becomes.
-    enum InactiveAction: Sendable, Hashable {
+    package enum InactiveAction: Sendable, Hashable {
         /// Tell the normal stack, still waiting for a first request, that no request will come
         /// (so it ends without reporting the close as an error).
         case fireInputClosed
         case none
     }
 
-    private(set) var state = State.answering(unconfirmed: 0)
+    package private(set) var state = State.answering(unconfirmed: 0)
     /// `<base path>tiles/`, e.g. `/tiles/` or `/map/tiles/`.
-    let prefix: String
+    package let prefix: String
     /// The most answers written before the machine waits for them to leave (at least 1).
-    let maxPipelined: Int
+    package let maxPipelined: Int
     /// Answers written since the last flush.
     private var unflushed = false
     /// A read was withheld during a pause.
@@ -111,14 +111,14 @@ struct TileFastPathMachine: Sendable {
     /// A graceful shutdown waits for the request being read to be answered.
     private var quiescing = false
 
-    init(prefix: String, maxPipelined: Int) {
+    package init(prefix: String, maxPipelined: Int) {
         self.prefix = prefix
         self.maxPipelined = max(1, maxPipelined)
     }
 
     /// The next step over `input`, the buffered bytes not yet consumed (possibly none). The
     /// handler calls it until it returns ``Step/wait``, ``Step/handOver`` or ``Step/close``.
-    mutating func next(_ input: UnsafeRawBufferPointer) -> Step {
+    package mutating func next(_ input: UnsafeRawBufferPointer) -> Step {
         guard case .answering(let unconfirmed) = state else {
             if case .paused = state, unflushed { return flushed() }
             return .wait
@@ -150,7 +150,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// Bytes arrived from the connection.
-    func channelRead() -> ReadAction {
+    package func channelRead() -> ReadAction {
         switch state {
         case .answering, .paused: .buffer
         case .handedOver: .forward
@@ -159,14 +159,14 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// The pipeline asks for a read (`autoRead`, or the normal stack's own backpressure).
-    mutating func readRequested() -> ReadDecision {
+    package mutating func readRequested() -> ReadDecision {
         guard case .paused = state else { return .forward }
         readWithheld = true
         return .withhold
     }
 
     /// The channel's writability changed.
-    mutating func writabilityChanged(writable: Bool) -> Resume {
+    package mutating func writabilityChanged(writable: Bool) -> Resume {
         switch state {
         case .answering(let unconfirmed):
             if !writable { state = .paused(unconfirmed: unconfirmed, waitingForFlush: false, unwritable: true) }
@@ -180,7 +180,7 @@ struct TileFastPathMachine: Sendable {
 
     /// The flush of a ``Step/flushAndNotify`` completed: everything written before it left
     /// (`success`), or the channel failed.
-    mutating func flushCompleted(success: Bool) -> Resume {
+    package mutating func flushCompleted(success: Bool) -> Resume {
         guard case .paused(_, true, let unwritable) = state else { return .none }
         guard success else {
             state = .failed
@@ -190,7 +190,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// A graceful shutdown began. `hasBufferedInput`: part of a request was read.
-    mutating func quiesce(hasBufferedInput: Bool) -> QuiesceAction {
+    package mutating func quiesce(hasBufferedInput: Bool) -> QuiesceAction {
         switch state {
         case .answering, .paused:
             guard !hasBufferedInput else {
@@ -205,7 +205,7 @@ struct TileFastPathMachine: Sendable {
     }
 
     /// The connection ended.
-    mutating func channelInactive() -> InactiveAction {
+    package mutating func channelInactive() -> InactiveAction {
         defer { state = .closed }
         switch state {
         case .answering, .paused, .failed: return .fireInputClosed

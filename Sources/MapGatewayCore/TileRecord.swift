@@ -1,4 +1,4 @@
-import Shared
+package import Shared
 
 /// A record of the `tiles` topic as the gateway applies it (pure: read from the record's key,
 /// value and headers; no Kafka type).
@@ -9,22 +9,22 @@ import Shared
 /// ``ContentHash/fnv1a64(_:)`` the gateway would use; whoever could write a wrong hash there could
 /// as well write wrong tiles. A record without a well-formed header (1 to 16 lower-case hex
 /// digits) is hashed here instead.
-struct TileRecord: Sendable, Hashable {
+package struct TileRecord: Sendable, Hashable {
     /// The tile.
-    var key: TileKey
+    package var key: TileKey
     /// The renderer's monotonic version (0 when the header is missing or malformed).
-    var version: UInt64
+    package var version: UInt64
     /// The PNG bytes; empty when the tile was removed.
-    var png: [UInt8]
+    package var png: [UInt8]
     /// ``ContentHash/fnv1a64(_:)`` of ``png`` from the `hash` header, if it is well-formed.
-    var contentHash: UInt64?
+    package var contentHash: UInt64?
 
     /// Whether the record removes the tile (an empty value).
-    var isRemoval: Bool { png.isEmpty }
+    package var isRemoval: Bool { png.isEmpty }
 
     /// The record with key bytes `key`, value `value` and the `version` and `hash` header values;
     /// nil when the key is not a tile key.
-    init?(key: [UInt8]?, value: [UInt8], version: String?, contentHash: String?) {
+    package init?(key: [UInt8]?, value: [UInt8], version: String?, contentHash: String?) {
         guard let key, let tileKey = TileKey(string: String(decoding: key, as: UTF8.self)) else { return nil }
         self.key = tileKey
         self.version = version.flatMap { UInt64($0) } ?? 0

@@ -3,16 +3,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Shared
+package import Shared
 
 /// A plain tile request the fast path may answer: what it needs of the request head.
-struct TileRequest: Sendable, Hashable {
+package struct TileRequest: Sendable, Hashable {
     /// The tile addressed by the request target (validated as ``TileRoutes`` does).
-    var key: TileKey
+    package var key: TileKey
     /// `HEAD` rather than `GET`: the answer has no body.
-    var isHead: Bool
+    package var isHead: Bool
     /// The value of the request's one `If-None-Match` header, if any.
-    var ifNoneMatch: String?
+    package var ifNoneMatch: String?
 }
 
 /// Reads request heads from raw bytes for ``TileFastPathMachine`` (pure: no NIO, no allocation
@@ -20,9 +20,9 @@ struct TileRequest: Sendable, Hashable {
 /// `HTTP/1.1`, `GET` or `HEAD`, a tile path under `prefix`, CRLF line ends, no body, no
 /// `Upgrade`, `Expect` or `Connection: close|upgrade`, at most one `If-None-Match`. Everything
 /// else is ``Parsed/other``: the normal HTTP stack judges it.
-enum TileRequestParser {
+package enum TileRequestParser {
     /// What the bytes at the start of a buffer hold.
-    enum Parsed: Sendable, Hashable {
+    package enum Parsed: Sendable, Hashable {
         /// A complete plain tile request whose head is `length` bytes long (blank line included).
         case tile(TileRequest, length: Int)
         /// A complete head that is not a request the fast path answers.
@@ -32,7 +32,7 @@ enum TileRequestParser {
     }
 
     /// Parses the request head at the start of `raw`; `prefix` is `<base path>tiles/`.
-    static func parse(_ raw: UnsafeRawBufferPointer, prefix: String) -> Parsed {
+    package static func parse(_ raw: UnsafeRawBufferPointer, prefix: String) -> Parsed {
         guard let length = headLength(raw) else { return .incomplete }
         guard let head = parseHead(UnsafeRawBufferPointer(rebasing: raw[..<(length - 2)])),  // lines with their CRLF
             let key = tileKey(head.target, prefix: prefix)
@@ -41,7 +41,7 @@ enum TileRequestParser {
     }
 
     /// The length of the head at the start of `raw` up to and including its blank line, if complete.
-    static func headLength(_ raw: UnsafeRawBufferPointer) -> Int? {
+    package static func headLength(_ raw: UnsafeRawBufferPointer) -> Int? {
         guard let base = raw.baseAddress else { return nil }
         var i = 0
         while i + 3 < raw.count {
@@ -90,7 +90,7 @@ enum TileRequestParser {
                 ifNoneMatch = String(decoding: value, as: UTF8.self)
             } else if equalsIgnoringCase(name, "connection") {
                 let tokens = String(decoding: value, as: UTF8.self).lowercased().split(separator: ",")
-                    .map { $0.trimmingCharacters(in: " \t") }
+                    .map { $0.trimmedOf(" \t") }
                 // A closing request goes to the normal stack, which closes the connection after it.
                 if tokens.contains("upgrade") || tokens.contains("close") { return nil }
             }
@@ -101,7 +101,7 @@ enum TileRequestParser {
 
     /// The tile of a request target `<prefix>{server}/{surface}/{layer}/{z}/{x}/{y}.png[?query]`,
     /// validated as ``TileRoutes`` does; nil for anything else.
-    static func tileKey(_ target: String, prefix: String) -> TileKey? {
+    package static func tileKey(_ target: String, prefix: String) -> TileKey? {
         var rest = Substring(target)
         guard rest.utf8.starts(with: prefix.utf8) else { return nil }
         rest = rest.dropFirst(prefix.count)
@@ -140,11 +140,11 @@ enum TileRequestParser {
 /// The CRLF-separated lines of a request head (without the final blank line). A CR not followed by
 /// LF, a bare LF or any other control character but HTAB ends the iteration with ``malformed`` set.
 private struct HeadLines {
-    var rest: UnsafeRawBufferPointer.SubSequence
-    var malformed = false
-    init(_ bytes: UnsafeRawBufferPointer) { rest = bytes[...] }
+    package var rest: UnsafeRawBufferPointer.SubSequence
+    package var malformed = false
+    package init(_ bytes: UnsafeRawBufferPointer) { rest = bytes[...] }
 
-    mutating func next() -> UnsafeRawBufferPointer.SubSequence? {
+    package mutating func next() -> UnsafeRawBufferPointer.SubSequence? {
         guard !rest.isEmpty, !malformed else { return nil }
         guard let cr = rest.firstIndex(where: { $0 < 0x20 && $0 != 0x09 }), rest[cr] == 0x0D, cr + 1 < rest.endIndex,
             rest[cr + 1] == 0x0A
@@ -154,14 +154,5 @@ private struct HeadLines {
         }
         defer { rest = rest[(cr + 2)...] }
         return rest[..<cr]
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -1,21 +1,18 @@
 import Crypto
-import Hummingbird
-import NIOCore
-import ServiceSupport
 import Shared
 import Synchronization
 
 /// A salted, iterated password hash: PBKDF2-HMAC-SHA256 with a 32-byte key, written as
 /// `pbkdf2-sha256$<iterations>$<salt hex>$<key hex>` (what `scripts/hash-password.py` prints and
 /// Python's `hashlib.pbkdf2_hmac("sha256", password, salt, iterations)` computes).
-public struct PasswordHash: Sendable, Hashable {
-    public let iterations: Int
-    public let salt: [UInt8]
-    public let key: [UInt8]
+package struct PasswordHash: Sendable, Hashable {
+    package let iterations: Int
+    package let salt: [UInt8]
+    package let key: [UInt8]
 
     /// Parses the encoded form; nil when malformed (iterations 1…10,000,000, salt ≥ 8 bytes,
     /// key 32 bytes).
-    public init?(encoded: String) {
+    package init?(encoded: String) {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let n = Int(parts[1]), (1...10_000_000).contains(n),
             let salt = Hex.decode(parts[2]), salt.count >= 8, let key = Hex.decode(parts[3]), key.count == 32
@@ -26,17 +23,17 @@ public struct PasswordHash: Sendable, Hashable {
     }
 
     /// Hashes `password` with `salt` (for tests and tools).
-    public init(password: String, salt: [UInt8], iterations: Int) {
+    package init(password: String, salt: [UInt8], iterations: Int) {
         self.iterations = iterations
         self.salt = salt
         self.key = Self.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations)
     }
 
     /// The encoded form.
-    public var encoded: String { "pbkdf2-sha256$\(iterations)$\(Hex.encode(salt))$\(Hex.encode(key))" }
+    package var encoded: String { "pbkdf2-sha256$\(iterations)$\(Hex.encode(salt))$\(Hex.encode(key))" }
 
     /// Whether `password` matches, compared in constant time.
-    public func verify(_ password: String) -> Bool {
+    package func verify(_ password: String) -> Bool {
         Hex.constantTimeEqual(Self.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations), key)
     }
 
@@ -61,23 +58,23 @@ public struct PasswordHash: Sendable, Hashable {
 /// need nothing more). The cookie is `<viewer>.<HMAC-SHA256 of the viewer>` keyed with a hash
 /// of the whole credential set: every replica with the same configuration accepts it, and
 /// changing any credential revokes all cookies.
-public struct ViewerAuth: Sendable {
+package struct ViewerAuth: Sendable {
     /// The cookie's name.
-    public static let cookieName = "kafkatorio_viewer"
+    package static let cookieName = "kafkatorio_viewer"
 
     /// The shared token, if any.
-    public let token: String?
+    package let token: String?
     /// Users by name.
-    public let users: [String: PasswordHash]
+    package let users: [String: PasswordHash]
     private let cookieKey: SymmetricKey
     /// Basic credentials already verified (SHA-256 of the header value → user), so the
     /// deliberately slow hash runs once per credential, not once per tile.
     private let verified = VerifiedCache()
 
     /// Whether any credential is configured (otherwise everyone may view).
-    public var enabled: Bool { token != nil || !users.isEmpty }
+    package var enabled: Bool { token != nil || !users.isEmpty }
 
-    public init(token: String?, users: [String: PasswordHash]) {
+    package init(token: String?, users: [String: PasswordHash]) {
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.users = users
         var material = "kafkatorio-viewer-cookie\n\(self.token ?? "")\n"
@@ -86,9 +83,13 @@ public struct ViewerAuth: Sendable {
     }
 
     /// The viewer a request authenticates as, and whether a cookie should be set; nil when the
-    /// request carries no valid credential.
-    public func authenticate(_ request: Request) -> (viewer: String, setCookie: Bool)? {
-        if let auth = request.headers[.authorization] {
+    /// request carries no valid credential. `authorization`: its `Authorization` header;
+    /// `queryToken`: its `token` query parameter; `cookie`: the value of its ``cookieName``
+    /// cookie (`ViewerAuth+Request.swift` in MapGatewayServer reads them from a request).
+    package func authenticate(authorization: String?, queryToken: String?, cookie: String?) -> (
+        viewer: String, setCookie: Bool
+    )? {
+        if let auth = authorization {
             if auth.hasPrefix("Bearer "), let token, Self.equal(String(auth.dropFirst(7)), token) {
                 return ("token", true)
             }
@@ -96,17 +97,17 @@ public struct ViewerAuth: Sendable {
                 return (user, true)
             }
         }
-        if let token, let given = request.uri.queryParameters.get("token"), Self.equal(given, token) {
+        if let token, let given = queryToken, Self.equal(given, token) {
             return ("token", true)
         }
-        if let cookie = request.cookies[Self.cookieName]?.value, let viewer = cookieViewer(cookie) {
+        if let cookie, let viewer = cookieViewer(cookie) {
             return (viewer, false)
         }
         return nil
     }
 
     /// The cookie value for `viewer`.
-    public func cookieValue(viewer: String) -> String {
+    package func cookieValue(viewer: String) -> String {
         viewer + "." + Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(viewer.utf8), using: cookieKey))
     }
 
@@ -172,16 +173,16 @@ enum Base64 {
 }
 
 /// A line of a users file that could not be read.
-public struct UsersFileError: Error, Sendable, CustomStringConvertible {
-    public var line: Int
-    public var reason: String
-    public var description: String { "users file line \(line): \(reason)" }
+package struct UsersFileError: Error, Sendable, CustomStringConvertible {
+    package var line: Int
+    package var reason: String
+    package var description: String { "users file line \(line): \(reason)" }
 }
 
 extension ViewerAuth {
     /// Parses a users file: one `<name> <password hash>` per line (hash as ``PasswordHash``),
     /// `#` comments and blank lines ignored. Names are 1–64 of `[A-Za-z0-9_.@-]`.
-    public static func parseUsers(_ text: String) throws(UsersFileError) -> [String: PasswordHash] {
+    package static func parseUsers(_ text: String) throws(UsersFileError) -> [String: PasswordHash] {
         var users: [String: PasswordHash] = [:]
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmedOf(" \t\r")

@@ -4,6 +4,7 @@ import Logging
 import Shared
 import TestSupport
 import Testing
+import KafkaModel
 
 /// Real TileRenderer processes on the real broker: two workers, one killed with SIGKILL
 /// midway, must leave the same final bytes per tile key in the tiles topic as one worker.

@@ -4,6 +4,7 @@ import Logging
 import Shared
 import TestSupport
 import Testing
+import KafkaModel
 
 /// Surface deletions with real processes on the real broker (PacketIngest → `map` → TileRenderer
 /// → `tiles` → MapGateway): a surface deleted while the renderer runs, and one deleted while no

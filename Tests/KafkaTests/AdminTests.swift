@@ -1,6 +1,7 @@
 import Kafka
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("KafkaAdmin against the broker", .needs(.broker))
 struct AdminTests {

@@ -1,6 +1,7 @@
 import Kafka
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("KafkaProducer batch enqueue against the broker", .needs(.broker))
 struct BatchEnqueueTests {

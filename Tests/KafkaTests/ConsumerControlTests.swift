@@ -2,6 +2,7 @@ import Kafka
 import ServiceLifecycle
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("KafkaConsumer seek, pause/resume, lifecycle", .needs(.broker))
 struct ConsumerControlTests {

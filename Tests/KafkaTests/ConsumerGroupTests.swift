@@ -1,6 +1,7 @@
 import Kafka
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("KafkaConsumer groups against the broker", .needs(.broker))
 struct ConsumerGroupTests {

@@ -1,6 +1,7 @@
 import Kafka
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("KafkaPartitionReader against the broker", .needs(.broker))
 struct PartitionReaderTests {

@@ -2,6 +2,8 @@ import Kafka
 import Synchronization
 import TestSupport
 import Testing
+import Logging
+import KafkaModel
 
 @Suite("KafkaProducer against the broker", .needs(.broker))
 struct ProducerTests {

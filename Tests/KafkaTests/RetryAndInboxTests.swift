@@ -1,6 +1,7 @@
 import Kafka
 import Synchronization
 import Testing
+import KafkaModel
 
 /// The wrapper's one backoff, retry loop and rebalance inbox (no broker needed).
 @Suite struct RetryAndInboxTests {

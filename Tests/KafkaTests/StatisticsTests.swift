@@ -3,6 +3,7 @@ import Metrics
 import Synchronization
 import TestSupport
 import Testing
+import KafkaModel
 
 /// A metrics factory that remembers the last value per label and dimensions.
 final class RecordingMetrics: MetricsFactory, Sendable {

@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import TestSupport
 import Testing
+import KafkaModel
 
 /// Shared helpers for the broker-backed tests: bootstrap address, unique names, clients, polling loops.
 enum TestKafka {

@@ -1,6 +1,7 @@
 import Kafka
 import TestSupport
 import Testing
+import KafkaModel
 
 @Suite("Throughput (prints rates; asserts only completeness)", .needs(.broker))
 struct ThroughputTests {

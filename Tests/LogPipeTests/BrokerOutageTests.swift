@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 import LogPipeCore
+import KafkaModel
 
 /// The broker stops for 30 s in the middle of a stream, on a private Tansu broker (the shared one
 /// serves the other tests). Tansu's memory store loses everything on restart (there is no

@@ -7,6 +7,7 @@ import Testing
 
 import LogPipeCore
 import LogPipeService
+import KafkaModel
 
 /// The real LogPipe binary against the real broker (`make test`): crashes, rotations, odd lines,
 /// stdin, a deleted file. Each test has its own topic prefix, server id and directory.

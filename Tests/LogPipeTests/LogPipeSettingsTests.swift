@@ -3,6 +3,7 @@ import ServiceSupport
 import Testing
 
 import LogPipeCore
+import Settings
 
 /// LogPipe's configuration built from swift-configuration's layers (no broker).
 @Suite struct LogPipeSettingsTests {

@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import TestSupport
 import Testing
+import KafkaModel
 
 /// What the broker-backed LogPipe tests need from `make test`: the broker, the binaries, the repo.
 enum PipeEnv {

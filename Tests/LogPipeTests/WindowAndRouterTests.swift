@@ -5,6 +5,7 @@ import Testing
 
 import LogPipeCore
 import LogPipeService
+import KafkaModel
 
 @Suite struct DeliveryWindowTests {
     func pos(_ o: UInt64) -> Checkpoint { Checkpoint(fingerprint: 7, offset: o) }

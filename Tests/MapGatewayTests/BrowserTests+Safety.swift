@@ -4,7 +4,8 @@ import HummingbirdTesting
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 /// The page never runs game data (names, chat, surfaces are text; the CSP had nothing to block)
 /// and does not keep the viewer token in the address bar. Real headless Chromium, real waits.

@@ -4,7 +4,8 @@ import HummingbirdTesting
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 /// Loads the page in headless Chromium (driven over the DevTools protocol by
 /// `scripts/screenshot.py`, with real waits) against a live gateway: rendered tiles load, the

@@ -2,7 +2,9 @@ import Foundation
 import ServiceSupport
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
+import Settings
 
 /// The gateway's configuration built from swift-configuration's layers (no broker, no socket).
 @Suite struct GatewaySettingsTests {

@@ -4,7 +4,8 @@ import Prometheus
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Server events on `live`: status, join/leave, chat de-duplication; the surface extent API;
 /// metrics.

@@ -1,9 +1,11 @@
+import Foundation
 import NIOCore
 import Shared
 import Synchronization
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+@testable import MapGatewayServer
 
 @Suite struct LiveHubTests {
     @Test func snapshotThenUpdatesInOrder() async throws {

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import MapGatewayCore
+import MapGatewayServer
 
 /// The page as files: every file of `Sources/MapGatewayCore/Web` is served from the binary with
 /// the bytes on disk, everything the page loads is served, no inline script; the security
@@ -28,11 +29,11 @@ import Testing
         for name in files {
             let disk = try Data(contentsOf: Self.web.appendingPathComponent(name))
             let path = name == "index.html" ? "/" : "/" + name
-            let asset = try #require(assets[path], "\(name) is not served: list it in StaticAssets.pageFiles")
+            let asset = try #require(assets[path], "\(name) is not served: list it in PageFiles.pageFiles")
             #expect(Array(asset.bytes.readableBytesView) == Array(disk), "\(name)")
             #expect(asset.contentType.hasPrefix(name.hasSuffix(".js") ? "text/javascript" : "text/"), "\(name)")
         }
-        #expect(Set(StaticAssets.pageFiles.map(\.path)).count == files.count)
+        #expect(Set(PageFiles.pageFiles.map(\.path)).count == files.count)
     }
 
     /// Every relative URL the page loads (`src`, `href`, module imports) is an asset.

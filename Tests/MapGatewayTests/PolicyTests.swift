@@ -7,6 +7,7 @@ import Shared
 import Testing
 
 @testable import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Viewer authentication, CORS, base path and forwarded headers.
 @Suite struct PolicyTests {

@@ -3,7 +3,8 @@ import HummingbirdTesting
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct RouterTests {
     let tiles = TileStore()

@@ -4,10 +4,13 @@ import Glibc
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
+import HummingbirdWebSocket
+import NIOWebSocket
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 /// Over real sockets: a WebSocket client that never reads loses its own oldest messages and
 /// does not slow a client that reads.

@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 import Shared
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 /// Builds small valid PNGs without a compressor: 8-bit palette, deflate "stored" blocks.
 enum TestPNG {

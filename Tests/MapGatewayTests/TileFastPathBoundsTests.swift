@@ -1,9 +1,11 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Issue 17, bounded resources: a client that pipelines tile GETs and never reads cannot grow
 /// what the gateway buffers for it. An embedded channel stands in for the connection, with

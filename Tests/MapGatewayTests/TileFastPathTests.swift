@@ -7,7 +7,8 @@ import NIOPosix
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+@testable import MapGatewayServer
 
 /// ``TileFastPath`` on its own (an embedded channel: what it answers, what it passes on, byte for
 /// byte) and in the real server (a raw socket: pipelined requests keep their order).

@@ -1,7 +1,10 @@
+import HTTPTypes
+import NIOCore
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+@testable import MapGatewayServer
 
 /// Item 5 of issue 13: the tile content hash is computed once, by the renderer; the gateway's ETag
 /// is its `hash` header.

@@ -1,7 +1,9 @@
+import NIOCore
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct TileStoreTests {
     @Test func putGetAndStrongETag() {

@@ -1,10 +1,13 @@
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
+import HummingbirdWebSocket
+import NIOWebSocket
 import Shared
 import Testing
 
-@testable import MapGatewayCore
+import MapGatewayCore
+import MapGatewayServer
 
 @Suite struct WebSocketTests {
     @Test(.timeLimit(.minutes(1))) func snapshotThenLiveUpdates() async throws {

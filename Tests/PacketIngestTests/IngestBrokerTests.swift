@@ -9,6 +9,8 @@ import Testing
 
 import PacketIngestCore
 import PacketIngestService
+import Settings
+import KafkaModel
 
 /// PacketIngest against the real broker `make test` starts: the real service, consumer group,
 /// producer and state topic.

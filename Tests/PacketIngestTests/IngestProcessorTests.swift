@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 import PacketIngestCore
+import KafkaModel
 
 /// The ingest core, golden: signed lines in → exact topic, key, value (and headers) out.
 @Suite struct IngestProcessorTests {

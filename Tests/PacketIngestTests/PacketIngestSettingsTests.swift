@@ -4,6 +4,7 @@ import Testing
 
 import PacketIngestCore
 import PacketIngestService
+import Settings
 
 /// PacketIngest's configuration built from swift-configuration's layers (no broker).
 @Suite struct PacketIngestSettingsTests {

@@ -4,6 +4,7 @@ import Shared
 import Testing
 
 import PacketIngestCore
+import KafkaModel
 
 /// Routing rules, golden: fixture lines in → exact topic, key and value out.
 @Suite struct PacketRouterTests {

@@ -2,6 +2,7 @@ import Kafka
 import PalettePNG
 import Shared
 import TileRendererCore
+import KafkaModel
 
 /// An in-memory stand-in for the broker and the worker loops (the real loops are exercised by
 /// `MultiWorkerTests` on the real broker): topic logs per partition, detail and pyramid

@@ -2,6 +2,7 @@ import Kafka
 import Shared
 import Testing
 import TileRendererCore
+import KafkaModel
 
 /// A worker that takes over partitions from one that died replays packets the dead one had
 /// already rendered: removals among them must still reach the tiles and the spills.

@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 @testable import TileRendererCore
+import KafkaModel
 
 /// The `hash` header of tile records is the gateway's ETag (MapGateway reads it with
 /// ``ContentHash/fromHeader(_:)`` instead of hashing the bytes again): it must be the value's own

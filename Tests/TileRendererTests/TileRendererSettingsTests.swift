@@ -2,6 +2,7 @@ import Foundation
 import ServiceSupport
 import Testing
 import TileRendererCore
+import Settings
 
 /// The renderer worker's configuration built from swift-configuration's layers (no broker).
 @Suite struct TileRendererSettingsTests {

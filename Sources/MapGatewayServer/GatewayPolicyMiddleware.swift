@@ -1,22 +1,7 @@
+package import MapGatewayCore
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import NIOCore
-
-/// Cross-origin settings: which page origins may read the API and tiles (`Access-Control-Allow-*`)
-/// and open the WebSocket. Same-origin requests are always allowed.
-public struct CORSSettings: Sendable, Hashable {
-    /// Allowed origins, exactly as browsers send them (`https://example.org`), or `*` for any.
-    public var allowedOrigins: [String]
-
-    public init(allowedOrigins: [String] = []) {
-        self.allowedOrigins = allowedOrigins
-    }
-
-    /// Whether `origin` may make cross-origin requests.
-    public func allows(_ origin: String) -> Bool {
-        allowedOrigins.contains("*") || allowedOrigins.contains(origin)
-    }
-}
 
 /// The gateway's request policy, run first on every HTTP and WebSocket-upgrade request:
 /// 1. resolves the client (``ForwardedHeaders``, only from trusted proxies);
@@ -25,21 +10,21 @@ public struct CORSSettings: Sendable, Hashable {
 ///    read a protected map: cross-site WebSocket hijacking);
 /// 4. enforces ``ViewerAuth`` (except `healthz`/`metrics`, which probes and scrapers reach),
 ///    setting the session cookie after a token or password was accepted.
-public struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: RouterMiddleware {
-    public let auth: ViewerAuth
-    public let cors: CORSSettings
-    public let forwarded: ForwardedHeaders
+package struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: RouterMiddleware {
+    package let auth: ViewerAuth
+    package let cors: CORSSettings
+    package let forwarded: ForwardedHeaders
     /// The base path with a trailing slash ("/" or "/map/"), the cookie's path.
-    public let basePath: String
+    package let basePath: String
 
-    public init(auth: ViewerAuth, cors: CORSSettings, forwarded: ForwardedHeaders, basePath: String) {
+    package init(auth: ViewerAuth, cors: CORSSettings, forwarded: ForwardedHeaders, basePath: String) {
         self.auth = auth
         self.cors = cors
         self.forwarded = forwarded
         self.basePath = basePath
     }
 
-    public func handle(
+    package func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context

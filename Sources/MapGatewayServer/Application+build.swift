@@ -1,8 +1,9 @@
-import Hummingbird
+package import MapGatewayCore
+package import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
-import Logging
-import Prometheus
+package import Logging
+package import Prometheus
 import ServiceLifecycle
 import ServiceSupport
 import Shared
@@ -13,7 +14,7 @@ import Shared
 ///
 /// Every route except `/metrics` and `/healthz` lives under `configuration.basePath`; those two
 /// stay at the root, where probes and scrapers reach the pod or host directly (and skip auth).
-public func buildRouter(
+package func buildRouter(
     configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) -> Router<GatewayRequestContext> {
@@ -59,7 +60,7 @@ func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration) -
 /// throws ``LeafletVersionError``. Run the result with
 /// `try await app.runService()` (graceful shutdown on SIGTERM/SIGINT: the listener stops, open
 /// WebSockets get a normal close frame, then the hub finishes every client stream).
-public func buildApplication(
+package func buildApplication(
     configuration: GatewayConfiguration,
     tileStore: TileStore,
     liveHub: LiveHub,

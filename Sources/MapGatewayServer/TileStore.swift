@@ -1,25 +1,26 @@
-import Hummingbird
-import NIOCore
-import Shared
+package import MapGatewayCore
+package import Hummingbird
+package import NIOCore
+package import Shared
 import Synchronization
 
 /// A rendered tile as the gateway serves it: the PNG bytes, a strong ETag over them and the
 /// renderer's version.
-public struct StoredTile: Sendable, Hashable {
+package struct StoredTile: Sendable, Hashable {
     /// The PNG bytes, ready to be written to a response (a `ByteBuffer` copy shares storage).
-    public var bytes: ByteBuffer
+    package var bytes: ByteBuffer
     /// A strong entity tag: the quoted hex content hash of ``bytes`` (see ``ContentHash``), as the
     /// renderer computed it when the record said.
-    public var eTag: String
+    package var eTag: String
     /// The renderer's monotonic version of this tile.
-    public var version: UInt64
+    package var version: UInt64
     /// When the tile was stored, in Unix milliseconds.
-    public var storedAt: Int64
+    package var storedAt: Int64
     /// The headers of a 200 answer (ETag, Cache-Control, X-Content-Type-Options, Content-Type),
     /// built once per tile rather than once per request.
-    public var okHeaders: HTTPFields
+    package var okHeaders: HTTPFields
     /// The headers of a 304 answer (ETag, Cache-Control, X-Content-Type-Options).
-    public var notModifiedHeaders: HTTPFields
+    package var notModifiedHeaders: HTTPFields
     /// The status line and headers of a 200 answer up to (without) Date and Server, for
     /// ``TileFastPath``, which writes responses as bytes.
     var rawOKHead: ByteBuffer
@@ -28,7 +29,7 @@ public struct StoredTile: Sendable, Hashable {
 
     /// Creates a stored tile. `contentHash` is ``ContentHash/fnv1a64(_:)`` of `png` as the
     /// renderer computed it (the record's `hash` header); nil computes it here.
-    public init(png: [UInt8], contentHash: UInt64? = nil, version: UInt64, storedAt: Int64) {
+    package init(png: [UInt8], contentHash: UInt64? = nil, version: UInt64, storedAt: Int64) {
         self.bytes = ByteBuffer(bytes: png)
         self.eTag = ContentHash.strongETag(hash: contentHash ?? ContentHash.fnv1a64(png))
         self.version = version
@@ -41,59 +42,8 @@ public struct StoredTile: Sendable, Hashable {
     }
 }
 
-/// Per-server tile bookkeeping for the REST API.
-public struct ServerTileSummary: Sendable, Hashable {
-    /// The server id.
-    public var server: String
-    /// Number of stored tiles per surface name (surfaces with no tiles are absent).
-    public var tilesPerSurface: [String: Int]
-    /// When a tile of this server was last stored or removed, in Unix milliseconds.
-    public var lastTileUpdateAt: Int64
-    /// The explored extent and zoom levels of each surface that ever had tiles.
-    public var extents: [String: SurfaceExtent] = [:]
-
-    /// Total number of stored tiles of this server.
-    public var tileCount: Int { tilesPerSurface.values.reduce(0, +) }
-}
-
-/// Where a surface has tiles: the bounding box in chunks of every detail tile ever stored (the
-/// explored area; it only grows, removed tiles do not shrink it) and the number of stored tiles per
-/// zoom. Coarser tiles do not widen the box: a tile at z −13 spans 65,536 chunks whatever was
-/// explored.
-public struct SurfaceExtent: Sendable, Hashable {
-    public var minChunkX: Int
-    public var minChunkY: Int
-    /// Inclusive.
-    public var maxChunkX: Int
-    /// Inclusive.
-    public var maxChunkY: Int
-    /// Stored tiles per zoom level (levels without tiles are absent).
-    public var tilesPerZoom: [Int: Int] = [:]
-
-    /// An extent without a box yet (only coarser tiles seen).
-    init() {
-        minChunkX = .max
-        minChunkY = .max
-        maxChunkX = .min
-        maxChunkY = .min
-    }
-
-    /// Whether no detail tile has been seen, so there is no box.
-    public var isEmpty: Bool { minChunkX > maxChunkX }
-
-    /// Counts `key` and, for a detail tile, grows the box to include its chunk.
-    mutating func include(_ key: TileKey) {
-        tilesPerZoom[key.z, default: 0] += 1
-        guard key.z == TileKey.detailZoom else { return }
-        minChunkX = min(minChunkX, key.x)
-        minChunkY = min(minChunkY, key.y)
-        maxChunkX = max(maxChunkX, key.x)
-        maxChunkY = max(maxChunkY, key.y)
-    }
-}
-
 /// The outcome of ``TileStore/put(key:png:contentHash:version:now:)``.
-public enum TilePutResult: Sendable, Hashable {
+package enum TilePutResult: Sendable, Hashable {
     /// The tile was new or newer than the stored one and is now served.
     case stored
     /// The bytes were identical to the stored tile's; only the version advanced.
@@ -107,7 +57,7 @@ public enum TilePutResult: Sendable, Hashable {
 ///
 /// The Kafka consumer of the tiles topic calls ``put(key:png:contentHash:version:now:)`` and
 /// ``remove(key:now:)``; the HTTP route calls ``get(_:)``.
-public final class TileStore: Sendable {
+package final class TileStore: Sendable {
     private struct State {
         var tiles: [TileKey: StoredTile] = [:]
         var servers: [String: ServerTileSummary] = [:]
@@ -116,13 +66,13 @@ public final class TileStore: Sendable {
     private let state = Mutex(State())
 
     /// Creates an empty store.
-    public init() {}
+    package init() {}
 
     /// Stores `png` as tile `key` at `version`, unless the stored tile has a newer version
     /// (an equal version replaces it, so a re-rendered tile is always served).
     /// `contentHash`: the renderer's hash of `png` (the record's `hash` header); nil hashes here.
     @discardableResult
-    public func put(
+    package func put(
         key: TileKey, png: [UInt8], contentHash: UInt64? = nil, version: UInt64, now: Int64 = WallClock.nowMillis()
     ) -> TilePutResult {
         // Build outside the lock: copying (and without `contentHash`, hashing) is per-byte work.
@@ -146,7 +96,7 @@ public final class TileStore: Sendable {
 
     /// Removes tile `key`; returns whether it existed.
     @discardableResult
-    public func remove(key: TileKey, now: Int64 = WallClock.nowMillis()) -> Bool {
+    package func remove(key: TileKey, now: Int64 = WallClock.nowMillis()) -> Bool {
         state.withLock { state in
             guard state.tiles.removeValue(forKey: key) != nil else { return false }
             Self.touch(&state, server: key.server, now: now)
@@ -159,20 +109,20 @@ public final class TileStore: Sendable {
     }
 
     /// The stored tile `key`, if any.
-    public func get(_ key: TileKey) -> StoredTile? {
+    package func get(_ key: TileKey) -> StoredTile? {
         state.withLock { $0.tiles[key] }
     }
 
     /// Number of stored tiles over all servers.
-    public var count: Int { state.withLock { $0.tiles.count } }
+    package var count: Int { state.withLock { $0.tiles.count } }
 
     /// Tile bookkeeping of every server that has (or had) tiles, sorted by server id.
-    public func serverSummaries() -> [ServerTileSummary] {
+    package func serverSummaries() -> [ServerTileSummary] {
         state.withLock { Array($0.servers.values) }.sorted { $0.server < $1.server }
     }
 
     /// Tile bookkeeping of one server.
-    public func summary(server: String) -> ServerTileSummary? {
+    package func summary(server: String) -> ServerTileSummary? {
         state.withLock { $0.servers[server] }
     }
 

@@ -1,11 +1,13 @@
 import Foundation
+package import MapGatewayCore
 import ServiceSupport
-import Settings
+package import Settings
 
 extension GatewayConfiguration {
-    /// Reads the gateway's settings (``GatewaySettings``), including the token and users files.
+    /// Reads the gateway's settings (``GatewaySettings``), including the token and users files (file
+    /// IO, hence here and not beside ``GatewayConfiguration`` in MapGatewayCore).
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value (or the unreadable file).
-    public init(config: ServiceConfig) throws(ServiceConfigError) {
+    package init(config: some SettingValues) throws(ServiceConfigError) {
         typealias S = GatewaySettings
         var token: String?
         if let path = try config.value(S.tokenFile) {

@@ -1,3 +1,4 @@
+import MapGatewayCore
 import Hummingbird
 import NIOCore
 import Shared

@@ -1,5 +1,7 @@
-import Kafka
-import Logging
+import MapGatewayCore
+import Metrics
+package import Kafka
+package import Logging
 import ServiceLifecycle
 import Shared
 import KafkaModel
@@ -8,7 +10,7 @@ import KafkaModel
 /// (and a tile invalidation to WebSocket clients), every packet of the `live` topic into the
 /// ``LiveHub``. Each replica reads both topics whole, from the beginning, so it holds nothing it
 /// cannot rebuild; it never commits offsets.
-public final class GatewayFeed: Service, Sendable {
+package final class GatewayFeed: Service, Sendable {
     private let tiles: KafkaConsumer
     private let live: KafkaConsumer
     private let tileStore: TileStore
@@ -18,7 +20,7 @@ public final class GatewayFeed: Service, Sendable {
     /// - Parameters:
     ///   - tiles: a consumer subscribed to the tiles topic (own group, earliest).
     ///   - live: a consumer subscribed to the live topic (own group, earliest).
-    public init(tiles: KafkaConsumer, live: KafkaConsumer, tileStore: TileStore, hub: LiveHub, logger: Logger) {
+    package init(tiles: KafkaConsumer, live: KafkaConsumer, tileStore: TileStore, hub: LiveHub, logger: Logger) {
         self.tiles = tiles
         self.live = live
         self.tileStore = tileStore
@@ -26,7 +28,7 @@ public final class GatewayFeed: Service, Sendable {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,21 +1,23 @@
+package import MapGatewayCore
+import Metrics
 import NIOCore
-import Shared
+package import Shared
 import Synchronization
 
 /// Counters of one WebSocket client's outgoing queue, for tests and metrics.
-public struct ClientQueueStatistics: Sendable, Hashable {
+package struct ClientQueueStatistics: Sendable, Hashable {
     /// The hub's id of the client.
-    public var id: UInt64
+    package var id: UInt64
     /// The server the client follows.
-    public var server: String
+    package var server: String
     /// Messages currently waiting in the client's queue (as of the last enqueue).
-    public var buffered: Int
+    package var buffered: Int
     /// The most messages that ever waited in the queue at once; never above the queue depth.
-    public var maxBuffered: Int
+    package var maxBuffered: Int
     /// Messages enqueued since the client connected.
-    public var enqueued: UInt64
+    package var enqueued: UInt64
     /// Messages dropped because the client was too slow (the oldest ones go first).
-    public var dropped: UInt64
+    package var dropped: UInt64
 }
 
 /// A WebSocket client's subscription: the snapshot to send first, then the live updates.
@@ -43,7 +45,7 @@ struct LiveSubscription: Sendable {
 /// second instead of 200. Any other message of that server first sends the open frame, so
 /// clients see every change in the order the state went through them. With 0, every update is
 /// its own `players` message at once.
-public final class LiveHub: Sendable {
+package final class LiveHub: Sendable {
     private struct Client {
         var server: String
         var continuation: AsyncStream<ByteBuffer>.Continuation
@@ -70,19 +72,19 @@ public final class LiveHub: Sendable {
     }
 
     /// The per-client queue bound, in messages.
-    public let queueDepth: Int
+    package let queueDepth: Int
     /// How many chat messages each server keeps.
-    public let chatCapacity: Int
+    package let chatCapacity: Int
     /// A server silent for longer than this is shown as stale.
-    public let staleAfterSeconds: Int
+    package let staleAfterSeconds: Int
     /// The length of a player frame in milliseconds (0: every player update is sent at once).
-    public let playerFrameMillis: Int
+    package let playerFrameMillis: Int
     let metrics: GatewayMetrics?
     private let state = Mutex(State())
 
     /// Creates a hub whose clients each buffer at most `queueDepth` messages and get player
     /// updates in frames of `playerFrameMillis` (0: at once).
-    public init(
+    package init(
         queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity, staleAfterSeconds: Int = 60,
         playerFrameMillis: Int = 0, metrics: GatewayMetrics? = nil
     ) {
@@ -99,7 +101,7 @@ public final class LiveHub: Sendable {
     /// live state (map, prototypes) are ignored. Returns the resulting event, if any.
     /// `receivedAt` is in Unix milliseconds (e.g. the Kafka record timestamp).
     @discardableResult
-    public func apply(_ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()) -> LiveEvent? {
+    package func apply(_ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()) -> LiveEvent? {
         let (event, schedule): (LiveEvent?, Bool) = state.withLock { state in
             let capacity = chatCapacity
             guard
@@ -116,7 +118,7 @@ public final class LiveHub: Sendable {
     /// Applies a server event (join, leave, chat, start, stop, …) and notifies the server's
     /// clients of everything it changed. Returns the resulting events.
     @discardableResult
-    public func apply(event: ServerEvent) -> [LiveEvent] {
+    package func apply(event: ServerEvent) -> [LiveEvent] {
         let (events, schedule): ([LiveEvent], Bool) = state.withLock { state in
             let capacity = chatCapacity
             let events = state.servers[event.server, default: LiveState(server: event.server, chatCapacity: capacity)]
@@ -131,7 +133,7 @@ public final class LiveHub: Sendable {
     }
 
     /// Sends every open player frame now (normally called when the frame ends).
-    public func flushPlayerFrames() {
+    package func flushPlayerFrames() {
         state.withLock { state in
             state.flushScheduled = false
             for server in Array(state.frames.keys) { flushFrame(server: server, in: &state) }
@@ -140,7 +142,7 @@ public final class LiveHub: Sendable {
 
     /// Sends every server's clients its current status (a heartbeat the page watches, and how
     /// viewers learn that a silent server became stale).
-    public func broadcastStatus(now: Int64 = WallClock.nowMillis()) {
+    package func broadcastStatus(now: Int64 = WallClock.nowMillis()) {
         state.withLock { state in
             for server in Array(state.clientsByServer.keys) {
                 flushFrame(server: server, in: &state)
@@ -152,14 +154,14 @@ public final class LiveHub: Sendable {
     }
 
     /// Tells the clients of `key.server` that tile `key` has a new version.
-    public func tileUpdated(_ key: TileKey, version: UInt64) {
+    package func tileUpdated(_ key: TileKey, version: UInt64) {
         state.withLock { state in
             broadcast(LiveMessages.tile(key, version: version, removed: false), server: key.server, in: &state)
         }
     }
 
     /// Tells the clients of `key.server` that tile `key` no longer exists.
-    public func tileRemoved(_ key: TileKey) {
+    package func tileRemoved(_ key: TileKey) {
         state.withLock { state in
             broadcast(LiveMessages.tile(key, version: 0, removed: true), server: key.server, in: &state)
         }
@@ -168,22 +170,22 @@ public final class LiveHub: Sendable {
     // MARK: Queries
 
     /// The live state of `server`, if any packet of it was seen.
-    public func state(server: String) -> LiveState? {
+    package func state(server: String) -> LiveState? {
         state.withLock { $0.servers[server] }
     }
 
     /// The live state of every server seen, sorted by server id.
-    public func allStates() -> [LiveState] {
+    package func allStates() -> [LiveState] {
         state.withLock { Array($0.servers.values) }.sorted { $0.server < $1.server }
     }
 
     /// Queue counters of every connected client, sorted by id.
-    public func clientStatistics() -> [ClientQueueStatistics] {
+    package func clientStatistics() -> [ClientQueueStatistics] {
         state.withLock { $0.clients.values.map(\.stats) }.sorted { $0.id < $1.id }
     }
 
     /// Number of connected clients.
-    public var clientCount: Int { state.withLock { $0.clients.count } }
+    package var clientCount: Int { state.withLock { $0.clients.count } }
 
     // MARK: Clients
 
@@ -231,7 +233,7 @@ public final class LiveHub: Sendable {
     }
 
     /// Finishes every client's stream and refuses new ones (graceful shutdown).
-    public func finishAll() {
+    package func finishAll() {
         let continuations = state.withLock { state in
             state.finished = true
             let all = state.clients.values.map(\.continuation)

@@ -3,6 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MapGatewayCore
+import Metrics
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore

@@ -3,22 +3,23 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+package import MapGatewayCore
 import Hummingbird
-import Logging
+package import Logging
 import Shared
-import NIOCore
+package import NIOCore
 
 /// One file served from memory.
-public struct StaticAsset: Sendable, Hashable {
+package struct StaticAsset: Sendable, Hashable {
     /// The bytes.
-    public var bytes: ByteBuffer
+    package var bytes: ByteBuffer
     /// The `Content-Type` header value.
-    public var contentType: String
+    package var contentType: String
     /// A strong content ETag.
-    public var eTag: String
+    package var eTag: String
 
     /// Creates an asset and computes its ETag.
-    public init(bytes: [UInt8], contentType: String) {
+    package init(bytes: [UInt8], contentType: String) {
         self.bytes = ByteBuffer(bytes: bytes)
         self.contentType = contentType
         self.eTag = ContentHash.strongETag(bytes)
@@ -27,50 +28,20 @@ public struct StaticAsset: Sendable, Hashable {
 
 /// Every static file the gateway serves, held in memory and keyed by exact URL path. A request
 /// path is only ever used as a dictionary key, so no request reaches the filesystem.
-public struct StaticAssets: Sendable {
-    static let javaScript = "text/javascript; charset=utf-8"
-    static let css = "text/css; charset=utf-8"
-
-    /// The page's own files (`Sources/MapGatewayCore/Web`, compiled into the binary by SwiftPM's
-    /// `embedInCode` resource rule) by URL path. The page is `/`; the rest are ES modules and
-    /// the style sheet it loads by relative URL.
-    static let pageFiles: [(path: String, bytes: [UInt8], contentType: String)] = [
-        ("/", PackageResources.index_html, "text/html; charset=utf-8"),
-        ("/map.css", PackageResources.map_css, css),
-        ("/main.js", PackageResources.main_js, javaScript),
-        ("/dom.js", PackageResources.dom_js, javaScript),
-        ("/state.js", PackageResources.state_js, javaScript),
-        ("/model.js", PackageResources.model_js, javaScript),
-        ("/map.js", PackageResources.map_js, javaScript),
-        ("/servers.js", PackageResources.servers_js, javaScript),
-        ("/players.js", PackageResources.players_js, javaScript),
-        ("/live.js", PackageResources.live_js, javaScript),
-    ]
-
-    /// The Leaflet files read from the Leaflet directory, relative to it.
-    public static let leafletFiles: [(name: String, contentType: String)] = [
-        ("leaflet.js", javaScript),
-        ("leaflet.css", css),
-        ("images/layers.png", "image/png"),
-        ("images/layers-2x.png", "image/png"),
-        ("images/marker-icon.png", "image/png"),
-        ("images/marker-icon-2x.png", "image/png"),
-        ("images/marker-shadow.png", "image/png"),
-    ]
-
+package struct StaticAssets: Sendable {
     /// Assets by URL path, e.g. "/main.js" or "/leaflet/leaflet.css".
-    public private(set) var assets: [String: StaticAsset]
+    package private(set) var assets: [String: StaticAsset]
 
     /// The page's own files plus Leaflet's from `leafletDirectory`. A missing Leaflet file is
     /// logged and left out (the page then cannot load, but the API keeps working); a
     /// `leaflet.js` the page cannot run with (``LeafletVersion/check(_:path:)``) is an error,
     /// another 1.x release than the tested one a warning.
-    public init(leafletDirectory: String, logger: Logger) throws(LeafletVersionError) {
+    package init(leafletDirectory: String, logger: Logger) throws(LeafletVersionError) {
         var assets: [String: StaticAsset] = [:]
-        for file in Self.pageFiles { assets[file.path] = StaticAsset(bytes: file.bytes, contentType: file.contentType) }
+        for file in PageFiles.pageFiles { assets[file.path] = StaticAsset(bytes: file.bytes, contentType: file.contentType) }
         assets["/index.html"] = assets["/"]
         let base = URL(fileURLWithPath: leafletDirectory, isDirectory: true)
-        for file in Self.leafletFiles {
+        for file in PageFiles.leafletFiles {
             let url = base.appendingPathComponent(file.name)
             let bytes: [UInt8]
             do {
@@ -92,7 +63,7 @@ public struct StaticAssets: Sendable {
     }
 
     /// The asset at `path`, if any.
-    public subscript(path: String) -> StaticAsset? { assets[path] }
+    package subscript(path: String) -> StaticAsset? { assets[path] }
 
     /// Serves `GET`/`HEAD` for every asset path (each route is an exact path; nothing is
     /// resolved against a directory). The page is `basePath` itself; the base path without its

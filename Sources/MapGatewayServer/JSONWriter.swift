@@ -1,3 +1,4 @@
+import MapGatewayCore
 import NIOCore
 
 /// A minimal, allocation-light JSON writer that appends straight into a `ByteBuffer`.

@@ -1,21 +1,22 @@
+package import MapGatewayCore
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 
 /// Puts ``SecurityHeaders`` on every response of the router, error responses included (it is
 /// the outermost middleware, so the policy's 401/403 and the router's 404 carry them too) —
 /// except under `exemptPrefix`: the tile routes answer with their own header set
 /// (`TileAnswers`: nosniff, no CSP on images), which the tile fast path must repeat byte for byte.
-public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     private let fields: [HTTPField]
     private let exemptPrefix: String?
 
     /// - Parameter exemptPrefix: a path prefix (e.g. `/tiles/`) whose responses are left as they are.
-    public init(_ headers: SecurityHeaders, exemptPrefix: String? = nil) {
+    package init(_ headers: SecurityHeaders, exemptPrefix: String? = nil) {
         self.fields = headers.fields.compactMap { f in HTTPField.Name(f.name).map { HTTPField(name: $0, value: f.value) } }
         self.exemptPrefix = exemptPrefix
     }
 
-    public func handle(
+    package func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response: Response

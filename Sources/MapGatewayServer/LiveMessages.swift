@@ -1,3 +1,4 @@
+import MapGatewayCore
 import NIOCore
 import Shared
 
