@@ -27,6 +27,8 @@ let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", p
 let hummingbirdWS = Target.Dependency.product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")
 let hummingbirdWSTesting = Target.Dependency.product(name: "HummingbirdWSTesting", package: "hummingbird-websocket")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let collections = Target.Dependency.product(name: "Collections", package: "swift-collections")
 
 let package = Package(
@@ -56,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // MARK: C libraries (system, found with pkg-config)
@@ -81,14 +84,18 @@ let package = Package(
         /// Every setting declared once (key, flag, default, help, parse), the one configuration
         /// error, and the values a configuration struct is built from (``SettingValues``); pure.
         .target(name: "Settings", dependencies: ["Shared", "KafkaModel"], swiftSettings: strictSwiftSettings),
-        /// Configuration, logging, Kafka settings and metrics/health endpoints common to the four
-        /// services.
+        /// Metrics and health: the Prometheus registry, `HealthStatus`, the `/metrics` + `/healthz` server.
+        .target(
+            name: "Observability", dependencies: [log, metrics, prometheus, lifecycle, hummingbird],
+            swiftSettings: strictSwiftSettings),
+        /// What the four executables share: the layered configuration reader (command line,
+        /// environment, JSON file), `--help` from the setting declarations, the service runner.
         .target(
             name: "ServiceSupport",
             dependencies: [
-                "Kafka", "KafkaModel", "Settings", "Shared", log, metrics, lifecycle, configuration, prometheus,
+                "Kafka", "KafkaModel", "Observability", "Settings", "Shared", log, metrics, lifecycle, configuration, prometheus,
                 argumentParser, hummingbird, .product(name: "SystemPackage", package: "swift-system"),
-            ],
+             unixSignals],
             swiftSettings: strictSwiftSettings),
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
@@ -99,7 +106,7 @@ let package = Package(
         /// LogPipe's IO: file and stdin readers, the checkpoint file, the producer loop (a Service).
         .target(
             name: "LogPipeService",
-            dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics, lifecycle],
+            dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle],
             swiftSettings: strictSwiftSettings),
         /// PacketIngest's pure logic: authenticate, deduplicate, validate, route (no IO).
         .target(
@@ -109,7 +116,7 @@ let package = Package(
         .target(
             name: "PacketIngestService",
             dependencies: [
-                "PacketIngestCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics,
+                "PacketIngestCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics,
                 lifecycle,
             ],
             swiftSettings: strictSwiftSettings),
@@ -133,18 +140,18 @@ let package = Package(
         .target(
             name: "MapGatewayServer",
             dependencies: [
-                "MapGatewayCore", "Kafka", "KafkaModel", "Settings", "Shared", "ServiceSupport", log, metrics, lifecycle,
+                "MapGatewayCore", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle,
                 hummingbird, hummingbirdWS,
                 prometheus, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
-            ],
+             httpTypes],
             swiftSettings: strictSwiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
             name: "LogPipe",
             dependencies: [
-                "LogPipeCore", "LogPipeService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared", argumentParser,
+                "LogPipeCore", "LogPipeService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared", argumentParser,
                 lifecycle, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -152,21 +159,21 @@ let package = Package(
         .executableTarget(
             name: "PacketIngest",
             dependencies: [
-                "PacketIngestCore", "PacketIngestService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", argumentParser,
+                "PacketIngestCore", "PacketIngestService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", argumentParser,
                 lifecycle, log,
             ],
             swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "TileRenderer",
             dependencies: [
-                "TileRendererCore", "TileRendererService", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared",
+                "TileRendererCore", "TileRendererService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
                 argumentParser, log, lifecycle,
             ],
             swiftSettings: strictSwiftSettings),
         .executableTarget(
             name: "MapGateway",
             dependencies: [
-                "MapGatewayCore", "MapGatewayServer", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "Shared",
+                "MapGatewayCore", "MapGatewayServer", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
                 argumentParser, log,
             ],
             swiftSettings: strictSwiftSettings),
@@ -174,9 +181,9 @@ let package = Package(
             name: "KafkatorioBench",
             dependencies: [
                 "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "MapGatewayServer", "Kafka", "KafkaModel",
-                "Settings", "ServiceSupport", "TestSupport", argumentParser, hummingbird, log,
+                "Settings", "ServiceSupport", "Observability", "TestSupport", argumentParser, hummingbird, log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-            ],
+             .product(name: "NIOWebSocket", package: "swift-nio")],
             swiftSettings: strictSwiftSettings),
 
         // MARK: Test support (tests and KafkatorioBench; not shipped)
@@ -191,9 +198,9 @@ let package = Package(
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
             swiftSettings: strictSwiftSettings),
-        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport"], swiftSettings: strictSwiftSettings),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log], swiftSettings: strictSwiftSettings),
-        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport"], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport", "Settings"], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log, "KafkaModel", metrics], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport", "CLibDeflate"], swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "TileRendererTests",
             dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel"],
@@ -220,7 +227,7 @@ let package = Package(
                 hummingbirdWSTesting, prometheus, log, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-            ],
+             httpTypes],
             swiftSettings: strictSwiftSettings),
         .testTarget(
             name: "EndToEndTests",

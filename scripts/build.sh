@@ -8,7 +8,7 @@ mkdir -p .run
 LOG=".run/build-$CONFIG.log"
 shift || true
 set +e
-swift build -c "$CONFIG" "$@" 2>&1 | tee "$LOG" | grep -E 'error:|warning:|Compiling|Build complete|Linking' | grep -vE '^\[[0-9]+/[0-9]+\] Compiling' || true
+swift build -c "$CONFIG" --explicit-target-dependency-import-check error "$@" 2>&1 | tee "$LOG" | grep -E 'error:|warning:|Compiling|Build complete|Linking' | grep -vE '^\[[0-9]+/[0-9]+\] Compiling' || true
 status=${PIPESTATUS[0]}
 set -e
 if [[ $status -ne 0 ]]; then echo "build: swift build failed (see $LOG)" >&2; exit $status; fi

@@ -26,6 +26,8 @@ else
 fi
 # The page's JavaScript: every file parses, and the unit tests of its pure functions pass (seconds).
 scripts/check-js.sh
+# The target graph: every module a file imports is declared for its target in Package.swift.
+scripts/check-imports.py
 scripts/build.sh debug --build-tests
 if [[ $MODE == full ]]; then
   broker_up "$STATE"

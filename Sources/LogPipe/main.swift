@@ -12,6 +12,7 @@ import Shared
 import UnixSignals
 import Settings
 import KafkaModel
+import Observability
 
 /// LogPipe: ships the lines of a Factorio server's output to Kafka.
 @main

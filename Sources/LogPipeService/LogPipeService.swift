@@ -4,7 +4,7 @@ package import Logging
 package import LogPipeCore
 import Metrics
 import ServiceLifecycle
-package import ServiceSupport
+package import Observability
 import Synchronization
 import KafkaModel
 

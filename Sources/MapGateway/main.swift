@@ -8,6 +8,7 @@ import ServiceSupport
 import Shared
 import Settings
 import KafkaModel
+import Observability
 
 /// MapGateway: serves map tiles, the REST API, live updates over WebSocket and the web page.
 @main

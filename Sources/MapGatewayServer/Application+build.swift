@@ -5,7 +5,7 @@ import HummingbirdWebSocket
 package import Logging
 package import Prometheus
 import ServiceLifecycle
-import ServiceSupport
+import Observability
 import Shared
 
 /// Builds the gateway's HTTP router: tiles, REST API, static page, `/metrics` and `/healthz`,

@@ -1,6 +1,6 @@
 import Foundation
 package import MapGatewayCore
-import ServiceSupport
+import Observability
 package import Settings
 
 extension GatewayConfiguration {

@@ -6,6 +6,7 @@ import PacketIngestService
 import ServiceLifecycle
 import ServiceSupport
 import Settings
+import Observability
 
 /// PacketIngest: authenticates, deduplicates, validates and routes the raw packet lines and console
 /// lines of every server.

@@ -2,7 +2,7 @@ package import Kafka
 package import Logging
 package import PacketIngestCore
 package import ServiceLifecycle
-import ServiceSupport
+import Observability
 import Shared
 package import Settings
 import KafkaModel

@@ -1,5 +1,5 @@
 package import PacketIngestCore
-import ServiceSupport
+import Observability
 package import Settings
 
 // Here and not beside `PacketIngestSettings` in the core: it reads `KafkaSettings` (ServiceSupport),

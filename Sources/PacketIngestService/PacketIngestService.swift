@@ -2,7 +2,7 @@ package import Kafka
 package import Logging
 package import PacketIngestCore
 import ServiceLifecycle
-package import ServiceSupport
+package import Observability
 package import Shared
 import Synchronization
 package import KafkaModel

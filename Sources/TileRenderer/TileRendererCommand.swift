@@ -9,6 +9,7 @@ import TileRendererCore
 import TileRendererService
 import Settings
 import KafkaModel
+import Observability
 
 /// TileRenderer: keeps map state per chunk and renders the whole tile pyramid.
 @main

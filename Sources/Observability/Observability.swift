@@ -3,7 +3,6 @@ package import Logging
 import Metrics
 package import Prometheus
 import ServiceLifecycle
-package import Settings
 
 /// Metrics and health for the services: one Prometheus registry bootstrapped as the process's
 /// metrics backend, and a small HTTP server with `/metrics` and `/healthz`.
@@ -87,21 +86,5 @@ package struct ObservabilityServer: Service {
         // `run()`, not `runService()`: the server is one service of the caller's ServiceGroup,
         // which owns the signal handlers and shuts it down gracefully with the others.
         try await app.run()
-    }
-}
-
-extension ObservabilityServer {
-    /// The metrics endpoint the settings ask for (``CommonSettings/metricsHost``,
-    /// ``CommonSettings/metricsPort``), or nil when the port is 0.
-    /// - Throws: ``ServiceConfigError`` for an invalid host or port.
-    package static func fromSettings(
-        _ config: ServiceConfig, registry: PrometheusCollectorRegistry, logger: Logger,
-        health: @escaping @Sendable () async -> HealthStatus = { .ok }
-    ) throws(ServiceConfigError) -> ObservabilityServer? {
-        let port = try config.value(CommonSettings.metricsPort)
-        guard port != 0 else { return nil }
-        let host = try config.value(CommonSettings.metricsHost)
-        logger.info("serving /metrics and /healthz", metadata: ["address": "\(host):\(port)"])
-        return ObservabilityServer(host: host, port: port, registry: registry, logger: logger, health: health)
     }
 }
