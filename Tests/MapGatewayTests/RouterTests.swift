@@ -8,11 +8,16 @@ import MapGatewayServer
 
 @Suite struct RouterTests {
     let tiles = TileStore()
-    let hub = LiveHub()
+    /// Staleness an hour after the last packet: the REST test compares wall-clock ages, which a
+    /// loaded CI machine can stretch by minutes between set-up and request.
+    static let staleAfter = 3600
+    let hub = LiveHub(staleAfterSeconds: RouterTests.staleAfter)
     let png = TestPNG.checker()
 
     func app() throws -> some ApplicationProtocol {
-        try buildApplication(configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
+        var configuration = Fixture.configuration()
+        configuration.staleAfterSeconds = Self.staleAfter
+        return try buildApplication(configuration: configuration, tileStore: tiles, liveHub: hub, logger: Fixture.logger)
     }
 
     /// Tile tests run through the router (`.router`) and over a real socket (`.live`), where
@@ -172,7 +177,7 @@ import MapGatewayServer
         hub.apply(Fixture.player(2, "bob", x: 0, y: 0, online: false), server: "srv", receivedAt: now)
         hub.apply(Fixture.player(3, "carol", x: 7, y: 8, surface: "vulcanus"), server: "srv", receivedAt: now)
         tiles.put(key: Fixture.key(surface: "vulcanus"), png: png, version: 1, now: now)
-        tiles.put(key: Fixture.key("tiles-only"), png: png, version: 1, now: now - 120_000)
+        tiles.put(key: Fixture.key("tiles-only"), png: png, version: 1, now: now - 7_200_000)
         try await app().test(.router) { client in
             try await client.execute(uri: "/api/servers", method: .get) { r in
                 #expect(r.status == .ok)
@@ -180,7 +185,7 @@ import MapGatewayServer
                 let body = String(buffer: r.body)
                 #expect(body.hasPrefix("[{\"id\":\"srv\",\"surfaces\":[\"nauvis\",\"vulcanus\"],\"playersOnline\":2,"))
                 #expect(body.contains("\"id\":\"tiles-only\""))
-                #expect(body.contains("\"lastTileAt\":\(now - 120_000),\"staleSeconds\":1"))  // 120…199 s
+                #expect(body.contains("\"lastTileAt\":\(now - 7_200_000),\"staleSeconds\":72"))  // 7,200…7,299 s
                 #expect(body.hasSuffix("\"stale\":true,\"status\":\"unknown\",\"statusSince\":null}]"))
                 #expect(body.contains("\"stale\":false,\"status\":\"online\",\"statusSince\":\(now)"))
                 #expect(body.contains("\"lastPacketAt\":\(now)"))
