@@ -2,18 +2,15 @@
 // Kafkatorio: a live web map of Factorio servers, built on Kafka.
 import PackageDescription
 
-/// Settings every Swift target of ours shares: Swift 6 language mode (strict concurrency) and
-/// `any` spelled out for existentials.
+/// Settings every Swift target of ours shares: Swift 6 language mode (strict concurrency), `any`
+/// spelled out for existentials, and the two upcoming features that make the graph honest: every
+/// module a file uses must be imported by that file (MemberImportVisibility), and an import is
+/// internal unless marked `package`/`public` (InternalImportsByDefault).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
-]
-
-/// Our settings plus the two upcoming features that make the graph honest: every module a file
-/// uses must be imported by that file (MemberImportVisibility), and an import is internal unless
-/// marked `package`/`public` (InternalImportsByDefault).
-let strictSwiftSettings = swiftSettings + [
-    .enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let log = Target.Dependency.product(name: "Logging", package: "swift-log")
@@ -69,25 +66,25 @@ let package = Package(
 
         // MARK: Libraries
         /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
-        .target(name: "Blocking", swiftSettings: strictSwiftSettings),
+        .target(name: "Blocking", swiftSettings: swiftSettings),
         /// Kafka's plain values (records, headers, partitions, client settings, the rebalance inbox,
         /// backoff): what pure cores publish and read, with no librdkafka.
-        .target(name: "KafkaModel", dependencies: [metrics], swiftSettings: strictSwiftSettings),
+        .target(name: "KafkaModel", dependencies: [metrics], swiftSettings: swiftSettings),
         /// The one wrapper around librdkafka: nothing else imports CRdKafka.
         .target(
             name: "Kafka", dependencies: ["CRdKafka", "KafkaModel", "Blocking", log, metrics, lifecycle],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
-        .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: strictSwiftSettings),
+        .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
-        .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: strictSwiftSettings),
+        .target(name: "PalettePNG", dependencies: ["CLibDeflate"], swiftSettings: swiftSettings),
         /// Every setting declared once (key, flag, default, help, parse), the one configuration
         /// error, and the values a configuration struct is built from (``SettingValues``); pure.
-        .target(name: "Settings", dependencies: ["Shared", "KafkaModel"], swiftSettings: strictSwiftSettings),
+        .target(name: "Settings", dependencies: ["Shared", "KafkaModel"], swiftSettings: swiftSettings),
         /// Metrics and health: the Prometheus registry, `HealthStatus`, the `/metrics` + `/healthz` server.
         .target(
             name: "Observability", dependencies: [log, metrics, prometheus, lifecycle, hummingbird],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// What the four executables share: the layered configuration reader (command line,
         /// environment, JSON file), `--help` from the setting declarations, the service runner.
         .target(
@@ -96,22 +93,22 @@ let package = Package(
                 "Kafka", "KafkaModel", "Observability", "Settings", "Shared", log, metrics, lifecycle, configuration, prometheus,
                 argumentParser, hummingbird, .product(name: "SystemPackage", package: "swift-system"),
              unixSignals],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
 
         // MARK: Service cores (pure logic + Kafka wiring, unit-tested)
         .target(
             name: "LogPipeCore",
             dependencies: ["KafkaModel", "Settings", "Shared", .product(name: "DequeModule", package: "swift-collections")],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// LogPipe's IO: file and stdin readers, the checkpoint file, the producer loop (a Service).
         .target(
             name: "LogPipeService",
             dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// PacketIngest's pure logic: authenticate, deduplicate, validate, route (no IO).
         .target(
             name: "PacketIngestCore", dependencies: ["KafkaModel", "Settings", "Shared"],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// PacketIngest's IO: the consumer/producer loop, the Kafka clients, the registry file watcher.
         .target(
             name: "PacketIngestService",
@@ -119,23 +116,23 @@ let package = Package(
                 "PacketIngestCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics,
                 lifecycle,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// TileRenderer's pure logic: map state, rasterizing, pyramid, the detail loop's state machine.
         .target(
             name: "TileRendererCore", dependencies: ["KafkaModel", "Settings", "Shared", "PalettePNG"],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// TileRenderer's IO: the detail and pyramid workers (Kafka, BlockingExecutor, metrics, lifecycle).
         .target(
             name: "TileRendererService",
             dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", log, metrics, lifecycle],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// MapGateway's pure logic: configuration, live state, tile addresses and records, the fast
         /// path's state machine and parser, viewer auth, and the page's files (no HTTP server, NIO or Kafka).
         .target(
             name: "MapGatewayCore", dependencies: ["Shared", "Settings", metrics, crypto],
             // The web page (HTML, ES modules, CSS), compiled into the binary: nothing to install beside it.
             resources: [.embedInCode("Web")],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         /// MapGateway's IO: Hummingbird/NIO routes and servers, the tile fast path, the Kafka feed.
         .target(
             name: "MapGatewayServer",
@@ -145,7 +142,7 @@ let package = Package(
                 prometheus, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
              httpTypes],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
         .executableTarget(
@@ -155,28 +152,28 @@ let package = Package(
                 lifecycle, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "PacketIngest",
             dependencies: [
                 "PacketIngestCore", "PacketIngestService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", argumentParser,
                 lifecycle, log,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "TileRenderer",
             dependencies: [
                 "TileRendererCore", "TileRendererService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
                 argumentParser, log, lifecycle,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "MapGateway",
             dependencies: [
                 "MapGatewayCore", "MapGatewayServer", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
                 argumentParser, log,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "KafkatorioBench",
             dependencies: [
@@ -184,41 +181,41 @@ let package = Package(
                 "Settings", "ServiceSupport", "Observability", "TestSupport", argumentParser, hummingbird, log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
              .product(name: "NIOWebSocket", package: "swift-nio")],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
 
         // MARK: Test support (tests and KafkatorioBench; not shipped)
         /// What tests and benchmarks share: the seeded generator, zlib compression, the broker/binary
         /// environment and its skip trait (`.needs(.broker)`), free ports, child processes, and the
         /// JSONDecoder reference codec of the packet line.
-        .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: strictSwiftSettings),
+        .target(name: "TestSupport", dependencies: ["Shared", "CLibDeflate"], swiftSettings: swiftSettings),
 
         // MARK: Tests
-        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: strictSwiftSettings),
-        .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: strictSwiftSettings),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
+        .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
-            swiftSettings: strictSwiftSettings),
-        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport", "Settings"], swiftSettings: strictSwiftSettings),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log, "KafkaModel", metrics], swiftSettings: strictSwiftSettings),
-        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport", "CLibDeflate"], swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceSupportTests", dependencies: ["ServiceSupport", "Settings"], swiftSettings: swiftSettings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", lifecycle, log, "KafkaModel", metrics], swiftSettings: swiftSettings),
+        .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport", "CLibDeflate"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TileRendererTests",
             dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel"],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",
             dependencies: [
                 "PacketIngestCore", "PacketIngestService", "Shared", "Kafka", "KafkaModel", "Settings", "ServiceSupport",
                 "TestSupport", lifecycle, log,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LogPipeTests",
             dependencies: [
                 "LogPipeCore", "LogPipeService", "Shared", "Kafka", "KafkaModel", "Settings", "ServiceSupport", "TestSupport",
                 log,
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [
@@ -228,13 +225,13 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
              httpTypes],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Shared", "PalettePNG", "Kafka", "KafkaModel", "TestSupport", log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
-            swiftSettings: strictSwiftSettings),
+            swiftSettings: swiftSettings),
     ]
 )
