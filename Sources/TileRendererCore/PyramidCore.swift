@@ -20,7 +20,6 @@ package final class PyramidCore {
     package private(set) var restoring: Set<Int32> = []
     private var inputs: [TileKey: PaletteImage] = [:]
     private var built: [TileKey: PaletteImage] = [:]
-    private var builtPartition: [TileKey: Int32] = [:]
     /// Inputs whose last record was a removal (re-announced after a restore).
     private var removed: Set<TileKey> = []
     private var dirty: Set<TileKey> = []
@@ -47,9 +46,21 @@ package final class PyramidCore {
     /// Dirty inputs waiting for a flush.
     package var dirtyCount: Int { dirty.count }
 
-    /// Partitions were assigned: read them from the start before rendering.
+    /// The partition whose owner builds (and publishes) `tile` (z < 0).
+    package func partition(ofBuilt tile: TileKey) -> Int32 {
+        Partitioner.partition(of: TileLevels.bucket(ofBuilt: tile).string, count: pyramidPartitions)
+    }
+
+    /// Partitions were assigned: read them from the start before rendering. The consumer reads
+    /// every assigned partition from its start (nothing is committed), also one this worker kept
+    /// over a rebalance: that one restores again from nothing, so no flush renders the mix of
+    /// old and new inputs the re-read passes through (an owner killed in the middle would leave
+    /// that mix as the last record). What it published stays noted: it was the only publisher.
     package func assign(_ partitions: some Sequence<Int32>) {
-        for p in partitions where !owned.contains(p) { restoring.insert(p) }
+        let parts = Set(partitions)
+        forget(parts)
+        owned.subtract(parts)
+        restoring.formUnion(parts)
     }
 
     /// Partition `p` was read to its end: (re)build everything in it.
@@ -64,16 +75,28 @@ package final class PyramidCore {
         }
     }
 
-    /// Partitions were taken away: forget their inputs and levels.
+    /// Partitions were taken away: forget their inputs, levels and what was published of them.
+    /// Another worker publishes them meanwhile, so if they come back, everything in them is
+    /// published once again (the tiles may have been left as another owner last saw them).
     package func revoke(_ partitions: some Sequence<Int32>) {
         let gone = Set(partitions)
         owned.subtract(gone)
         restoring.subtract(gone)
-        inputs = inputs.filter { !gone.contains(partition(ofInput: $0.key)) }
-        removed = removed.filter { !gone.contains(partition(ofInput: $0)) }
-        built = built.filter { builtPartition[$0.key].map { !gone.contains($0) } ?? false }
-        builtPartition = builtPartition.filter { !gone.contains($0.value) }
-        dirty = dirty.filter { !gone.contains(partition(ofInput: $0)) }
+        forget(gone)
+        published.retain { slot in
+            guard let bar = slot.firstIndex(of: "|"), let tile = TileKey(string: String(slot[slot.index(after: bar)...])) else { return true }
+            return !gone.contains(partition(ofBuilt: tile))
+        }
+    }
+
+    /// Drops the inputs, levels and pending work of `parts` (not the ledger).
+    private func forget(_ parts: Set<Int32>) {
+        guard !parts.isEmpty else { return }
+        inputs = inputs.filter { !parts.contains(partition(ofInput: $0.key)) }
+        removed = removed.filter { !parts.contains(partition(ofInput: $0)) }
+        built = built.filter { !parts.contains(partition(ofBuilt: $0.key)) }
+        dirty = dirty.filter { !parts.contains(partition(ofInput: $0)) }
+        forced = forced.filter { !parts.contains(partition(ofInput: $0)) }
     }
 
     /// Applies one input (PNG bytes; empty = the tile is gone). Throws on an undecodable PNG.
@@ -106,7 +129,6 @@ package final class PyramidCore {
             for z in stride(from: key.z - 1, through: bucket.z, by: -1) {
                 let k = TileLevels.ancestor(key, atZoom: z)
                 levels[z, default: []].insert(k)
-                builtPartition[k] = partition(ofInput: key)
                 if forced.contains(key) { force.insert(k) }
             }
         }

@@ -26,6 +26,14 @@ package enum TileLevels {
 
     /// The bucket key of a pyramid input (its partition is ``Partitioner`` of this string).
     package static func bucket(of input: TileKey) -> TileKey { ancestor(input, atZoom: bucketZoom(ofInputAt: input.z)) }
+
+    /// The bucket whose owner builds `tile` (z < 0): the nearest bucket level at or below it
+    /// (z −1…−3 belong to the z −3 bucket, …, z −13 to the z −13 one).
+    package static func bucket(ofBuilt tile: TileKey) -> TileKey {
+        var z = regionZoom
+        while z > tile.z { z -= bucketDepth }
+        return ancestor(tile, atZoom: max(z, TileKey.minZoom))
+    }
 }
 
 /// Images of tiles at any zoom ≥ some level, drawn on demand: detail tiles from a
