@@ -14,11 +14,14 @@ extension RDKafkaClient {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
         var wait = timeoutMs
         _ = context.rebalance?.takeRevoked()
-        /// Drops collected messages of partitions revoked during the last poll call (a rebalance runs
-        /// inside `rd_kafka_consumer_poll`); what that call returns was fetched after the revoke.
+        /// Drops collected messages and end-of-partition events of partitions revoked during the last
+        /// poll call (a rebalance runs inside `rd_kafka_consumer_poll`); what that call returns was
+        /// fetched after the revoke. An end seen before the revoke is not the end of the reading that
+        /// the next assignment starts (a restore would otherwise end before it began).
         func dropRevoked() {
             guard let revoked = context.rebalance?.takeRevoked(), !revoked.isEmpty else { return }
             messages.removeAll { revoked.contains($0.topicPartition) }
+            eof.removeAll { revoked.contains($0) }
         }
         while messages.count < maxMessages {
             let polled = rd_kafka_consumer_poll(rk, wait)
