@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test test-unit run bench bench-mod mod sim fuzz clean broker-start broker-stop
+.PHONY: all deps build test test-unit chaos run bench bench-mod mod sim fuzz clean broker-start broker-stop
 
 all: build
 
@@ -19,6 +19,11 @@ test: deps
 # The quick loop: the Lua suite, a debug build, `swift test` without a broker (broker tests skip).
 test-unit: deps
 	@scripts/test.sh --unit
+
+# The whole system under SIGKILLs and broker pauses, compared byte for byte with a clean run
+# (CHAOS_KILLS 20, CHAOS_PAUSES 2, CHAOS_PAUSE_SECONDS 30, CHAOS_SEED, CHAOS_ROUNDS; ARGS="--short").
+chaos: deps
+	@scripts/chaos.sh $(ARGS)
 
 run: deps
 	@CONFIG=$(CONFIG) scripts/run.sh

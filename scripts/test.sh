@@ -48,6 +48,17 @@ swift test --skip-build "$@" 2>&1 | tee "$LOG" | grep -vE ' Test .* started\.$|^
 status=${PIPESTATUS[0]}
 set -e
 echo "test: swift test finished in $(( $(date +%s) - start )) s with status $status"
+# The whole system under SIGKILLs and a broker pause, byte for byte against a clean run (`make chaos`
+# in small: scripts/chaos.sh --short, about 3 minutes); only for a full run without arguments.
+chaos_status=0
+if [[ $MODE == full && $# -eq 0 ]]; then
+  set +e
+  scripts/chaos.sh --short >.run/test-chaos.log 2>&1
+  chaos_status=$?
+  set -e
+  grep -E '^chaos: ' .run/test-chaos.log || true
+  [[ $chaos_status -ne 0 ]] && echo "test: the short chaos run failed (see .run/test-chaos.log, .run/chaos/report.json)" >&2
+fi
 # A plain closing line: Swift Testing's totals (its summary counts every test; failed ones are listed
 # with ✘, skipped ones with ➜ and their reason).
 total=$(grep -oE 'Test run with [0-9]+ test' "$LOG" | grep -oE '[0-9]+' | tail -n1 || true)
@@ -62,4 +73,5 @@ else
   [[ $status -eq 0 ]] && status=1
 fi
 [[ $lua_status -ne 0 && $status -eq 0 ]] && status=1
+[[ $chaos_status -ne 0 && $status -eq 0 ]] && status=1
 exit "$status"
