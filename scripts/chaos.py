@@ -37,7 +37,7 @@ def arguments():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin-dir", default=os.environ.get("KAFKATORIO_BIN_DIR", os.path.join(ROOT, ".build/debug")))
     ap.add_argument("--out", default=os.environ.get("CHAOS_OUT", os.path.join(ROOT, ".run/chaos")), help="where runs and report.json go (CHAOS_OUT, .run/chaos)")
-    ap.add_argument("--short", action="store_true", help="the version in `make test`: 6 kills, one 8 s pause, a small world")
+    ap.add_argument("--short", action="store_true", help="the version in `make test`: 8 kills, one 8 s pause, a small world")
     ap.add_argument("--kills", type=int, default=env("CHAOS_KILLS", None), help="SIGKILLs per round (CHAOS_KILLS, 20)")
     ap.add_argument("--pauses", type=int, default=env("CHAOS_PAUSES", None), help="broker pauses per round (CHAOS_PAUSES, 2)")
     ap.add_argument("--pause-seconds", type=float, default=env("CHAOS_PAUSE_SECONDS", None, float), help="CHAOS_PAUSE_SECONDS (30)")
@@ -47,7 +47,7 @@ def arguments():
     ap.add_argument("--sim", default=os.environ.get("CHAOS_SIM", ""),
                     help='the game: sim.lua flags (CHAOS_SIM, "--duration 60 --chunks 64 --players 6 --build-rate 20 --seed 7")')
     a = ap.parse_args()
-    short = dict(kills=6, pauses=1, pause_seconds=8, gap=2, sim="--duration 20 --chunks 16 --players 3 --build-rate 40 --seed 5")
+    short = dict(kills=8, pauses=1, pause_seconds=8, gap=3, sim="--duration 20 --chunks 16 --players 3 --build-rate 40 --seed 5")
     full = dict(kills=20, pauses=2, pause_seconds=30, gap=4, sim="--duration 60 --chunks 64 --players 6 --build-rate 20 --seed 7")
     for k, v in (short if a.short else full).items():
         if getattr(a, k) in (None, ""):
@@ -104,7 +104,7 @@ def run(name, game, a, events=None, keys=(), log=print):
         for v in SERVICES:
             s.start(v)
         span = sum(g + (e[2] if e[0] == "kill" else a.pause_seconds) for g, e in events or [])
-        feeder = threading.Thread(target=feed, args=(s, game, 0.7 * span))
+        feeder = threading.Thread(target=feed, args=(s, game, span))
         feeder.start()
         for gap, e in events or []:
             time.sleep(gap)
