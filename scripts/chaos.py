@@ -43,6 +43,8 @@ def arguments():
     ap.add_argument("--pause-seconds", type=float, default=env("CHAOS_PAUSE_SECONDS", None, float), help="CHAOS_PAUSE_SECONDS (30)")
     ap.add_argument("--rounds", type=int, default=env("CHAOS_ROUNDS", 1), help="chaos rounds against one clean run (CHAOS_ROUNDS)")
     ap.add_argument("--seed", type=int, default=env("CHAOS_SEED", None), help="schedule seed (CHAOS_SEED; random by default)")
+    ap.add_argument("--victims", default=os.environ.get("CHAOS_VICTIMS", ",".join(SERVICES)),
+                    help="comma-separated services to kill (CHAOS_VICTIMS; default all, each at least once)")
     ap.add_argument("--gap", type=float, default=env("CHAOS_GAP", None, float), help="mean seconds between events (CHAOS_GAP, 4)")
     ap.add_argument("--sim", default=os.environ.get("CHAOS_SIM", ""),
                     help='the game: sim.lua flags (CHAOS_SIM, "--duration 60 --chunks 64 --players 6 --build-rate 20 --seed 7")')
@@ -55,6 +57,10 @@ def arguments():
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1, 1 << 31)
     a.quiet = 10 if a.short else 15
+    a.victims = [v for v in a.victims.split(",") if v]
+    unknown = set(a.victims) - set(SERVICES)
+    if unknown or not a.victims:
+        ap.error(f"--victims: {sorted(unknown) or 'none'} not among {SERVICES}")
     OUT = os.path.abspath(a.out)
     return a
 
@@ -86,7 +92,8 @@ def feed(system, game, seconds, pieces=40):
 
 def schedule(rng, a):
     """The round's events: ("kill", service, restart pause) and ("pause",), each after a gap."""
-    victims = rng.sample(SERVICES, len(SERVICES))[:a.kills] + [rng.choice(SERVICES) for _ in range(a.kills - len(SERVICES))]
+    pool = a.victims
+    victims = rng.sample(pool, len(pool))[:a.kills] + [rng.choice(pool) for _ in range(a.kills - len(pool))]
     events = [("kill", v, round(rng.uniform(0.5, 6), 1)) for v in victims] + [("pause",)] * a.pauses
     rng.shuffle(events)
     return [(round(rng.uniform(0.5, 2 * a.gap), 1), e) for e in events]
