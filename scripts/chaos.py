@@ -126,12 +126,12 @@ def run(name, game, a, events=None, keys=(), log=print):
         feeder.join()
         s.log(f"chaos done after {time.time() - t0:.0f} s; waiting until the system is idle")
         converge = s.wait_idle(quiet=a.quiet)
-        tiles = s.tiles()
+        tiles, reverted = s.tiles()
         routed = s.routed()
         served = s.served(sorted(set(tiles) | set(keys))) if converge is not None else {}
         codes = s.stop_all()
         s.log(f"stopped: {codes}")
-        return dict(tiles=tiles, routed=routed, served=served, kills=kills, pauses=pauses, exits=s.exits, codes=codes,
+        return dict(tiles=tiles, reverted=reverted, routed=routed, served=served, kills=kills, pauses=pauses, exits=s.exits, codes=codes,
                     converge=converge, seconds=time.time() - t0)
     finally:
         for v in SERVICES:
@@ -164,7 +164,7 @@ def compare(clean, chaos, expected, a):
         seconds=round(chaos["seconds"]), converged_after=None if chaos["converge"] is None else round(chaos["converge"]),
         tiles=dict(compared=len(keys), equal=len(keys) - len(different), different=len(different),
                    missing=sum(1 for k in different if k not in xt), extra=sum(1 for k in different if k not in ct),
-                   different_keys=different[:20]),
+                   different_keys=different[:20], reverted_records=chaos["reverted"]),
         gateway=dict(compared=len(keys), equal=len(keys) - len(served_different), different=len(served_different),
                      different_keys=served_different[:20]),
         lines=dict(lines, missing_offsets=missing[:20], duplicated_offsets=sorted(dup)[:20]),
@@ -211,7 +211,7 @@ def main():
         t, l = rep["tiles"], rep["lines"]
         print(f"chaos: round {r + 1} (seed {seed}): {'OK' if rep['ok'] else 'DIFFERENT'}; kills {rep['kills']}, "
               f"{rep['pauses']} pauses; tiles {t['compared']} compared, {t['equal']} equal, {t['different']} different "
-              f"{t['different_keys'][:5]}; gateway {rep['gateway']['different']} different; lines {l['expected']} expected, "
+              f"{t['different_keys'][:5]} ({t['reverted_records']} records put a tile back to an earlier value); gateway {rep['gateway']['different']} different; lines {l['expected']} expected, "
               f"{l['missing']} missing, {l['duplicated']} duplicated in {l['duplicate_runs']} runs (allowed "
               f"{l['allowed_runs']}); idle {rep['converged_after']} s after the chaos; unexpected exits "
               f"{rep['unexpected_exits']}; exit statuses at SIGTERM {rep['shutdown']}", flush=True)

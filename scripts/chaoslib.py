@@ -265,11 +265,15 @@ class System:
 
     # -- results --------------------------------------------------------------------------------
     def tiles(self):
-        """The last value per key of `tiles` (removed tiles left out)."""
-        last = {}
+        """The last value per key of `tiles` (removed tiles left out), and how many records put
+        a key back to a value it had before a different one (an old state published again)."""
+        last, seen, reverted = {}, {}, 0
         for _, _, _, key, value, _ in sorted(self.scan(["tiles"])[1], key=lambda r: (r[1], r[2])):
+            if key in last and value != last[key] and value in seen.get(key, ()):
+                reverted += 1
+            seen.setdefault(key, set()).add(value)
             last[key] = value
-        return {k: v for k, v in last.items() if v}
+        return {k: v for k, v in last.items() if v}, reverted
 
     def routed(self):
         """Per source offset: how often each of its `map` records (key, partition, value) was written."""
