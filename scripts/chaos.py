@@ -20,7 +20,7 @@ replays a run's schedule (the services' own timing still varies).
 
     .tools/venv/bin/python scripts/chaos.py --bin-dir .build/debug   (scripts/chaos.sh does this)
 """
-import argparse, json, os, random, subprocess, sys, threading, time
+import argparse, json, os, random, signal, subprocess, sys, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chaoslib import ROOT, SERVICES, System, map_lines
 
@@ -111,7 +111,7 @@ def run(name, game, a, events=None, keys=(), log=print):
         for v in SERVICES:
             s.start(v)
         span = sum(g + (e[2] if e[0] == "kill" else a.pause_seconds) for g, e in events or [])
-        feeder = threading.Thread(target=feed, args=(s, game, span))
+        feeder = threading.Thread(target=feed, args=(s, game, span), daemon=True)
         feeder.start()
         for gap, e in events or []:
             time.sleep(gap)
@@ -191,6 +191,8 @@ def clean_problems(clean, expected):
 
 
 def main():
+    # SIGTERM (or Ctrl-C) stops the services and the broker of the running run (its `finally`).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     a = arguments()
     os.makedirs(OUT, exist_ok=True)
     print(f"chaos: seed {a.seed} (replay with CHAOS_SEED={a.seed}); {a.rounds} round(s) of {a.kills} kills and "
