@@ -1,0 +1,471 @@
+--[[ The strict layer: what the mod sees of the stand-in, checked against the official 2.0.77
+runtime API (api.lua), as strictly as the game checks it.
+
+Stand-in objects stay plain Lua tables inside the stand-in (their internal fields, such as a
+surface's chunk buckets, are the stand-in's own). Each is created through `strict.object(class,
+fields)`, which checks the class exists and stamps `object_name`. When a value crosses into the
+mod (`strict.export`: the globals, event payloads, attribute reads, method results), objects
+become proxies that allow exactly the class's members:
+
+* reading or writing a key the class lacks: "LuaEntity doesn't contain key foo."
+* writing a read-only attribute: "LuaEntity::name is read only."
+* any member but valid/object_name of an invalid object: "LuaEntity API call when LuaEntity was invalid."
+* a method or non-optional attribute the class has but the stand-in does not provide: a
+  "stand-in: ..." error (the stand-in is incomplete, not the mod wrong);
+* every value is checked against its declared type (classes, defines, concepts, arrays, ...),
+  and concept tables (MapPosition, BoundingBox, ...) and event tables error on keys their type
+  lacks ("event on_built_entity has no field foo").
+Values from the mod (method arguments, attribute writes) are unwrapped back (`strict.import`).
+
+Events (`strict.event`) must carry exactly the event's fields: every non-optional one, none the
+2.0.77 event lacks (name and tick included), each of its type. `strict.raised` counts the
+events checked, for the test that every event the stand-in raises was checked.
+]]
+local api = require("api")
+
+local strict = {}
+
+local A = api.get()
+local CUSTOM = setmetatable({}, { __mode = "k" }) -- raw custom table -> true
+local PROXY = setmetatable({}, { __mode = "k" })  -- raw object -> its proxy
+local RAW = setmetatable({}, { __mode = "k" })    -- proxy -> raw object
+local RECORD = setmetatable({}, { __mode = "k" }) -- exported concept/event table -> true
+strict.raised = {}
+
+-- Marks a stand-in object as an instance of an API class and returns it (unchanged otherwise).
+function strict.object(class_name, fields)
+  if not A.classes[class_name] then error("strict.object: " .. tostring(class_name) .. " is not a class of the "
+    .. A.version .. " runtime API", 2) end
+  fields.object_name = class_name
+  return fields
+end
+strict.wrap = strict.object
+
+-- Marks a table (with __index/__pairs/__len as needed) as a LuaCustomTable.
+function strict.custom_table(t)
+  CUSTOM[t] = true
+  return t
+end
+
+-- The class of a global object of the API (game -> LuaGameScript, ...).
+function strict.global_class(name) return A.global_objects[name] end
+
+-- The raw stand-in object behind a proxy (or the value itself).
+function strict.raw(v) return RAW[v] or v end
+function strict.is_proxy(v) return RAW[v] ~= nil end
+
+local function is_a(cls, want)
+  while cls do
+    if cls == want then return true end
+    local c = A.classes[cls]
+    cls = c and c.parent
+  end
+  return false
+end
+
+-- The class name of a stand-in object or proxy (nil for plain tables), read without metamethods.
+local function oname(v)
+  local r = RAW[v] or v
+  return rawget(r, "object_name")
+end
+
+local function describe(v)
+  if type(v) == "table" then return oname(v) and tostring(oname(v)) or "a plain table" end
+  return type(v) .. " " .. tostring(v)
+end
+
+-- Key sets of concept types, for the tables' strict readers --------------------------------
+local keysets = setmetatable({}, { __mode = "k" })
+local function keys_of(ty, into, depth)
+  if depth > 8 then return into end
+  if type(ty) == "string" then
+    local c = A.concepts[ty]
+    if c then keys_of(c, into, depth + 1) end
+  elseif type(ty) == "table" then
+    local ct = ty.complex_type
+    if ct == "table" then
+      for _, p in ipairs(ty.parameters or {}) do into[p.name] = true end
+      for _, g in ipairs(ty.variant_parameter_groups or {}) do
+        for _, p in ipairs(g.parameters or {}) do into[p.name] = true end
+      end
+    elseif ct == "tuple" then
+      for i = 1, #ty.values do into[i] = true end
+    elseif ct == "union" then
+      for _, o in ipairs(ty.options) do keys_of(o, into, depth + 1) end
+    elseif ct == "type" then
+      keys_of(ty.value, into, depth + 1)
+    end
+  end
+  return into
+end
+
+local function record_mt(label, keys)
+  return { __index = function(_, k)
+    if keys[k] then return nil end
+    error(label .. " has no key " .. tostring(k) .. " (" .. A.version .. " runtime API)", 2)
+  end }
+end
+
+local record_mts = setmetatable({}, { __mode = "k" })
+local function as_record(t, ty, label)
+  local mt = record_mts[ty]
+  if not mt then
+    local keys = keysets[ty] or keys_of(ty, {}, 0)
+    keysets[ty] = keys
+    mt = record_mt(label, keys)
+    record_mts[ty] = mt
+  end
+  RECORD[t] = true
+  return setmetatable(t, mt)
+end
+
+-- Type conversion: returns true, exported value, or false, error ----------------------------
+local conv
+local proxy_of, custom_proxy
+
+local NUMBER = { double = true, float = true, int8 = true, int16 = true, int32 = true, uint8 = true, uint16 = true,
+  uint32 = true, uint64 = true, number = true }
+
+local function define_values(path)
+  local t = A.defines
+  for part in path:gmatch("[^%.]+") do
+    if type(t) ~= "table" then return nil end
+    t = t[part]
+  end
+  return t
+end
+local define_sets = {}
+local function is_define_value(ty, v)
+  local set = define_sets[ty]
+  if set == nil then
+    set = {}
+    local function collect(t) for _, x in pairs(t) do if type(x) == "table" then collect(x) else set[x] = true end end end
+    local t = define_values(ty:sub(9))
+    if type(t) == "table" then collect(t) else set = false end
+    define_sets[ty] = set
+  end
+  return set == false or set[v] == true
+end
+
+local function conv_named(v, ty, path)
+  if A.classes[ty] then
+    if type(v) == "function" and ty == "LuaChunkIterator" then
+      -- the stand-in's iterators are functions; each chunk is checked as the API's type
+      return true, function()
+        local c = v()
+        if c == nil then return nil end
+        return strict.convert(c, "ChunkPositionAndArea", path)
+      end
+    end
+    if type(v) ~= "table" then return false, path .. ": expected " .. ty .. ", got " .. describe(v) end
+    local raw = RAW[v] or v
+    if CUSTOM[raw] and ty == "LuaCustomTable" then return true, custom_proxy(raw, nil) end
+    if not is_a(oname(raw), ty) then return false, path .. ": expected " .. ty .. ", got " .. describe(raw) end
+    return true, proxy_of(raw)
+  end
+  if NUMBER[ty] then
+    if type(v) ~= "number" then return false, path .. ": expected " .. ty .. ", got " .. describe(v) end
+    return true, v
+  end
+  if ty == "string" or ty == "boolean" or ty == "table" or ty == "nil" then
+    if type(v) ~= ty then return false, path .. ": expected " .. ty .. ", got " .. describe(v) end
+    if ty == "table" then return true, strict.export(v) end
+    return true, v
+  end
+  if ty:sub(1, 8) == "defines." then
+    if not is_define_value(ty, v) then return false, path .. ": " .. tostring(v) .. " is not a value of " .. ty end
+    return true, v
+  end
+  local c = A.concepts[ty]
+  if c == nil or ty == "LuaObject" or ty == "Any" or ty == "AnyBasic" then return true, strict.export(v) end
+  local ok, out = conv(v, c, path)
+  if ok and type(out) == "table" and RECORD[out] then
+    -- a named concept's table reads with the concept's name and all its forms' keys
+    local mt = record_mts[ty]
+    if not mt then
+      keysets[ty] = keysets[ty] or keys_of(ty, {}, 0)
+      mt = record_mt(ty, keysets[ty])
+      record_mts[ty] = mt
+    end
+    setmetatable(out, mt)
+  end
+  return ok, out
+end
+
+local params_of = setmetatable({}, { __mode = "k" })
+conv = function(v, ty, path)
+  if type(ty) == "string" then return conv_named(v, ty, path) end
+  local ct = ty.complex_type
+  if ct == "type" then return conv(v, ty.value, path) end
+  if ct == "union" then
+    local first
+    for _, o in ipairs(ty.options) do
+      local ok, out = conv(v, o, path)
+      if ok then return true, out end
+      first = first or out
+    end
+    return false, first or (path .. ": matches no option")
+  end
+  if ct == "literal" then
+    if v ~= ty.value then return false, path .. ": expected " .. tostring(ty.value) .. ", got " .. describe(v) end
+    return true, v
+  end
+  if ct == "array" then
+    if type(v) ~= "table" or oname(v) then return false, path .. ": expected an array, got " .. describe(v) end
+    local out = {}
+    for k, x in pairs(v) do
+      if type(k) ~= "number" then return false, path .. ": array with key " .. tostring(k) end
+      local ok, y = conv(x, ty.value, path .. "[" .. k .. "]")
+      if not ok then return false, y end
+      out[k] = y
+    end
+    return true, out
+  end
+  if ct == "LuaCustomTable" then
+    local raw = type(v) == "table" and (RAW[v] or v)
+    if not (raw and CUSTOM[raw]) then return false, path .. ": expected a LuaCustomTable, got " .. describe(v) end
+    return true, custom_proxy(raw, ty.value)
+  end
+  if ct == "dictionary" then
+    if type(v) ~= "table" or oname(v) then return false, path .. ": expected a dictionary, got " .. describe(v) end
+    local out = {}
+    for k, x in pairs(v) do
+      local ok, y = conv(x, ty.value, path .. "." .. tostring(k))
+      if not ok then return false, y end
+      out[k] = y
+    end
+    return true, out
+  end
+  if ct == "tuple" then
+    if type(v) ~= "table" or oname(v) or #v ~= #ty.values then return false, path .. ": expected a tuple of " .. #ty.values end
+    local out = {}
+    for k, x in pairs(v) do
+      local want = type(k) == "number" and ty.values[k]
+      if not want then return false, path .. ": tuple with key " .. tostring(k) end
+      local ok, y = conv(x, want, path .. "[" .. k .. "]")
+      if not ok then return false, y end
+      out[k] = y
+    end
+    return true, out
+  end
+  if ct == "table" then
+    if type(v) ~= "table" or oname(v) then return false, path .. ": expected a table, got " .. describe(v) end
+    local keys = keysets[ty] or keys_of(ty, {}, 0)
+    keysets[ty] = keys
+    local params = params_of[ty]
+    if not params then
+      params = {}
+      for _, p in ipairs(ty.parameters or {}) do params[p.name] = p end
+      params_of[ty] = params
+    end
+    local out = {}
+    for k, x in pairs(v) do
+      if not keys[k] then return false, path .. ": key " .. tostring(k) .. " is not in the type" end
+      local p = params[k]
+      if p then
+        local ok, y = conv(x, p.type, path .. "." .. tostring(k))
+        if not ok then return false, y end
+        out[k] = y
+      else
+        out[k] = strict.export(x)
+      end
+    end
+    for name, p in pairs(params) do
+      if not p.optional and v[name] == nil then return false, path .. ": lacks " .. name end
+    end
+    return true, as_record(out, ty, path)
+  end
+  if ct == "function" then
+    if type(v) ~= "function" then return false, path .. ": expected a function, got " .. describe(v) end
+    return true, v
+  end
+  return true, strict.export(v) -- LuaStruct, LuaLazyLoadedValue, builtin: exported unchecked
+end
+
+-- Checks and exports `v` as a value of API type `ty`; `where` names it in the error.
+function strict.convert(v, ty, where)
+  local ok, out = conv(v, ty, where)
+  if not ok then error("stand-in: " .. out, 2) end
+  return out
+end
+
+-- Exports a value whose type is not known: objects become proxies, tables are copied.
+function strict.export(v)
+  if type(v) ~= "table" then return v end
+  if RAW[v] or RECORD[v] then return v end
+  if CUSTOM[v] then return custom_proxy(v, nil) end
+  if oname(v) then return proxy_of(v) end
+  local out = {}
+  for k, x in pairs(v) do out[k] = strict.export(x) end
+  return out
+end
+
+-- Unwraps a value coming from the mod: proxies become their raw objects (tables copied only
+-- where they hold a proxy or are exported concept tables).
+function strict.import(v)
+  if type(v) ~= "table" then return v end
+  local r = RAW[v]
+  if r then return r end
+  local copy = nil
+  if RECORD[v] then copy = {} for k, x in pairs(v) do copy[k] = x end end
+  for k, x in pairs(v) do
+    if type(x) == "table" then
+      local y = strict.import(x)
+      if y ~= x then
+        if not copy then copy = {} for kk, xx in pairs(v) do copy[kk] = xx end end
+        copy[k] = y
+      end
+    end
+  end
+  return copy or v
+end
+
+-- Proxies -----------------------------------------------------------------------------------
+local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+local unpack = table.unpack or unpack
+
+local function method(cls, k, f, m)
+  local where = cls .. "." .. k
+  return function(...)
+    local args = pack(...)
+    for i = 1, args.n do args[i] = strict.import(args[i]) end
+    local res = pack(f(unpack(args, 1, args.n)))
+    local n = math.max(res.n, #m.returns)
+    for i = 1, n do
+      local ty = m.returns[i]
+      if ty == nil then
+        if res[i] ~= nil then error("stand-in: " .. where .. " returned more values than the API's " .. #m.returns, 2) end
+      elseif res[i] == nil then
+        if not m.optional_returns[i] then error("stand-in: " .. where .. " returned nil for a non-optional result", 2) end
+      else
+        res[i] = strict.convert(res[i], ty, where .. " result " .. i)
+      end
+    end
+    return unpack(res, 1, n)
+  end
+end
+
+local class_mts = {}
+local function class_mt(cls)
+  local mt = class_mts[cls]
+  if mt then return mt end
+  local members = A.classes[cls].members
+  local methods = setmetatable({}, { __mode = "k" }) -- raw -> { key -> wrapper }
+  mt = {
+    __index = function(p, k)
+      local m = members[k]
+      if not m then error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2) end
+      local raw = RAW[p]
+      if raw.valid == false and k ~= "valid" and k ~= "object_name" then
+        error(cls .. " API call when " .. cls .. " was invalid.", 2)
+      end
+      if m.kind == "method" then
+        local f = raw[k]
+        if type(f) ~= "function" then
+          error("stand-in: " .. cls .. "." .. k .. " is in the " .. A.version .. " API but the stand-in does not implement it", 2)
+        end
+        local cache = methods[raw]
+        if not cache then cache = {}; methods[raw] = cache end
+        local w = cache[k]
+        if not w or cache[k .. "\0"] ~= f then
+          w = method(cls, k, f, m); cache[k] = w; cache[k .. "\0"] = f
+        end
+        return w
+      end
+      if not m.read then error(cls .. "::" .. k .. " is write only.", 2) end
+      local v = raw[k]
+      if v == nil then
+        if m.optional then return nil end
+        error("stand-in: " .. cls .. "." .. k .. " is in the " .. A.version .. " API (not optional) but the stand-in does not provide it", 2)
+      end
+      return strict.convert(v, m.read, cls .. "." .. k)
+    end,
+    __newindex = function(p, k, v)
+      local m = members[k]
+      if not m then error(cls .. " doesn't contain key " .. tostring(k) .. ".", 2) end
+      if m.kind == "method" or not m.write then error(cls .. "::" .. k .. " is read only.", 2) end
+      local raw = RAW[p]
+      if raw.valid == false then error(cls .. " API call when " .. cls .. " was invalid.", 2) end
+      local ok, err = conv(v, m.write, cls .. "." .. k)
+      if not ok then error(err, 2) end
+      raw[k] = strict.import(v)
+    end,
+    __tostring = function(p) return "[" .. cls .. "]" end,
+  }
+  class_mts[cls] = mt
+  return mt
+end
+
+proxy_of = function(raw)
+  local p = PROXY[raw]
+  if p then return p end
+  local cls = oname(raw)
+  if not A.classes[cls] then error("stand-in: object of unknown class " .. tostring(cls), 3) end
+  p = setmetatable({}, class_mt(cls))
+  PROXY[raw] = p
+  RAW[p] = raw
+  return p
+end
+
+custom_proxy = function(raw, value_type)
+  local p = PROXY[raw]
+  if p then return p end
+  local function out(v, k)
+    if value_type then return strict.convert(v, value_type, "LuaCustomTable[" .. tostring(k) .. "]") end
+    return strict.export(v)
+  end
+  p = setmetatable({}, {
+    __index = function(_, k)
+      if k == "object_name" then return "LuaCustomTable" end
+      local v = raw[k]
+      if v == nil then return nil end
+      return out(v, k)
+    end,
+    __newindex = function() error("LuaCustomTable is read only.", 2) end,
+    __len = function() return #raw end,
+    __pairs = function()
+      local f, s, c = pairs(raw)
+      return function()
+        local k, v = f(s, c)
+        c = k
+        if k == nil then return nil end
+        return k, out(v, k)
+      end
+    end,
+  })
+  PROXY[raw] = p
+  RAW[p] = raw
+  return p
+end
+
+-- Events ------------------------------------------------------------------------------------
+local event_mts = {}
+
+-- Checks an event's payload (raw stand-in values, name and tick set) and returns the table the
+-- handler gets: exported values, erroring on fields the event lacks.
+function strict.event(name, data)
+  local spec = A.events[name]
+  if not spec then error("stand-in raised " .. tostring(name) .. ", which is not an event of the " .. A.version .. " API", 2) end
+  local out = {}
+  for k, v in pairs(data) do
+    local f = spec.fields[k]
+    if not f then error("stand-in raised " .. name .. " with field " .. tostring(k) .. ", which the " .. A.version
+      .. " event does not have", 2) end
+    out[k] = strict.convert(v, f.type, name .. "." .. tostring(k))
+  end
+  for k, f in pairs(spec.fields) do
+    if not f.optional and data[k] == nil then error("stand-in raised " .. name .. " without its field " .. k, 2) end
+  end
+  strict.raised[name] = (strict.raised[name] or 0) + 1
+  local mt = event_mts[name]
+  if not mt then
+    local keys = {}
+    for k in pairs(spec.fields) do keys[k] = true end
+    mt = record_mt("event " .. name, keys)
+    event_mts[name] = mt
+  end
+  RECORD[out] = true
+  return setmetatable(out, mt)
+end
+
+return strict
