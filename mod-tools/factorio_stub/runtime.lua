@@ -131,16 +131,30 @@ function Runtime:surface_of(x)
   return self.surfaces_by_name[x]
 end
 
-function Runtime:delete_surface(s)
-  self:raise("on_pre_surface_deleted", { surface_index = s.index })
+-- Every entity of the surface destroyed and no force has charted any of it.
+function Runtime:empty_surface(s)
   for _, e in ipairs(s:all_entities()) do s:remove_entity(e) end
-  s.valid = false
-  self.surfaces[s.index] = nil
-  self.surfaces_by_name[s.name] = nil
   for _, f in ipairs(self.forces) do
     for k in pairs(f.charted) do if k:match("^" .. s.index .. ":") then f.charted[k] = nil end end
   end
+end
+
+function Runtime:delete_surface(s)
+  self:raise("on_pre_surface_deleted", { surface_index = s.index })
+  self:empty_surface(s)
+  s.valid = false
+  self.surfaces[s.index] = nil
+  self.surfaces_by_name[s.name] = nil
   self:raise("on_surface_deleted", { surface_index = s.index })
+end
+
+-- LuaSurface.clear: all entities removed and all chunks deleted (no on_chunk_deleted: the game
+-- raises on_pre_surface_cleared and on_surface_cleared around it); the surface stays.
+function Runtime:clear_surface(s)
+  self:raise("on_pre_surface_cleared", { surface_index = s.index })
+  self:empty_surface(s)
+  s.chunks, s.chunk_list = {}, {}
+  self:raise("on_surface_cleared", { surface_index = s.index })
 end
 
 function Runtime:rename_surface(s, new_name)

@@ -55,6 +55,7 @@ function S.new(rt, index, name, opts)
   s.create_entity = function(spec) return s:_create_entity(spec) end
   s.set_tiles = function(tiles, _, _, _, raise_event) return s:_set_tiles(tiles, raise_event) end
   s.delete_chunk = function(p) return s:_delete_chunk(p.x or p[1], p.y or p[2]) end
+  s.clear = function() rt:clear_surface(s) end
   return s
 end
 
