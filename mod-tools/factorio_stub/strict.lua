@@ -99,10 +99,11 @@ local function keys_of(ty, into, depth)
   return into
 end
 
-local function record_mt(label, keys)
+local function record_mt(label, keys, what)
+  local text = " has no " .. (what or "key") .. " "
   return { __index = function(_, k)
     if keys[k] then return nil end
-    error(label .. " has no key " .. tostring(k) .. " (" .. A.version .. " runtime API)", 2)
+    error(label .. text .. tostring(k) .. " (" .. A.version .. " runtime API)", 2)
   end }
 end
 
@@ -461,7 +462,7 @@ function strict.event(name, data)
   if not mt then
     local keys = {}
     for k in pairs(spec.fields) do keys[k] = true end
-    mt = record_mt("event " .. name, keys)
+    mt = record_mt("event " .. name, keys, "field")
     event_mts[name] = mt
   end
   RECORD[out] = true
