@@ -106,25 +106,23 @@ local function set_all(surface, name, positions)
   surface.set_tiles(t)
 end
 
+-- Raises the player's, a robot's or a platform's variant (names[by]) of a tile event, with who did it.
+local function raise_tiles(rt, surface, by, names, ev, player_index, positions)
+  if by == "player" then ev.player_index = player_index or 1
+  elseif by == "robot" then ev.robot = A.robot(rt, surface, positions[1][1], positions[1][2])
+  else ev.platform = A.platform(surface) end
+  rt:raise(names[by], ev)
+end
+
 -- Tiles built by a player (default), a robot (opts.by = "robot") or a space platform ("platform").
 function A.build_tiles(rt, surface, name, positions, player_index, opts)
   local by = opts and opts.by or "player"
   local old = old_tiles(rt, surface, positions)
   set_all(surface, name, positions)
   local ev = { surface_index = surface.index, tile = rt.protos.tile[name], tiles = old }
-  if by == "player" then
-    ev.player_index = player_index or 1
-    rt:raise("on_player_built_tile", ev)
-    return
-  end
-  ev.item, ev.quality, ev.inventory = A.item(name), A.quality(), A.inventory()
-  if by == "robot" then
-    ev.robot = A.robot(rt, surface, positions[1][1], positions[1][2])
-    rt:raise("on_robot_built_tile", ev)
-  else
-    ev.platform = A.platform(surface)
-    rt:raise("on_space_platform_built_tile", ev)
-  end
+  if by ~= "player" then ev.item, ev.quality, ev.inventory = A.item(name), A.quality(), A.inventory() end
+  raise_tiles(rt, surface, by, { player = "on_player_built_tile", robot = "on_robot_built_tile",
+    platform = "on_space_platform_built_tile" }, ev, player_index, positions)
 end
 
 -- Tiles mined (the tile `under` shows again) by a player, a robot or a space platform (opts.by).
@@ -132,17 +130,8 @@ function A.mine_tiles(rt, surface, positions, under, player_index, opts)
   local by = opts and opts.by or "player"
   local old = old_tiles(rt, surface, positions)
   set_all(surface, under, positions)
-  local ev = { surface_index = surface.index, tiles = old }
-  if by == "player" then
-    ev.player_index = player_index or 1
-    rt:raise("on_player_mined_tile", ev)
-  elseif by == "robot" then
-    ev.robot = A.robot(rt, surface, positions[1][1], positions[1][2])
-    rt:raise("on_robot_mined_tile", ev)
-  else
-    ev.platform = A.platform(surface)
-    rt:raise("on_space_platform_mined_tile", ev)
-  end
+  raise_tiles(rt, surface, by, { player = "on_player_mined_tile", robot = "on_robot_mined_tile",
+    platform = "on_space_platform_mined_tile" }, { surface_index = surface.index, tiles = old }, player_index, positions)
 end
 
 function A.join(rt, p)

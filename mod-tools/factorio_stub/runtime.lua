@@ -33,6 +33,7 @@ local function read(path)
   f:close()
   return s
 end
+Runtime.read = read
 
 local function settings_defaults(mod_dir)
   local defaults = {}

@@ -127,8 +127,9 @@ local proxy_of, custom_proxy
 local NUMBER = { double = true, float = true, int8 = true, int16 = true, int32 = true, uint8 = true, uint16 = true,
   uint32 = true, uint64 = true, number = true }
 
-local function define_values(path)
-  local t = A.defines
+-- The value or table at a defines path ("defines.events.on_tick"), or nil.
+function strict.define(path)
+  local t = { defines = A.defines }
   for part in path:gmatch("[^%.]+") do
     if type(t) ~= "table" then return nil end
     t = t[part]
@@ -141,7 +142,7 @@ local function is_define_value(ty, v)
   if set == nil then
     set = {}
     local function collect(t) for _, x in pairs(t) do if type(x) == "table" then collect(x) else set[x] = true end end end
-    local t = define_values(ty:sub(9))
+    local t = strict.define(ty)
     if type(t) == "table" then collect(t) else set = false end
     define_sets[ty] = set
   end

@@ -11,12 +11,7 @@ local Runtime = require("runtime")
 local API = api.get()
 local ROOT = Runtime.ROOT
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read = Runtime.read
 
 local function lua_files(dir)
   local out = {}
@@ -60,15 +55,6 @@ local function defines_uses()
     end
   end
   return uses
-end
-
-local function resolve(path)
-  local t = { defines = API.defines }
-  for part in path:gmatch("[^%.]+") do
-    if type(t) ~= "table" then return nil end
-    t = t[part]
-  end
-  return t
 end
 
 -- A copy of the mod in a temporary directory with `edit(src)` applied to one file.
@@ -168,7 +154,7 @@ return {
     assert(#uses >= 35, "found only " .. #uses .. " defines uses; the scan is broken")
     local events = 0
     for _, u in ipairs(uses) do
-      local v = resolve(u[2])
+      local v = strict.define(u[2])
       assert(v ~= nil, u[1] .. " uses " .. u[2] .. ", which 2.0.77 does not define")
       if u[2]:match("^defines%.events%.") then
         events = events + 1

@@ -32,14 +32,20 @@ end
 
 local scenarios = {}
 
--- Robots build and mine tiles on nauvis-like ground, a platform builds and mines foundation.
-function scenarios.tiles()
+-- A started game with a charted lab and a charted platform surface of `ground` tiles.
+local function lab_and_platform(ground)
   local rt, first = H.fresh()
   local s = H.lab(rt)
-  local platform = rt:create_surface("platform-1", { platform = "Iron Express", empty = "empty-space" })
+  local platform = rt:create_surface("platform-1", { platform = "Iron Express", empty = ground })
   H.chart(rt, s, 0, 0, 0, 0)
   H.chart(rt, platform, 0, 0, 0, 0)
   H.run(rt, 3)
+  return rt, first, s, platform
+end
+
+-- Robots build and mine tiles on nauvis-like ground, a platform builds and mines foundation.
+function scenarios.tiles()
+  local rt, first, s, platform = lab_and_platform("empty-space")
   A.build_tiles(rt, s, "concrete", { { 1, 1 }, { 2, 1 }, { 3, 1 } }, nil, { by = "robot" })
   H.run(rt, 1)
   A.mine_tiles(rt, s, { { 2, 1 } }, "grass-1", nil, { by = "robot" })
@@ -54,12 +60,7 @@ end
 -- script (raise_destroy) and mined by a platform that were placed without an event after the
 -- snapshot (so neither the mod's index nor on_object_destroyed knows them: only the event tells).
 function scenarios.entities()
-  local rt, first = H.fresh()
-  local s = H.lab(rt)
-  local platform = rt:create_surface("platform-1", { platform = "Iron Express", empty = "space-platform-foundation" })
-  H.chart(rt, s, 0, 0, 0, 0)
-  H.chart(rt, platform, 0, 0, 0, 0)
-  H.run(rt, 3)
+  local rt, first, s, platform = lab_and_platform("space-platform-foundation")
   local revived = A.build(rt, s, "assembling-machine-2", 10.5, 10.5, { by = "revive" })
   local belt = A.build(rt, s, "transport-belt", 3.5, 20.5, { by = "player", direction = 4 })
   local chest = A.build(rt, platform, "iron-chest", 4.5, 4.5, { by = "platform" })
