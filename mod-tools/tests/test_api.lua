@@ -7,6 +7,7 @@ local A = require("actions")
 local api = require("api")
 local strict = require("strict")
 local Runtime = require("runtime")
+local Sim = require("simworld")
 
 local API = api.get()
 local ROOT = Runtime.ROOT
@@ -162,6 +163,18 @@ return {
       end
     end
     assert(events >= 30, "found only " .. events .. " event uses")
+  end },
+  { "api: the strict layer changes nothing the mod prints (busy world, strict and plain objects)", function()
+    local out = {}
+    for _, mode in ipairs({ true, false }) do
+      local sim = Sim.new({ seed = 6, players = 2, build_rate = 480, mine_share = 0.3, world_chunks = 4, strict = mode })
+      sim:run(400)
+      assert(sim.rt.strict == mode)
+      out[#out + 1] = sim.rt.lines
+    end
+    assert(#out[1] > 100, "too little output: " .. #out[1])
+    assert(#out[1] == #out[2], #out[1] .. " lines strict, " .. #out[2] .. " plain")
+    for i = 1, #out[1] do assert(out[1][i] == out[2][i], "line " .. i .. " differs:\n  " .. out[1][i]:sub(1, 200) .. "\n  " .. out[2][i]:sub(1, 200)) end
   end },
   { "api: every 2.0.77 entity type is either a building or in util.not_building", function()
     local util = H.game({ no_start = true })
