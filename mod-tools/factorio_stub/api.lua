@@ -4,7 +4,8 @@ stand-in's JSON reader (about 0.3 s) and indexed for the strict layer (strict.lu
 
   api.classes[name]  = { name, parent, members = { [key] = member }, operators = { [op] = true } }
       member: { kind = "attribute", read = type|nil, write = type|nil, optional = bool }
-            | { kind = "method", returns = { type, ... }, optional_returns = { bool, ... } }
+            | { kind = "method", returns = { type, ... }, optional_returns = { bool, ... },
+                params = { { name, type, optional }, ... } (in call order), takes_table, table_optional }
       (members of parent classes included: LuaEntity has LuaControl's)
   api.events[name]   = { name, fields = { [key] = { type, optional } } }  (name and tick included)
   api.concepts[name] = type (as in the JSON: a name or a {complex_type = ...} table)
@@ -46,7 +47,12 @@ local function index(data)
     for _, m in ipairs(c.methods or {}) do
       local returns, optional = {}, {}
       for i, r in ipairs(m.return_values or {}) do returns[i] = r.type; optional[i] = r.optional == true end
-      into[m.name] = { kind = "method", returns = returns, optional_returns = optional }
+      local params = {}
+      for i, q in ipairs(m.parameters or {}) do params[i] = { name = q.name, type = q.type, optional = q.optional == true, order = q.order } end
+      table.sort(params, function(x, y) return x.order < y.order end)
+      local format = m.format or {}
+      into[m.name] = { kind = "method", returns = returns, optional_returns = optional, params = params,
+        takes_table = format.takes_table == true, table_optional = format.table_optional == true }
     end
     return into
   end

@@ -15,7 +15,8 @@ become proxies that allow exactly the class's members:
 * every value is checked against its declared type (classes, defines, concepts, arrays, ...),
   and concept tables (MapPosition, BoundingBox, ...) and event tables error on keys their type
   lacks ("event on_built_entity has no field foo").
-Values from the mod (method arguments, attribute writes) are unwrapped back (`strict.import`).
+Values from the mod (method arguments, attribute writes) are checked against the parameter or
+attribute types, then unwrapped back (`strict.import`).
 
 Events (`strict.event`) must carry exactly the event's fields: every non-optional one, none the
 2.0.77 event lacks (name and tick included), each of its type. `strict.raised` counts the
@@ -326,10 +327,39 @@ end
 local pack = table.pack or function(...) return { n = select("#", ...), ... } end
 local unpack = table.unpack or unpack
 
+-- Checks a call's arguments against the method's parameters (positional, or one table of named
+-- parameters), as the game does: missing ones, unknown named ones and wrong types error.
+local function check_args(where, m, args)
+  local function check(v, p)
+    if v == nil then
+      if not p.optional then error(where .. ": missing argument " .. p.name, 4) end
+      return
+    end
+    local ok, err = conv(v, p.type, where .. " argument " .. p.name)
+    if not ok then error(err, 4) end
+  end
+  if not m.takes_table then
+    for i, p in ipairs(m.params) do check(args[i], p) end
+    return
+  end
+  local t = args[1]
+  if t == nil then
+    if not m.table_optional then error(where .. ": missing its table of parameters", 3) end
+    return
+  end
+  if type(t) ~= "table" or oname(t) then error(where .. ": expected a table of parameters, got " .. describe(t), 3) end
+  local known = {}
+  for _, p in ipairs(m.params) do known[p.name] = true; check(t[p.name], p) end
+  for key in pairs(t) do
+    if not known[key] then error(where .. ": unknown parameter " .. tostring(key), 3) end
+  end
+end
+
 local function method(cls, k, f, m)
   local where = cls .. "." .. k
   return function(...)
     local args = pack(...)
+    check_args(where, m, args)
     for i = 1, args.n do args[i] = strict.import(args[i]) end
     local res = pack(f(unpack(args, 1, args.n)))
     local n = math.max(res.n, #m.returns)

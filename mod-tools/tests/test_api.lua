@@ -87,6 +87,12 @@ return {
     H.fails_with("stand-in: LuaSurface.find_entity is in the 2.0.77 API but the stand-in does not implement it",
       function() return s.find_entity end)
     H.fails_with("LuaGameScript doesn't contain key get_players.", function() return game.get_players end)
+    H.fails_with("LuaSurface.find_entities_filtered argument filter: key aera is not in the type",
+      function() s.find_entities_filtered({ aera = { { 0, 0 }, { 1, 1 } } }) end)
+    H.fails_with("LuaSurface.get_tile argument x: expected int32, got string a", function() s.get_tile("a", 1) end)
+    H.fails_with("LuaSurface.create_entity: missing argument name", function() s.create_entity({ position = { 1, 1 } }) end)
+    H.fails_with("LuaSurface.create_entity: unknown parameter colour",
+      function() s.create_entity({ name = "stone-furnace", position = { 1, 1 }, colour = 1 }) end)
     local raw = rt.surfaces[1].create_entity({ name = "stone-furnace", position = { 5, 5 }, force = "player" })
     local e = rt:to_mod(raw)
     assert(e.name == "stone-furnace" and e.force.name == "player" and e.surface == s, "entity attributes")
