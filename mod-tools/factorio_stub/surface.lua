@@ -193,7 +193,7 @@ function S:_create_entity(spec)
   if type(force) == "string" then force = rt.forces_by_name[force] end
   local e = strict.object("LuaEntity", { name = proto.name, type = proto.type, prototype = proto,
     position = { x = x, y = y }, direction = spec.direction or 0, force = force, force_index = force.index,
-    surface = self, surface_index = self.index, valid = true, amount = spec.amount,
+    surface = self, surface_index = self.index, valid = true, amount = spec.amount, mirroring = false,
     tile_width = proto.tile_width, tile_height = proto.tile_height })
   if not NO_UNIT[proto.type] then e.unit_number = rt:new_unit_number() end
   local c = self:generate(floor(x / 32), floor(y / 32))

@@ -217,9 +217,15 @@ return {
     end
     local before = {}
     for k, v in pairs(strict.raised) do before[k] = v end
-    local families = dofile(ROOT .. "/mod-tools/tests/test_families.lua").scenarios
-    for _, sc in pairs(families) do sc.run() end
-    for _, sc in pairs(dofile(ROOT .. "/mod-tools/tests/test_events.lua").scenarios) do sc() end
+    -- every scenario of every test file that exports `scenarios` (functions, or tables with run)
+    for _, path in ipairs(lua_files(ROOT .. "/mod-tools/tests")) do
+      if not path:match("test_api%.lua$") then
+        local suite = dofile(path)
+        for _, sc in pairs(type(suite) == "table" and suite.scenarios or {}) do
+          if type(sc) == "function" then sc() else sc.run() end
+        end
+      end
+    end
     local rt = H.game({})
     local s = H.lab(rt)
     local e = A.build(rt, s, "stone-furnace", 5, 5, { by = "robot" })
