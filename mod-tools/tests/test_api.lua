@@ -110,6 +110,11 @@ return {
     assert(forces == 3 and game.players.nobody == nil)
     H.fails_with("stand-in: LuaRemote.call is in the 2.0.77 API", function() return rt.env.remote.call end)
     assert(rt.env.defines.events.on_tick and rt.env.defines.event_names == nil, "the mod's defines are the API's")
+    rt.env.storage.kept = { position = s.get_tile(3, 4).position } -- a concept table is plain data
+    assert(rt:save().kept.position.x == 3, "a position in storage did not save")
+    rt.env.storage.kept = { surface = s }
+    H.fails_with("storage holds a LuaObject (LuaSurface)", function() rt:save() end)
+    rt.env.storage.kept = nil
   end },
   { "api: events carry exactly the 2.0.77 fields, each of its type", function()
     local rt = H.game({})
