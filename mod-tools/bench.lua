@@ -1,6 +1,6 @@
 --[[ `make bench-mod`: the mod's cost per tick and its stdout rate on a simulated server.
 
-  lua5.2 mod-tools/bench.lua [--chunks 100] [--players 20] [--build-rate 6] [--seconds 180] [--seed 1]
+  lua5.2 mod-tools/bench.lua [--chunks 100] [--players 20] [--build-rate 6] [--seconds 180] [--seed 1] [--strict 0]
 
 Times (os.clock) every mod handler the stand-in calls (on_tick and all events) and sums them per
 tick; reports the average and worst tick, the 99th percentile, and the mod's stdout bytes and
@@ -9,12 +9,15 @@ game but Lua here, as are the surface queries, so their share is reported separa
 subtracted in "Lua only". Garbage collection runs between ticks (the stand-in's world shares the
 VM; in the game it is C++ memory).
 Baseline: the 16.667 ms a tick has at 60 UPS (the ratio is the mod's share of it).
+The mod runs on the plain stand-in objects: the strict layer (factorio_stub/strict.lua, a proxy
+and a type check on every API access, which the game does in C++) is a test-time layer; --strict 1
+measures the mod through it.
 ]]
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 package.path = dir .. "/?.lua;" .. dir .. "/factorio_stub/?.lua;" .. package.path
 local Sim = require("simworld")
 
-local o = { chunks = 100, players = 20, build_rate = 6, seconds = 180, seed = 1 }
+local o = { chunks = 100, players = 20, build_rate = 6, seconds = 180, seed = 1, strict = 0 }
 local i = 1
 while i <= #arg do
   local k = arg[i]:gsub("^%-%-", ""):gsub("%-", "_")
@@ -25,7 +28,7 @@ end
 
 local bytes, packets = 0, 0
 local sim = Sim.new({ seed = o.seed, players = o.players, build_rate = o.build_rate, world_chunks = o.chunks, noisy = true,
-  out = function(line) bytes = bytes + #line + 1; packets = packets + 1 end, join_spread = 600 })
+  out = function(line) bytes = bytes + #line + 1; packets = packets + 1 end, join_spread = 600, strict = o.strict ~= 0 })
 local rt = sim.rt
 -- Time the stand-in's natives separately: JSON and deflate (helpers) and the surface queries
 -- (find_tiles_filtered, find_entities_filtered, get_tile) are C++ in the game.
@@ -85,8 +88,8 @@ local frame = 1 / 60
 local st = sim.stats
 local charted = #rt.env.storage.chunks.list
 
-print(string.format("bench-mod: %dx%d-chunk world, %d players, %g builds/player/min, %g game s (%d ticks), seed %d",
-  o.chunks, o.chunks, o.players, o.build_rate, secs, ticks, o.seed))
+print(string.format("bench-mod: %dx%d-chunk world, %d players, %g builds/player/min, %g game s (%d ticks), seed %d%s",
+  o.chunks, o.chunks, o.players, o.build_rate, secs, ticks, o.seed, o.strict ~= 0 and ", strict stand-in" or ""))
 print(string.format("  world: %d chunks charted, %d built, %d mined, %d died, %d destroyed silently, %d tiles, %d chats",
   charted, st.built, st.mined, st.died, st.silent, st.tiles, st.chats))
 print(string.format("  first %d s (init, prototypes, start area): %.3f ms/tick avg, worst %.3f ms", warm / 60,

@@ -13,14 +13,14 @@ H.QUIET = {
 }
 
 -- A started game whose printed lines are collected in g.lines; settings merged over QUIET
--- unless opts.noisy.
+-- unless opts.noisy; opts.strict = false gives the mod the plain stand-in objects (default strict).
 function H.game(opts)
   opts = opts or {}
   local lines = {}
   local settings = {}
   if not opts.noisy then for k, v in pairs(H.QUIET) do settings[k] = v end end
   for k, v in pairs(opts.settings or {}) do settings[k] = v end
-  local rt = Runtime.new({ seed = opts.seed or 1, settings = settings, world_chunks = opts.world_chunks,
+  local rt = Runtime.new({ seed = opts.seed or 1, settings = settings, world_chunks = opts.world_chunks, strict = opts.strict,
     out = function(l) lines[#lines + 1] = l; if opts.echo then opts.echo(l) end end })
   rt.lines = lines
   if not opts.no_start then rt:start() end
@@ -34,6 +34,49 @@ function H.run(rt, n, world)
   local out = {}
   for i = first, #rt.lines do out[#out + 1] = rt.lines[i] end
   return out
+end
+
+-- A started game after its init output (3 ticks), and the index where a scenario's output starts.
+function H.fresh(settings)
+  local rt = H.game({ settings = settings })
+  H.run(rt, 3)
+  return rt, #rt.lines + 1
+end
+
+-- The lines printed since index `first`.
+function H.since(rt, first)
+  local out = {}
+  for i = first, #rt.lines do out[#out + 1] = rt.lines[i] end
+  return out
+end
+
+-- An empty grass surface "lab".
+function H.lab(rt)
+  return rt:create_surface("lab", { empty = "grass-1" })
+end
+
+-- The player force charts chunks cx0..cx1 x cy0..cy1 of a surface.
+function H.chart(rt, surface, cx0, cy0, cx1, cy1)
+  rt.forces_by_name.player.chart(surface, { { cx0 * 32, cy0 * 32 }, { (cx1 + 1) * 32, (cy1 + 1) * 32 } })
+end
+
+-- The parsed packets of the given type among lines.
+function H.packets(lines, ptype)
+  local out = {}
+  for _, l in ipairs(lines) do
+    local p = H.parse(l)
+    if p.type == ptype then out[#out + 1] = p end
+  end
+  return out
+end
+
+-- Calls f and checks it raises an error containing `needle` (plain text).
+function H.fails_with(needle, f)
+  local ok, err = pcall(f)
+  if ok then error("expected an error containing: " .. needle, 2) end
+  if not tostring(err):find(needle, 1, true) then
+    error("expected an error containing: " .. needle .. "\n  got: " .. tostring(err), 2)
+  end
 end
 
 -- Parses a packet line: {type, tick, seq, payload = table, compressed = bool, raw = line}.

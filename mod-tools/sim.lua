@@ -4,10 +4,11 @@ date-stamped console lines ([JOIN]/[LEAVE]/[CHAT]) and the mod's packet lines --
 stdout) that LogPipe tails.
 
   lua5.2 mod-tools/sim.lua [--chunks N] [--players N] [--build-rate N] [--realtime|--fast]
-                           [--out FILE] [--seed N] [--duration SECONDS] [--speed X]
+                           [--out FILE] [--seed N] [--duration SECONDS] [--speed X] [--strict 1|0]
 
 Every flag also reads an environment variable (SIM_CHUNKS, SIM_PLAYERS, SIM_BUILD_RATE,
-SIM_REALTIME=1|0, SIM_OUT, SIM_SEED, SIM_DURATION, SIM_SPEED). --duration is in game seconds
+SIM_REALTIME=1|0, SIM_OUT, SIM_SEED, SIM_DURATION, SIM_SPEED, SIM_STRICT). --strict 1 (the
+default) runs the mod on the strict stand-in (factorio_stub/strict.lua), 0 on the plain objects. --duration is in game seconds
 (0 = run until killed). --build-rate is buildings placed per player per game minute.
 ]]
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
@@ -24,7 +25,7 @@ local o = {
   chunks = tonumber(env("SIM_CHUNKS", 64)), players = tonumber(env("SIM_PLAYERS", 4)),
   build_rate = tonumber(env("SIM_BUILD_RATE", 6)), realtime = env("SIM_REALTIME", "1") ~= "0",
   out = env("SIM_OUT", "-"), seed = tonumber(env("SIM_SEED", 1)), duration = tonumber(env("SIM_DURATION", 0)),
-  speed = tonumber(env("SIM_SPEED", 1)),
+  speed = tonumber(env("SIM_SPEED", 1)), strict = tonumber(env("SIM_STRICT", 1)),
 }
 local i = 1
 while i <= #arg do
@@ -48,6 +49,7 @@ while i <= #arg do
   elseif a == "--seed" then o.seed = number()
   elseif a == "--duration" then o.duration = number()
   elseif a == "--speed" then o.speed = number()
+  elseif a == "--strict" then o.strict = number()
   elseif a == "-h" or a == "--help" then
     print((io.open(arg[0]):read("*a"):match("%-%-%[%[(.-)%]%]")))
     os.exit(0)
@@ -89,7 +91,7 @@ emit(string.format("%8.3f Info ModManager.cpp:256: Loading mod kafkatorio 0.1.0 
 flush()
 
 sim = Sim.new({ seed = o.seed, players = o.players, build_rate = o.build_rate, world_chunks = o.chunks, noisy = true,
-  out = emit, console = console, join_spread = 60 * 20 })
+  out = emit, console = console, join_spread = 60 * 20, strict = o.strict ~= 0 })
 engine(string.format("Info ServerMultiplayerManager.cpp:699: updateTick(%d) changing state from(CreatingGame) to(InGame)", sim.rt.tick))
 engine("Hosting game at IP ADDR:({0.0.0.0:34197})")
 flush()

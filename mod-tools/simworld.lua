@@ -24,7 +24,8 @@ for _, it in ipairs(ITEMS) do TOTAL = TOTAL + it[2] end
 
 --[[ opts: seed, players, build_rate (builds per player per minute), mine_share (0..1),
   world_chunks (map size in chunks per side), settings, noisy (keep sweep etc. on), out, console,
-  chart_radius (chunks around a player), join_spread (ticks over which players first join) ]]
+  chart_radius (chunks around a player), join_spread (ticks over which players first join),
+  strict (false: the mod sees the plain stand-in objects, as the benchmark runs) ]]
 function Sim.new(opts)
   local self = setmetatable({}, Sim)
   self.opts = opts
@@ -32,7 +33,7 @@ function Sim.new(opts)
   self.state = (self.seed * 2654435761) % 4294967295 + 1
   self.console = opts.console or function() end
   self.rt = H.game({ seed = self.seed, settings = opts.settings, noisy = opts.noisy, world_chunks = opts.world_chunks or 64,
-    echo = opts.out, no_start = true })
+    echo = opts.out, no_start = true, strict = opts.strict })
   if opts.out then self.rt.out = function(l) opts.out(l) end end
   self.rt:start()
   self.surface = self.rt.surfaces[1]

@@ -1,6 +1,26 @@
 -- What players, robots, biters and other scripts do to a stand-in game, with the events the game
--- raises for each (names and payloads as in the 2.0 API). Shared by the tests and the simulator.
+-- raises for each (names and payloads exactly as in the 2.0.77 API: strict.lua checks them).
+-- Shared by the tests and the simulator.
+local strict = require("strict")
+
 local A = {}
+
+-- The things an event names besides the entity: the robot, the platform, the item stack and
+-- inventories, the item and quality used. The mod reads none of them; any use errors.
+function A.inventory() return strict.object("LuaInventory", { valid = true }) end
+function A.stack() return strict.object("LuaItemStack", { valid = true, valid_for_read = false }) end
+function A.item(name) return strict.object("LuaItemPrototype", { name = name, valid = true }) end
+function A.quality() return strict.object("LuaQualityPrototype", { name = "normal", valid = true }) end
+function A.platform(surface)
+  return surface.platform or strict.object("LuaSpacePlatform", { name = surface.name, valid = true })
+end
+-- A construction robot of the player force on the surface (flying, so not in the chunk buckets).
+function A.robot(rt, surface, x, y)
+  local force = rt.forces_by_name.player
+  return strict.object("LuaEntity", { name = "construction-robot", type = "construction-robot", valid = true,
+    position = { x = x or 0, y = y or 0 }, surface = surface, surface_index = surface.index, force = force,
+    force_index = force.index, direction = 0, unit_number = rt:new_unit_number() })
+end
 
 function A.build(rt, surface, name, x, y, opts)
   opts = opts or {}
@@ -8,13 +28,15 @@ function A.build(rt, surface, name, x, y, opts)
     direction = opts.direction or 0 })
   local by = opts.by or "player"
   if by == "player" then
-    rt:raise("on_built_entity", { entity = e, player_index = opts.player_index or 1, consumed_items = {} })
+    rt:raise("on_built_entity", { entity = e, player_index = opts.player_index or 1, consumed_items = A.inventory() })
   elseif by == "robot" then
-    rt:raise("on_robot_built_entity", { entity = e, robot = {}, stack = {} })
+    rt:raise("on_robot_built_entity", { entity = e, robot = A.robot(rt, surface, x, y), stack = A.stack() })
   elseif by == "platform" then
-    rt:raise("on_space_platform_built_entity", { entity = e, platform = {}, stack = {} })
+    rt:raise("on_space_platform_built_entity", { entity = e, platform = A.platform(surface), stack = A.stack() })
   elseif by == "script" then
     rt:raise("script_raised_built", { entity = e })
+  elseif by == "revive" then -- a ghost revived by a script with raise_revive
+    rt:raise("script_raised_revive", { entity = e })
   end -- by == "silent": a script without raise_built
   return e
 end
@@ -26,18 +48,37 @@ function A.rotate(rt, e, player_index)
 end
 
 function A.mine(rt, e, player_index)
-  rt:raise("on_player_mined_entity", { entity = e, player_index = player_index or 1, buffer = {} })
+  rt:raise("on_player_mined_entity", { entity = e, player_index = player_index or 1, buffer = A.inventory() })
   e.surface:remove_entity(e)
 end
 
 function A.robot_mine(rt, e)
-  rt:raise("on_robot_mined_entity", { entity = e, robot = {}, buffer = {} })
+  rt:raise("on_robot_mined_entity", { entity = e, robot = A.robot(rt, e.surface, e.position.x, e.position.y),
+    buffer = A.inventory() })
+  e.surface:remove_entity(e)
+end
+
+function A.platform_mine(rt, e)
+  rt:raise("on_space_platform_mined_entity", { entity = e, platform = A.platform(e.surface), buffer = A.inventory() })
   e.surface:remove_entity(e)
 end
 
 function A.die(rt, e, cause)
-  rt:raise("on_entity_died", { entity = e, cause = cause, loot = {} })
+  rt:raise("on_entity_died", { entity = e, cause = cause, loot = A.inventory() })
   e.surface:remove_entity(e)
+end
+
+-- A script destroying with raise_destroy: script_raised_destroy while the entity is still valid.
+function A.script_destroy(rt, e)
+  rt:raise("script_raised_destroy", { entity = e })
+  e.surface:remove_entity(e)
+end
+
+-- A player flipping an entity (2.0): the direction mirrored along the axis.
+function A.flip(rt, e, horizontal, player_index)
+  if horizontal then e.direction = (16 - e.direction) % 16 else e.direction = (24 - e.direction) % 16 end
+  e.mirroring = not e.mirroring
+  rt:raise("on_player_flipped_entity", { entity = e, horizontal = horizontal == true, player_index = player_index or 1 })
 end
 
 -- A script destroying without raise_destroy: only on_object_destroyed tells.
@@ -51,29 +92,46 @@ function A.clone(rt, e, x, y)
   return d
 end
 
-function A.build_tiles(rt, surface, name, positions, player_index)
+local function old_tiles(rt, surface, positions)
   local old = {}
   for i, p in ipairs(positions) do
     old[i] = { old_tile = rt.protos.tile[surface:tile_name(p[1], p[2])], position = { x = p[1], y = p[2] } }
   end
-  surface.set_tiles((function()
-    local t = {}
-    for i, p in ipairs(positions) do t[i] = { name = name, position = { x = p[1], y = p[2] } } end
-    return t
-  end)())
-  rt:raise("on_player_built_tile", { player_index = player_index or 1, surface_index = surface.index,
-    tile = rt.protos.tile[name], tiles = old })
+  return old
 end
 
-function A.mine_tiles(rt, surface, positions, under, player_index)
-  local old = {}
+local function set_all(surface, name, positions)
   local t = {}
-  for i, p in ipairs(positions) do
-    old[i] = { old_tile = rt.protos.tile[surface:tile_name(p[1], p[2])], position = { x = p[1], y = p[2] } }
-    t[i] = { name = under, position = { x = p[1], y = p[2] } }
-  end
+  for i, p in ipairs(positions) do t[i] = { name = name, position = { x = p[1], y = p[2] } } end
   surface.set_tiles(t)
-  rt:raise("on_player_mined_tile", { player_index = player_index or 1, surface_index = surface.index, tiles = old })
+end
+
+-- Raises the player's, a robot's or a platform's variant (names[by]) of a tile event, with who did it.
+local function raise_tiles(rt, surface, by, names, ev, player_index, positions)
+  if by == "player" then ev.player_index = player_index or 1
+  elseif by == "robot" then ev.robot = A.robot(rt, surface, positions[1][1], positions[1][2])
+  else ev.platform = A.platform(surface) end
+  rt:raise(names[by], ev)
+end
+
+-- Tiles built by a player (default), a robot (opts.by = "robot") or a space platform ("platform").
+function A.build_tiles(rt, surface, name, positions, player_index, opts)
+  local by = opts and opts.by or "player"
+  local old = old_tiles(rt, surface, positions)
+  set_all(surface, name, positions)
+  local ev = { surface_index = surface.index, tile = rt.protos.tile[name], tiles = old }
+  if by ~= "player" then ev.item, ev.quality, ev.inventory = A.item(name), A.quality(), A.inventory() end
+  raise_tiles(rt, surface, by, { player = "on_player_built_tile", robot = "on_robot_built_tile",
+    platform = "on_space_platform_built_tile" }, ev, player_index, positions)
+end
+
+-- Tiles mined (the tile `under` shows again) by a player, a robot or a space platform (opts.by).
+function A.mine_tiles(rt, surface, positions, under, player_index, opts)
+  local by = opts and opts.by or "player"
+  local old = old_tiles(rt, surface, positions)
+  set_all(surface, under, positions)
+  raise_tiles(rt, surface, by, { player = "on_player_mined_tile", robot = "on_robot_mined_tile",
+    platform = "on_space_platform_mined_tile" }, { surface_index = surface.index, tiles = old }, player_index, positions)
 end
 
 function A.join(rt, p)
@@ -97,6 +155,11 @@ function A.change_surface(rt, p, surface, x, y)
   p.position = { x = x, y = y }
   p.physical_position = p.position
   rt:raise("on_player_changed_surface", { player_index = p.index, surface_index = old })
+end
+
+-- A dead player respawning (at the surface's spawn, here where the character was).
+function A.respawn(rt, p)
+  rt:raise("on_player_respawned", { player_index = p.index })
 end
 
 function A.deplete(rt, e)

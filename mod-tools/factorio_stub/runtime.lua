@@ -15,6 +15,7 @@ local protodata = require("protodata")
 local worldgen = require("worldgen")
 local S = require("surface")
 local savedata = require("savedata")
+local strict = require("strict")
 
 local Runtime = {}
 Runtime.__index = Runtime
@@ -32,6 +33,7 @@ local function read(path)
   f:close()
   return s
 end
+Runtime.read = read
 
 local function settings_defaults(mod_dir)
   local defaults = {}
@@ -44,13 +46,15 @@ end
 
 --[[ opts: seed, mod_dir, prototypes (path), settings (name -> value overrides),
   out (function(line)), world_chunks (surface size in chunks per side; 0 = unlimited),
-  game_version ]]
+  game_version, strict (default true: the mod sees the stand-in through strict.lua; false gives
+  it the plain objects, as `make bench-mod` does) ]]
 function Runtime.new(opts)
   opts = opts or {}
   local self = setmetatable({}, Runtime)
   self.seed = opts.seed or 1
   self.mod_dir = opts.mod_dir or (ROOT .. "/mod")
   self.out = opts.out or print
+  self.strict = opts.strict ~= false
   self.tick = 0
   self.world_chunks = opts.world_chunks or 0
   self.protos = protodata.load(opts.prototypes or (ROOT .. "/Tests/Fixtures/prototypes-2.0.json"))
@@ -67,7 +71,8 @@ function Runtime.new(opts)
   self.tick_time, self.tick_worst, self.ticks_measured = 0, 0, 0
   -- settings
   self.setting_specs = settings_defaults(self.mod_dir)
-  self.settings = { global = {}, startup = {}, player = {} }
+  self.settings = strict.object("LuaSettings", { global = strict.custom_table({}), startup = strict.custom_table({}),
+    player_default = strict.custom_table({}) })
   for name, spec in pairs(self.setting_specs) do
     local v = spec.default_value
     if opts.settings and opts.settings[name] ~= nil then v = opts.settings[name] end
@@ -82,7 +87,7 @@ end
 -- Forces ---------------------------------------------------------------------------------
 function Runtime:create_force(name)
   local rt = self
-  local f = { name = name, index = #self.forces + 1, valid = true, object_name = "LuaForce", charted = {} }
+  local f = strict.object("LuaForce", { name = name, index = #self.forces + 1, valid = true, charted = {} })
   f.is_chunk_charted = function(surface, pos)
     local s = rt:surface_of(surface)
     local x, y = pos.x or pos[1], pos.y or pos[2]
@@ -127,16 +132,30 @@ function Runtime:surface_of(x)
   return self.surfaces_by_name[x]
 end
 
-function Runtime:delete_surface(s)
-  self:raise("on_pre_surface_deleted", { surface_index = s.index })
+-- Every entity of the surface destroyed and no force has charted any of it.
+function Runtime:empty_surface(s)
   for _, e in ipairs(s:all_entities()) do s:remove_entity(e) end
-  s.valid = false
-  self.surfaces[s.index] = nil
-  self.surfaces_by_name[s.name] = nil
   for _, f in ipairs(self.forces) do
     for k in pairs(f.charted) do if k:match("^" .. s.index .. ":") then f.charted[k] = nil end end
   end
+end
+
+function Runtime:delete_surface(s)
+  self:raise("on_pre_surface_deleted", { surface_index = s.index })
+  self:empty_surface(s)
+  s.valid = false
+  self.surfaces[s.index] = nil
+  self.surfaces_by_name[s.name] = nil
   self:raise("on_surface_deleted", { surface_index = s.index })
+end
+
+-- LuaSurface.clear: all entities removed and all chunks deleted (no on_chunk_deleted: the game
+-- raises on_pre_surface_cleared and on_surface_cleared around it); the surface stays.
+function Runtime:clear_surface(s)
+  self:raise("on_pre_surface_cleared", { surface_index = s.index })
+  self:empty_surface(s)
+  s.chunks, s.chunk_list = {}, {}
+  self:raise("on_surface_cleared", { surface_index = s.index })
 end
 
 function Runtime:rename_surface(s, new_name)
@@ -168,10 +187,10 @@ end
 function Runtime:create_player(name, color)
   local index = #self.players + 1
   local nauvis = self.surfaces[1]
-  local p = { index = index, name = name, valid = true, object_name = "LuaPlayer", connected = false,
+  local p = strict.object("LuaPlayer", { index = index, name = name, valid = true, connected = false,
     color = color or { r = 1, g = 0.6, b = 0.2, a = 0.5 }, afk_time = 0, force = self.forces_by_name.player,
     surface = nauvis, physical_surface = nauvis, position = { x = 0, y = 0 }, physical_position = { x = 0, y = 0 },
-    surface_index = nauvis.index, physical_surface_index = nauvis.index, online_time = 0, admin = false }
+    surface_index = nauvis.index, physical_surface_index = nauvis.index, online_time = 0, admin = false })
   self.players[index] = p
   self.players_by_name[name] = p
   self:raise("on_player_created", { player_index = index })
@@ -199,24 +218,23 @@ end
 -- The API objects seen by the mod ----------------------------------------------------------
 function Runtime:build_api()
   local rt = self
-  local game = setmetatable({}, { __index = function(_, k)
+  local game = strict.object("LuaGameScript", setmetatable({}, { __index = function(_, k)
     if k == "tick" then return rt.tick end
     if k == "connected_players" then return rt:connected_players() end
-  end })
-  game.object_name = "LuaGameScript"
-  game.players = setmetatable({}, { __index = function(_, k) return rt.players[k] or rt.players_by_name[k] end,
-    __pairs = function() return next, rt.players, nil end, __len = function() return #rt.players end })
-  game.surfaces = setmetatable({}, { __index = function(_, k) return rt:surface_of(k) end,
-    __pairs = function() return next, rt.surfaces_by_name, nil end })
-  game.forces = setmetatable({}, { __index = function(_, k) return rt.forces_by_name[k] or rt.forces[k] end,
-    __pairs = function() return next, rt.forces_by_name, nil end })
+  end }))
+  game.players = strict.custom_table(setmetatable({}, { __index = function(_, k) return rt.players[k] or rt.players_by_name[k] end,
+    __pairs = function() return next, rt.players, nil end, __len = function() return #rt.players end }))
+  game.surfaces = strict.custom_table(setmetatable({}, { __index = function(_, k) return rt:surface_of(k) end,
+    __pairs = function() return next, rt.surfaces_by_name, nil end }))
+  game.forces = strict.custom_table(setmetatable({}, { __index = function(_, k) return rt.forces_by_name[k] or rt.forces[k] end,
+    __pairs = function() return next, rt.forces_by_name, nil end }))
   game.get_player = function(k) return rt.players[k] or rt.players_by_name[k] end
   game.get_surface = function(k) return rt:surface_of(k) end
   game.print = function() end
   self.game = game
 
-  self.script = {
-    object_name = "LuaBootstrap", mod_name = self.info.name,
+  self.script = strict.object("LuaBootstrap", {
+    mod_name = self.info.name,
     active_mods = { base = self.game_version, core = self.game_version, [self.info.name] = self.info.version },
     on_init = function(f) rt.on_init_handler = f end,
     on_load = function(f) rt.on_load_handler = f end,
@@ -244,10 +262,9 @@ function Runtime:build_api()
       return reg, unit or 0, defines.target_type.entity
     end,
     raise_event = function(id, data) rt:raise(defines.event_names[id], data) end,
-  }
+  })
 
-  self.helpers = {
-    object_name = "LuaHelpers",
+  self.helpers = strict.object("LuaHelpers", {
     table_to_json = json.encode,
     json_to_table = function(s) local ok, v = pcall(json.decode, s) if ok then return v end return nil end,
     encode_string = function(s)
@@ -261,8 +278,14 @@ function Runtime:build_api()
       return nil
     end,
     write_file = function() end,
-  }
-  self.prototypes = { object_name = "LuaPrototypes", tile = self.protos.tile, entity = self.protos.entity }
+  })
+  self.prototypes = strict.object("LuaPrototypes", { tile = strict.custom_table(self.protos.tile),
+    entity = strict.custom_table(self.protos.entity) })
+  -- Globals the game has and the mod does not use: any use errors ("stand-in does not implement").
+  self.unused_globals = {}
+  for _, name in ipairs({ "rendering", "remote", "commands", "rcon" }) do
+    self.unused_globals[name] = strict.object(strict.global_class(name), {})
+  end
 end
 
 -- The mod's Lua state ------------------------------------------------------------------------
@@ -281,8 +304,10 @@ function Runtime:load_mod()
   env.math = {}
   for k, v in pairs(math) do if k ~= "random" and k ~= "randomseed" then env.math[k] = v end end
   env.bit32 = bit32
-  env.defines = defines
-  env.script, env.helpers, env.prototypes, env.settings = self.script, self.helpers, self.prototypes, self.settings
+  env.defines = defines.for_mod
+  env.script, env.helpers, env.prototypes, env.settings = self:to_mod(self.script), self:to_mod(self.helpers),
+    self:to_mod(self.prototypes), self:to_mod(self.settings)
+  for name, obj in pairs(self.unused_globals) do env[name] = self:to_mod(obj) end
   env.game = nil -- not accessible while control.lua runs nor in on_load
   env.print = function(s) rt.out(tostring(s)) end
   env.localised_print = env.print
@@ -307,8 +332,39 @@ end
 function Runtime:start()
   self:load_mod()
   self.env.storage = {}
-  self.env.game = self.game
+  self.env.game = self:to_mod(self.game)
   if self.on_init_handler then self:measure(self.on_init_handler) end
+end
+
+-- What the mod sees of a stand-in value: a strict proxy (strict.lua), or the value itself.
+function Runtime:to_mod(v)
+  if self.strict then return strict.export(v) end
+  return v
+end
+
+-- A ConfigurationChangedData with every field the game fills (`changed` may give some).
+local function configuration_changed_data(changed)
+  return { mod_changes = changed.mod_changes or {}, migrations = changed.migrations or {},
+    mod_startup_settings_changed = changed.mod_startup_settings_changed or false,
+    migration_applied = changed.migration_applied or false,
+    old_version = changed.old_version, new_version = changed.new_version }
+end
+
+-- The mod added to a game that ran without it (`world` made it, e.g. surfaces and charted
+-- chunks): control.lua, on_init, then on_configuration_changed with the mod in mod_changes,
+-- as the game does.
+function Runtime:add_to_existing_save()
+  self:start()
+  if self.on_config_handler then
+    self:measure(self.on_config_handler, self:config_payload({
+      mod_changes = { [self.info.name] = { new_version = self.info.version } } }))
+  end
+end
+
+function Runtime:config_payload(changed)
+  local data = configuration_changed_data(changed)
+  if self.strict then return strict.convert(data, "ConfigurationChangedData", "on_configuration_changed") end
+  return data
 end
 
 -- Saves (the part of a save that belongs to the mod: its storage) and loads it again in a new
@@ -326,9 +382,9 @@ function Runtime:load(saved, changed)
   if savedata.canonical(self.env.storage) ~= before then
     error("on_load wrote storage (that desyncs multiplayer)", 0)
   end
-  self.env.game = self.game
+  self.env.game = self:to_mod(self.game)
   if changed and self.on_config_handler then
-    self:measure(self.on_config_handler, changed)
+    self:measure(self.on_config_handler, self:config_payload(changed))
   end
 end
 
@@ -346,10 +402,12 @@ function Runtime:raise(name, data)
   local id = defines.events[name]
   assert(id, "raise: unknown event " .. tostring(name))
   local f = self.handlers and self.handlers[id]
-  if not f then return end
   data = data or {}
   data.name = id
   data.tick = self.tick
+  -- checked against the API even when the mod has no handler (the stand-in must be right)
+  if self.strict then data = strict.event(name, data) end
+  if not f then return end
   self:measure(f, data)
 end
 
@@ -359,7 +417,11 @@ function Runtime:step(world)
   self.tick_accum = 0
   self:raise("on_tick", {})
   for n, f in pairs(self.nth) do
-    if self.tick % n == 0 then self:measure(f, { tick = self.tick, nth_tick = n }) end
+    if self.tick % n == 0 then
+      local data = { tick = self.tick, nth_tick = n }
+      if self.strict then data = strict.convert(data, "NthTickEventData", "on_nth_tick") end
+      self:measure(f, data)
+    end
   end
   if world then world(self) end
   local pending = self.destroyed_pending

@@ -1,5 +1,7 @@
 -- What a save keeps of a mod's `storage`: plain data only, deep-copied, and a canonical text of
 -- it so the stand-in can check that on_load left storage untouched.
+local strict = require("strict")
+
 local savedata = {}
 
 -- Deep copy of plain data (what a save keeps of `storage`); LuaObjects are not allowed.
@@ -12,7 +14,10 @@ local function deepcopy(v, seen)
   end
   seen = seen or {}
   if seen[v] then return seen[v] end
-  if v.object_name then error("storage holds a LuaObject (" .. tostring(v.object_name) .. ")", 0) end
+  -- (read raw: a table the mod got from an event or attribute errors on keys its type lacks)
+  if strict.is_proxy(v) or rawget(v, "object_name") then
+    error("storage holds a LuaObject (" .. tostring(rawget(strict.raw(v), "object_name")) .. ")", 0)
+  end
   local t = {}
   seen[v] = t
   for k, x in pairs(v) do t[deepcopy(k, seen)] = deepcopy(x, seen) end

@@ -1,6 +1,7 @@
 -- LuaSurface and LuaEntity stand-ins: chunks of generated tiles, resources and enemy bases,
 -- entities in per-chunk buckets, and the find_/get_/set_/create_ methods a mod uses.
 local worldgen = require("worldgen")
+local strict = require("strict")
 
 local floor = math.floor
 local S = {}
@@ -24,11 +25,11 @@ local function set_of(v)
 end
 
 function S.new(rt, index, name, opts)
-  local s = setmetatable({ rt = rt, index = index, name = name, valid = true, object_name = "LuaSurface",
+  local s = strict.object("LuaSurface", setmetatable({ rt = rt, index = index, name = name, valid = true,
     chunks = {}, chunk_list = {}, daytime = opts.daytime or 0.25, seed = rt.seed + index * 1000,
-    ore_cache = {}, empty = opts.empty }, S)
-  if opts.planet then s.planet = { name = opts.planet, valid = true, object_name = "LuaPlanet" } end
-  if opts.platform then s.platform = { name = opts.platform, valid = true, object_name = "LuaSpacePlatform" } end
+    ore_cache = {}, empty = opts.empty }, S))
+  if opts.planet then s.planet = strict.object("LuaPlanet", { name = opts.planet, valid = true }) end
+  if opts.platform then s.platform = strict.object("LuaSpacePlatform", { name = opts.platform, valid = true }) end
   -- Methods called with a dot, as on real LuaObjects.
   s.find_tiles_filtered = function(f) return s:_find_tiles(f) end
   s.find_entities_filtered = function(f) return s:_find_entities(f) end
@@ -36,7 +37,7 @@ function S.new(rt, index, name, opts)
   s.get_tile = function(x, y)
     if type(x) == "table" then x, y = x.x or x[1], x.y or x[2] end
     x, y = floor(x), floor(y)
-    return { name = s:tile_name(x, y), position = { x = x, y = y }, valid = true, object_name = "LuaTile" }
+    return strict.object("LuaTile", { name = s:tile_name(x, y), position = { x = x, y = y }, valid = true })
   end
   s.get_chunks = function()
     local i = 0
@@ -54,6 +55,7 @@ function S.new(rt, index, name, opts)
   s.create_entity = function(spec) return s:_create_entity(spec) end
   s.set_tiles = function(tiles, _, _, _, raise_event) return s:_set_tiles(tiles, raise_event) end
   s.delete_chunk = function(p) return s:_delete_chunk(p.x or p[1], p.y or p[2]) end
+  s.clear = function() rt:clear_surface(s) end
   return s
 end
 
@@ -119,7 +121,7 @@ function S:_find_tiles(f)
           for tx = math.max(x0, bx), math.min(x1, bx + 32) - 1 do
             local name = c.tiles[(ty - by) * 32 + (tx - bx) + 1]
             if not names or names[name] then
-              out[#out + 1] = { name = name, position = { x = tx, y = ty }, valid = true, object_name = "LuaTile" }
+              out[#out + 1] = strict.object("LuaTile", { name = name, position = { x = tx, y = ty }, valid = true })
             end
           end
         end
@@ -189,10 +191,10 @@ function S:_create_entity(spec)
   if proto.tile_height > 0 then y = snap(y, proto.tile_height) end
   local force = spec.force or "neutral"
   if type(force) == "string" then force = rt.forces_by_name[force] end
-  local e = { name = proto.name, type = proto.type, prototype = proto, position = { x = x, y = y },
-    direction = spec.direction or 0, force = force, force_index = force.index, surface = self,
-    surface_index = self.index, valid = true, object_name = "LuaEntity", amount = spec.amount,
-    tile_width = proto.tile_width, tile_height = proto.tile_height }
+  local e = strict.object("LuaEntity", { name = proto.name, type = proto.type, prototype = proto,
+    position = { x = x, y = y }, direction = spec.direction or 0, force = force, force_index = force.index,
+    surface = self, surface_index = self.index, valid = true, amount = spec.amount, mirroring = false,
+    tile_width = proto.tile_width, tile_height = proto.tile_height })
   if not NO_UNIT[proto.type] then e.unit_number = rt:new_unit_number() end
   local c = self:generate(floor(x / 32), floor(y / 32))
   c.entities[#c.entities + 1] = e

@@ -7,26 +7,7 @@ local Runtime = require("runtime")
 
 local FIXTURES = Runtime.ROOT .. "/Tests/Fixtures/mod/"
 
-local function lab(rt)
-  return rt:create_surface("lab", { empty = "grass-1" })
-end
-
-local function chart(rt, surface, cx0, cy0, cx1, cy1)
-  rt.forces_by_name.player.chart(surface, { { cx0 * 32, cy0 * 32 }, { (cx1 + 1) * 32, (cy1 + 1) * 32 } })
-end
-
--- A started game after its init output, and the index where the scenario's output starts.
-local function fresh(settings)
-  local rt = H.game({ settings = settings })
-  H.run(rt, 3)
-  return rt, #rt.lines + 1
-end
-
-local function since(rt, first)
-  local out = {}
-  for i = first, #rt.lines do out[#out + 1] = rt.lines[i] end
-  return out
-end
+local lab, chart, fresh, since = H.lab, H.chart, H.fresh, H.since
 
 local scenarios = {}
 

@@ -74,6 +74,11 @@ function emitter.enqueue(lane, key, item)
   return item
 end
 
+-- Drops the item pending under `key`, if any (its queue slot is skipped when drained).
+function emitter.cancel(key)
+  storage.pending[key] = nil
+end
+
 -- A ready-made payload (a Lua table, encoded when drained).
 function emitter.send(lane, ptype, payload)
   emitter.enqueue(lane, nil, { kind = "ready", type = ptype, payload = payload })

@@ -63,10 +63,18 @@ function protos.payloads()
   return out
 end
 
+-- Queues the prototype packets under the keys "prototypes:1".."prototypes:n", so that a second
+-- snapshot before the first was sent (on_init then on_configuration_changed when the mod is
+-- added to an existing save) replaces it instead of sending it twice: a part still pending gets
+-- the newest payload, and pending parts beyond the new count are dropped.
 function protos.queue()
-  for _, payload in ipairs(protos.payloads()) do
-    emitter.enqueue("hi", nil, { kind = "ready", type = "prototypes", payload = payload })
+  local payloads = protos.payloads()
+  for i, payload in ipairs(payloads) do
+    local item = emitter.enqueue("hi", "prototypes:" .. i, { kind = "ready", type = "prototypes", payload = payload })
+    item.payload = payload
   end
+  for i = #payloads + 1, storage.prototype_parts or 0 do emitter.cancel("prototypes:" .. i) end
+  storage.prototype_parts = #payloads
 end
 
 return protos

@@ -11,13 +11,17 @@ function util.chunk_key(si, cx, cy)
   return si .. ":" .. cx .. ":" .. cy
 end
 
--- A Color (table with r, g, b, a? or an array) as a packet colour array, or nil.
+local function round3(x) return floor(x * 1000 + 0.5) / 1000 end
+
+-- A Color (table with r, g, b, a? or an array) as a packet colour array, or nil. Channels are
+-- rounded to 3 decimals: the game returns single-precision floats (0.3803921639919281 for
+-- 97/255), and 3 decimals still give back every 8-bit channel value exactly.
 function util.color(c)
   if not c then return nil end
   local r, g, b, a = c.r or c[1], c.g or c[2], c.b or c[3], c.a or c[4]
   if not (r and g and b) then return nil end
-  if a then return { r, g, b, a } end
-  return { r, g, b }
+  if a then return { round3(r), round3(g), round3(b), round3(a) } end
+  return { round3(r), round3(g), round3(b) }
 end
 
 -- Truncates a string to at most n bytes without splitting a UTF-8 sequence.
@@ -44,22 +48,25 @@ function util.palette_index(list, map, name)
 end
 
 -- Entity types that are never "buildings" on the map: they move, are terrain decoration, or are
--- resources (sent as chunk_resources). Everything else with a unit_number is a building.
+-- resources (sent as chunk_resources). Everything else with a unit_number is a building. Every
+-- key is an entity type of 2.0.77 (defines.prototypes.entity), and every type of it is either
+-- here or in the test's reviewed list of buildings (mod-tools/tests/test_api.lua).
 util.not_building = {
   ["character"] = true, ["unit"] = true, ["spider-unit"] = true, ["segmented-unit"] = true,
   ["car"] = true, ["spider-vehicle"] = true, ["locomotive"] = true, ["cargo-wagon"] = true,
-  ["fluid-wagon"] = true, ["artillery-wagon"] = true, ["entity-ghost"] = true, ["tile-ghost"] = true,
+  ["fluid-wagon"] = true, ["artillery-wagon"] = true, ["infinity-cargo-wagon"] = true, ["capture-robot"] = true,
+  ["entity-ghost"] = true, ["tile-ghost"] = true,
   ["item-request-proxy"] = true, ["resource"] = true, ["tree"] = true, ["plant"] = true,
   ["simple-entity"] = true, ["fish"] = true, ["corpse"] = true, ["character-corpse"] = true,
   ["item-entity"] = true, ["asteroid"] = true, ["cliff"] = true, ["deconstructible-tile-proxy"] = true,
   ["explosion"] = true, ["projectile"] = true, ["particle-source"] = true, ["sticker"] = true,
   ["fire"] = true, ["stream"] = true, ["smoke-with-trigger"] = true, ["beam"] = true,
-  ["highlight-box"] = true, ["speech-bubble"] = true, ["flying-text"] = true, ["combat-robot"] = true,
-  ["construction-robot"] = true, ["logistic-robot"] = true, ["capsule"] = true, ["temporary-container"] = true,
-  ["rail-remnants"] = true, ["optimized-particle"] = true, ["particle"] = true, ["smoke"] = true, ["arrow"] = true,
+  ["highlight-box"] = true, ["speech-bubble"] = true, ["combat-robot"] = true,
+  ["construction-robot"] = true, ["logistic-robot"] = true, ["temporary-container"] = true,
+  ["rail-remnants"] = true, ["arrow"] = true,
   ["artillery-flare"] = true, ["artillery-projectile"] = true, ["rocket-silo-rocket"] = true,
   ["rocket-silo-rocket-shadow"] = true, ["cargo-pod"] = true, ["spider-leg"] = true, ["lightning"] = true,
-  ["optimized-decorative"] = true, ["trivial-smoke"] = true, ["segment"] = true,
+  ["segment"] = true,
 }
 
 function util.is_building(entity)
