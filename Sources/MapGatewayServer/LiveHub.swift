@@ -127,14 +127,7 @@ package final class LiveHub: Sendable {
             // Encode once (inside the lock, so every client sees the same order as the state).
             return .success((event, publish(event, server: server, now: WallClock.nowMillis(), in: &state)))
         }
-        switch result {
-        case .success(let (event, schedule)):
-            if schedule { scheduleFlush() }
-            return .success(event)
-        case .failure(let rejection):
-            metrics?.liveRejected(rejection).increment()
-            return .failure(rejection)
-        }
+        return finish(result)
     }
 
     /// Applies a server event (join, leave, chat, start, stop, …) and notifies the server's
@@ -161,10 +154,16 @@ package final class LiveHub: Sendable {
             for e in events where publish(e, server: event.server, now: now, in: &state) { schedule = true }
             return .success((events, schedule))
         }
+        return finish(result)
+    }
+
+    /// After an application under the lock: schedules the frame flush it asked for, or counts
+    /// its rejection.
+    private func finish<T>(_ result: Result<(T, Bool), LiveRejection>) -> Result<T, LiveRejection> {
         switch result {
-        case .success(let (events, schedule)):
+        case .success(let (value, schedule)):
             if schedule { scheduleFlush() }
-            return .success(events)
+            return .success(value)
         case .failure(let rejection):
             metrics?.liveRejected(rejection).increment()
             return .failure(rejection)

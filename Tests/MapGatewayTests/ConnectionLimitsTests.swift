@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdTesting
-import Metrics
 import Prometheus
 import Testing
 

@@ -1,7 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
 import KafkaModel
-import Metrics
 import Prometheus
 import Shared
 import Testing

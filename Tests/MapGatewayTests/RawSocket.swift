@@ -12,8 +12,16 @@ final class RawSocket: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`.
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try Self.connected(port: port)
+    }
+
+    /// A socket connected to 127.0.0.1:`port`, with a receive buffer of `receiveBuffer` bytes if given.
+    static func connected(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -24,6 +32,7 @@ final class RawSocket: @unchecked Sendable {
             }
         }
         try #require(connected == 0)
+        return fd
     }
 
     deinit { close(fd) }
