@@ -53,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
@@ -141,7 +142,7 @@ let package = Package(
                 hummingbird, hummingbirdWS,
                 prometheus, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),
-             httpTypes],
+             httpTypes, "Blocking", .product(name: "NIOHTTPTypes", package: "swift-nio-extras")],
             swiftSettings: swiftSettings),
 
         // MARK: Executables (thin: parse configuration, run a ServiceGroup)
@@ -219,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [
-                "MapGatewayCore", "MapGatewayServer", "Shared", "Settings", "ServiceSupport", hummingbird, hummingbirdTesting,
+                "MapGatewayCore", "MapGatewayServer", "Shared", "Settings", "ServiceSupport", "KafkaModel", hummingbird, hummingbirdTesting,
                 hummingbirdWS,
                 hummingbirdWSTesting, prometheus, log, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

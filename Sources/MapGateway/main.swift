@@ -37,7 +37,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
         let tileStore = TileStore()
         let hub = LiveHub(
             queueDepth: gateway.wsQueueDepth, staleAfterSeconds: gateway.staleAfterSeconds,
-            playerFrameMillis: gateway.playerFrameMillis, metrics: metrics)
+            playerFrameMillis: gateway.playerFrameMillis, limits: gateway.liveLimits, metrics: metrics)
         // Each replica reads both topics whole: groups of its own, never committed.
         let replica = UUID().uuidString.prefix(8)
         let tiles = try KafkaConsumer(

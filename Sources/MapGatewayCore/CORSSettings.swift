@@ -12,4 +12,10 @@ package struct CORSSettings: Sendable, Hashable {
     package func allows(_ origin: String) -> Bool {
         allowedOrigins.contains("*") || allowedOrigins.contains(origin)
     }
+
+    /// Whether `origin` may make cross-origin requests with the viewer's credentials (cookie,
+    /// `Authorization`): only an origin listed by name, never one allowed only by `*`.
+    package func allowsCredentials(_ origin: String) -> Bool {
+        origin != "*" && allowedOrigins.contains(origin)
+    }
 }

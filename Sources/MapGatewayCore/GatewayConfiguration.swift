@@ -45,6 +45,16 @@ package struct GatewayConfiguration: Sendable {
     /// The pages that may embed the map in a frame: the Content-Security-Policy's
     /// `frame-ancestors` sources (``SecurityHeaders``), `'none'` by default.
     package var frameAncestors: String
+    /// Seconds a request head may take from its first byte to its end (``ConnectionGuardMachine``).
+    package var headerTimeoutSeconds: Int
+    /// Seconds a keep-alive connection may wait for its next request (not WebSockets).
+    package var idleTimeoutSeconds: Int
+    /// Connections open at once; further ones are closed as soon as they are accepted.
+    package var maxConnections: Int
+    /// Password hashes verified at once, off the cooperative pool.
+    package var authConcurrency: Int
+    /// Bounds on the live state kept from the `live` topic.
+    package var liveLimits: LiveLimits
 
     /// Creates a configuration; every parameter has a production default.
     package init(
@@ -64,7 +74,12 @@ package struct GatewayConfiguration: Sendable {
         cors: CORSSettings = CORSSettings(),
         trustedProxies: [CIDR] = [],
         maxPipelinedTiles: Int = GatewaySettings.maxPipelinedTiles.defaultValue,
-        frameAncestors: String = SecurityHeaders.defaultFrameAncestors
+        frameAncestors: String = SecurityHeaders.defaultFrameAncestors,
+        headerTimeoutSeconds: Int = GatewaySettings.headerTimeoutSeconds.defaultValue,
+        idleTimeoutSeconds: Int = GatewaySettings.idleTimeoutSeconds.defaultValue,
+        maxConnections: Int = GatewaySettings.maxConnections.defaultValue,
+        authConcurrency: Int = GatewaySettings.authConcurrency.defaultValue,
+        liveLimits: LiveLimits = LiveLimits()
     ) {
         self.host = host
         self.port = port
@@ -83,6 +98,11 @@ package struct GatewayConfiguration: Sendable {
         self.trustedProxies = trustedProxies
         self.maxPipelinedTiles = maxPipelinedTiles
         self.frameAncestors = frameAncestors
+        self.headerTimeoutSeconds = headerTimeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
+        self.authConcurrency = authConcurrency
+        self.liveLimits = liveLimits
     }
 
     /// "/", or the path with exactly one leading and one trailing slash ("map" → "/map/").

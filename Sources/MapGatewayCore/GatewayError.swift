@@ -10,4 +10,6 @@ package enum GatewayError: Error, Sendable, Hashable {
     case unauthorized(basic: Bool)
     /// The request is understood but not allowed (403), e.g. a WebSocket from a foreign origin.
     case forbidden(String)
+    /// Too many failed credentials from this client: try again after `retryAfterSeconds` (429).
+    case tooManyRequests(retryAfterSeconds: Int)
 }

@@ -44,11 +44,35 @@ package enum GatewaySettings {
         "gateway.frameAncestors", flag: "frame-ancestors", default: SecurityHeaders.defaultFrameAncestors,
         help: "Pages that may embed the map in a frame: CSP frame-ancestors sources (no ; or ,).")
 
+    package static let headerTimeoutSeconds = Setting.int(
+        "gateway.headerTimeoutSeconds", flag: "header-timeout-seconds", default: 10, range: 1...3600,
+        help: "A request head must arrive whole within this many seconds of its first byte (slowloris).")
+    package static let idleTimeoutSeconds = Setting.int(
+        "gateway.idleTimeoutSeconds", flag: "idle-timeout-seconds", default: 60, range: 1...86_400,
+        help: "A keep-alive connection with no request for this many seconds is closed (not WebSockets).")
+    package static let maxConnections = Setting.int(
+        "gateway.maxConnections", flag: "max-connections", default: 8192, range: 1...1_000_000,
+        help: "Open connections (HTTP and WebSocket); more are closed at once and counted.")
+    package static let authConcurrency = Setting.int(
+        "gateway.authConcurrency", flag: "auth-concurrency", default: 2, range: 1...64,
+        help: "Password hashes verified at once, each on a thread of its own (not the async pool).")
+    package static let maxServers = Setting.int(
+        "gateway.maxServers", flag: "max-servers", default: 1000, range: 1...1_000_000,
+        help: "Game servers whose live state is kept; records of further servers are ignored.")
+    package static let maxPlayersPerServer = Setting.int(
+        "gateway.maxPlayersPerServer", flag: "max-players-per-server", default: 1000, range: 1...1_000_000,
+        help: "Players kept per server; updates of further players are ignored.")
+    package static let maxSurfacesPerServer = Setting.int(
+        "gateway.maxSurfacesPerServer", flag: "max-surfaces-per-server", default: 1000, range: 1...1_000_000,
+        help: "Surfaces kept per server; further surfaces are ignored.")
+
     /// Every gateway setting, in help order.
     package static let all: [AnySetting] = [
         host.erased, port.erased, leafletDir.erased, basePath.erased, tokenFile.erased, usersFile.erased,
         corsOrigins.erased, trustedProxies.erased, wsQueueDepth.erased, playerFrameMillis.erased,
         listenBacklog.erased, staleAfterSeconds.erased, maxPipelinedTiles.erased, frameAncestors.erased,
+        headerTimeoutSeconds.erased, idleTimeoutSeconds.erased, maxConnections.erased, authConcurrency.erased,
+        maxServers.erased, maxPlayersPerServer.erased, maxSurfacesPerServer.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones except the metrics
     /// endpoint (the gateway serves /metrics and /healthz on its own port).

@@ -40,7 +40,8 @@ extension LiveState {
         case .saving:
             return [.notice(event)]
         case .sequenceGap:
-            missingLines += max(0, event.missing ?? 0)
+            let (sum, overflow) = missingLines.addingReportingOverflow(max(0, event.missing ?? 0))
+            missingLines = overflow ? .max : sum
             return [.notice(event)]
         }
     }

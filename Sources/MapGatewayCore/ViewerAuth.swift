@@ -2,54 +2,6 @@ import Crypto
 import Shared
 import Synchronization
 
-/// A salted, iterated password hash: PBKDF2-HMAC-SHA256 with a 32-byte key, written as
-/// `pbkdf2-sha256$<iterations>$<salt hex>$<key hex>` (what `scripts/hash-password.py` prints and
-/// Python's `hashlib.pbkdf2_hmac("sha256", password, salt, iterations)` computes).
-package struct PasswordHash: Sendable, Hashable {
-    package let iterations: Int
-    package let salt: [UInt8]
-    package let key: [UInt8]
-
-    /// Parses the encoded form; nil when malformed (iterations 1…10,000,000, salt ≥ 8 bytes,
-    /// key 32 bytes).
-    package init?(encoded: String) {
-        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let n = Int(parts[1]), (1...10_000_000).contains(n),
-            let salt = Hex.decode(parts[2]), salt.count >= 8, let key = Hex.decode(parts[3]), key.count == 32
-        else { return nil }
-        self.iterations = n
-        self.salt = salt
-        self.key = key
-    }
-
-    /// Hashes `password` with `salt` (for tests and tools).
-    package init(password: String, salt: [UInt8], iterations: Int) {
-        self.iterations = iterations
-        self.salt = salt
-        self.key = Self.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations)
-    }
-
-    /// The encoded form.
-    package var encoded: String { "pbkdf2-sha256$\(iterations)$\(Hex.encode(salt))$\(Hex.encode(key))" }
-
-    /// Whether `password` matches, compared in constant time.
-    package func verify(_ password: String) -> Bool {
-        Hex.constantTimeEqual(Self.pbkdf2(password: Array(password.utf8), salt: salt, iterations: iterations), key)
-    }
-
-    /// PBKDF2 (RFC 8018) with HMAC-SHA256, one 32-byte block.
-    static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
-        let key = SymmetricKey(data: password)
-        var u = Array(HMAC<SHA256>.authenticationCode(for: salt + [0, 0, 0, 1], using: key))
-        var t = u
-        for _ in 1..<max(1, iterations) {
-            u = Array(HMAC<SHA256>.authenticationCode(for: u, using: key))
-            for i in 0..<t.count { t[i] ^= u[i] }
-        }
-        return t
-    }
-}
-
 /// Optional viewer authentication: a shared token and/or named users with password hashes.
 ///
 /// A request is let in with any of: `Authorization: Bearer <token>`, `?token=<token>`,
@@ -82,29 +34,74 @@ package struct ViewerAuth: Sendable {
         self.cookieKey = SymmetricKey(data: SHA256.hash(data: Array(material.utf8)))
     }
 
-    /// The viewer a request authenticates as, and whether a cookie should be set; nil when the
-    /// request carries no valid credential. `authorization`: its `Authorization` header;
-    /// `queryToken`: its `token` query parameter; `cookie`: the value of its ``cookieName``
-    /// cookie (`ViewerAuth+Request.swift` in MapGatewayServer reads them from a request).
-    package func authenticate(authorization: String?, queryToken: String?, cookie: String?) -> (
-        viewer: String, setCookie: Bool
-    )? {
+    /// What a request's credentials say, without the slow password hash: a viewer (token,
+    /// cookie, or a Basic credential verified before), a Basic credential to verify
+    /// (``verify(_:)``, which the server runs off the cooperative pool), or no viewer.
+    /// `authorization`: its `Authorization` header; `queryToken`: its `token` query parameter;
+    /// `cookie`: the value of its ``cookieName`` cookie (`ViewerAuth+Request.swift` in
+    /// MapGatewayServer reads them from a request).
+    package func authenticate(authorization: String?, queryToken: String?, cookie: String?) -> AuthOutcome {
+        var presented = false
         if let auth = authorization {
+            presented = true
             if auth.hasPrefix("Bearer "), let token, Self.equal(String(auth.dropFirst(7)), token) {
-                return ("token", true)
+                return .viewer("token", setCookie: true)
             }
-            if auth.hasPrefix("Basic "), let user = basicUser(String(auth.dropFirst(6))) {
-                return (user, true)
+            if auth.hasPrefix("Basic "), !users.isEmpty {
+                let encoded = String(auth.dropFirst(6))
+                let digest = Hex.encode(SHA256.hash(data: Array(encoded.utf8)))
+                if let user = verified.cache.withLock({ $0[digest] }) { return .viewer(user, setCookie: true) }
+                if let decoded = Base64.decode(encoded), let colon = decoded.firstIndex(of: UInt8(ascii: ":")) {
+                    return .password(
+                        BasicCredential(
+                            digest: digest, name: String(decoding: decoded[..<colon], as: UTF8.self),
+                            password: String(decoding: decoded[(colon + 1)...], as: UTF8.self)))
+                }
             }
         }
-        if let token, let given = queryToken, Self.equal(given, token) {
-            return ("token", true)
+        if let given = queryToken {
+            presented = true
+            if let token, Self.equal(given, token) { return .viewer("token", setCookie: true) }
         }
         if let cookie, let viewer = cookieViewer(cookie) {
-            return (viewer, false)
+            return .viewer(viewer, setCookie: false)
         }
-        return nil
+        return .denied(presentedCredential: presented)
     }
+
+    /// The PBKDF2 iterations every password check costs: the most of any user's hash, so a check
+    /// costs the same whether the name exists, the password is wrong, or it is right.
+    package var checkIterations: Int { users.values.map(\.iterations).max() ?? 0 }
+
+    /// Checks a Basic credential with the slow hash (CPU for ``checkIterations`` HMACs whatever the
+    /// name: an unknown name is checked against a dummy hash with the same cost, and a user whose
+    /// hash has fewer iterations pays the rest on the dummy), and remembers a verified one.
+    package func verify(_ credential: BasicCredential) -> PasswordCheck {
+        let cost = checkIterations
+        let password = Array(credential.password.utf8)
+        var user: String?
+        var spent = 0
+        if let hash = users[credential.name] {
+            let key = PasswordHash.pbkdf2(password: password, salt: hash.salt, iterations: hash.iterations)
+            spent = hash.iterations
+            if Hex.constantTimeEqual(key, hash.key) { user = credential.name }
+        }
+        if cost > spent {
+            let key = PasswordHash.pbkdf2(password: password, salt: Self.dummySalt, iterations: cost - spent)
+            _ = Hex.constantTimeEqual(key, Self.dummyKey)
+            spent = cost
+        }
+        if let user {
+            verified.cache.withLock { cache in
+                if cache.count > 1000 { cache.removeAll() }
+                cache[credential.digest] = user
+            }
+        }
+        return PasswordCheck(user: user, iterations: spent)
+    }
+
+    private static let dummySalt = Array("kafkatorio-no-such-user".utf8)
+    private static let dummyKey = [UInt8](repeating: 0, count: 32)
 
     /// The cookie value for `viewer`.
     package func cookieValue(viewer: String) -> String {
@@ -118,25 +115,43 @@ package struct ViewerAuth: Sendable {
         return Self.equal(value, cookieValue(viewer: viewer)) ? viewer : nil
     }
 
-    private func basicUser(_ encoded: String) -> String? {
-        let digest = Hex.encode(SHA256.hash(data: Array(encoded.utf8)))
-        if let user = verified.cache.withLock({ $0[digest] }) { return user }
-        guard let decoded = Base64.decode(encoded), let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else {
-            return nil
-        }
-        let name = String(decoding: decoded[..<colon], as: UTF8.self)
-        let password = String(decoding: decoded[(colon + 1)...], as: UTF8.self)
-        guard let hash = users[name], hash.verify(password) else { return nil }
-        verified.cache.withLock { cache in
-            if cache.count > 1000 { cache.removeAll() }
-            cache[digest] = name
-        }
-        return name
-    }
-
     private static func equal(_ a: String, _ b: String) -> Bool {
         Hex.constantTimeEqual(Array(SHA256.hash(data: Array(a.utf8))), Array(SHA256.hash(data: Array(b.utf8))))
     }
+}
+
+/// What a request's credentials say (``ViewerAuth/authenticate(authorization:queryToken:cookie:)``).
+package enum AuthOutcome: Sendable, Hashable {
+    /// The request is let in as `viewer`; `setCookie`: it came with a token or password, so the
+    /// session cookie is set.
+    case viewer(String, setCookie: Bool)
+    /// A Basic credential not verified before: ``ViewerAuth/verify(_:)`` decides.
+    case password(BasicCredential)
+    /// No valid credential. `presentedCredential`: a token or `Authorization` was given and is
+    /// wrong (a failure the server counts against the client), rather than none at all.
+    case denied(presentedCredential: Bool)
+}
+
+/// A user name and password from `Authorization: Basic`, not yet verified.
+package struct BasicCredential: Sendable, Hashable {
+    /// SHA-256 of the header's base64 value (the verified-credential cache's key).
+    package var digest: String
+    package var name: String
+    package var password: String
+
+    package init(digest: String, name: String, password: String) {
+        self.digest = digest
+        self.name = name
+        self.password = password
+    }
+}
+
+/// The result of ``ViewerAuth/verify(_:)``.
+package struct PasswordCheck: Sendable, Hashable {
+    /// The user, when the password matched.
+    package var user: String?
+    /// PBKDF2 iterations spent (``ViewerAuth/checkIterations`` for every credential).
+    package var iterations: Int
 }
 
 /// Authorization values whose password already verified, by SHA-256 of the value.
@@ -172,16 +187,11 @@ enum Base64 {
     }
 }
 
-/// A line of a users file that could not be read.
-package struct UsersFileError: Error, Sendable, CustomStringConvertible {
-    package var line: Int
-    package var reason: String
-    package var description: String { "users file line \(line): \(reason)" }
-}
-
 extension ViewerAuth {
     /// Parses a users file: one `<name> <password hash>` per line (hash as ``PasswordHash``),
     /// `#` comments and blank lines ignored. Names are 1–64 of `[A-Za-z0-9_.@-]`.
+    /// - Throws: ``UsersFileError`` naming the line; a file without any user is an error too
+    ///   (line 0), never "auth off".
     package static func parseUsers(_ text: String) throws(UsersFileError) -> [String: PasswordHash] {
         var users: [String: PasswordHash] = [:]
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -197,12 +207,16 @@ extension ViewerAuth {
                         || c == UInt8(ascii: "-")
                 }), name != "token"
             else { throw UsersFileError(line: i + 1, reason: "invalid user name") }
-            guard let hash = PasswordHash(encoded: String(fields[1])) else {
-                throw UsersFileError(line: i + 1, reason: "invalid hash (expected pbkdf2-sha256$iterations$salt$key)")
+            let hash: PasswordHash
+            do {
+                hash = try PasswordHash.parse(String(fields[1]))
+            } catch {
+                throw UsersFileError(line: i + 1, reason: error.reason)
             }
             guard users[name] == nil else { throw UsersFileError(line: i + 1, reason: "duplicate user \(name)") }
             users[name] = hash
         }
+        guard !users.isEmpty else { throw UsersFileError(line: 0, reason: "no users (only blank lines or comments)") }
         return users
     }
 }

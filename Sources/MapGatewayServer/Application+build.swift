@@ -14,15 +14,19 @@ import Shared
 ///
 /// Every route except `/metrics` and `/healthz` lives under `configuration.basePath`; those two
 /// stay at the root, where probes and scrapers reach the pod or host directly (and skip auth).
+///
+/// `gate`: the viewer gate shared with the WebSocket router (password checks and failure
+/// throttling are per application); nil makes one.
 package func buildRouter(
     configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), gate: ViewerGate? = nil
 ) -> Router<GatewayRequestContext> {
+    let gate = gate ?? configuration.viewerGate(metrics: liveHub.metrics)
     let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(
         middleware: SecurityHeadersMiddleware(
             SecurityHeaders(frameAncestors: configuration.frameAncestors), exemptPrefix: configuration.basePath + "tiles/"))
-    if configuration.needsPolicy { router.add(middleware: policy(configuration)) }
+    if configuration.needsPolicy { router.add(middleware: policy(configuration, gate: gate)) }
     ObservabilityServer.addRoutes(to: router, registry: registry) {
         HealthStatus(
             healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
@@ -48,14 +52,24 @@ extension GatewayConfiguration {
     var needsPolicy: Bool { auth.enabled || !cors.allowedOrigins.isEmpty || !trustedProxies.isEmpty }
 }
 
-func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration) -> GatewayPolicyMiddleware<Context> {
+extension GatewayConfiguration {
+    /// The viewer gate of an application with this configuration.
+    func viewerGate(metrics: GatewayMetrics?) -> ViewerGate {
+        ViewerGate(auth: auth, concurrency: authConcurrency, metrics: metrics)
+    }
+}
+
+func policy<Context: GatewayRequestContextProtocol>(_ c: GatewayConfiguration, gate: ViewerGate) -> GatewayPolicyMiddleware<Context> {
     GatewayPolicyMiddleware(
-        auth: c.auth, cors: c.cors, forwarded: ForwardedHeaders(trusted: c.trustedProxies), basePath: c.basePath)
+        gate: gate, cors: c.cors, forwarded: ForwardedHeaders(trusted: c.trustedProxies), basePath: c.basePath)
 }
 
 /// Builds the gateway application: HTTP/1 with WebSocket upgrade on `configuration.host`:`port`.
 ///
-/// The Kafka side feeds `tileStore` and `liveHub`; this function only reads them. Leaflet's files
+/// The Kafka side feeds `tileStore` and `liveHub`; this function only reads them. `gate`: the
+/// viewer gate (tests pass their own to watch its password checks); nil makes one.
+/// Every connection passes ``ConnectionGuard`` first: the connection cap, header-read and idle
+/// timeouts, for the tile fast path and the normal stack alike. Leaflet's files
 /// are read from `configuration.leafletDirectory` once, here; a Leaflet the page cannot run with
 /// throws ``LeafletVersionError``. Run the result with
 /// `try await app.runService()` (graceful shutdown on SIGTERM/SIGINT: the listener stops, open
@@ -65,14 +79,17 @@ package func buildApplication(
     tileStore: TileStore,
     liveHub: LiveHub,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    gate: ViewerGate? = nil,
     logger: Logger
 ) throws(LeafletVersionError) -> some ApplicationProtocol {
     let assets = try StaticAssets(leafletDirectory: configuration.leafletDirectory, logger: logger)
+    let gate = gate ?? configuration.viewerGate(metrics: liveHub.metrics)
     let router = buildRouter(
-        configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry)
+        configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry,
+        gate: gate)
 
     let wsRouter = Router(context: GatewayWebSocketContext.self)
-    if configuration.needsPolicy { wsRouter.add(middleware: policy(configuration)) }
+    if configuration.needsPolicy { wsRouter.add(middleware: policy(configuration, gate: gate)) }
     let ws = WebSocketRoutes(hub: liveHub, maxFrameSize: configuration.wsMaxFrameSize)
     if configuration.basePath == "/" {
         ws.register(on: wsRouter)
@@ -87,17 +104,26 @@ package func buildApplication(
 
     // Tile requests are answered at the front of the pipeline when no middleware has to see them.
     let wsResponder = wsRouter.buildResponder()
-    let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+    // The normal stack tells the connection guard when requests start and are answered.
+    let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: HTTP1Channel.Configuration(additionalChannelHandlers: [RequestActivityHandler()]), ws: wsConfiguration)
     let fastPath = !configuration.needsPolicy
-    let server = HTTPServerBuilder { responder in
-        let channel = HTTP1WebSocketUpgradeChannel(
-            responder: responder, webSocketResponder: wsResponder, configuration: channelConfiguration)
-        guard fastPath else { return channel }
-        return TileFastPathChannel(inner: channel) {
+    let limiter = ConnectionLimiter(capacity: configuration.maxConnections)
+    var makeFastPath: (@Sendable () -> TileFastPath)?
+    if fastPath {
+        makeFastPath = { @Sendable in
             TileFastPath(
                 tiles: tileStore, metrics: liveHub.metrics, basePath: configuration.basePath,
                 serverName: configuration.serverName, maxPipelined: configuration.maxPipelinedTiles)
         }
+    }
+    let fastPathHandler = makeFastPath
+    let server = HTTPServerBuilder { responder in
+        GatewayChildChannel(
+            inner: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: wsResponder, configuration: channelConfiguration),
+            limiter: limiter, headerTimeoutSeconds: configuration.headerTimeoutSeconds,
+            idleTimeoutSeconds: configuration.idleTimeoutSeconds, metrics: liveHub.metrics, makeFastPath: fastPathHandler)
     }
     var app = Application(
         router: router,

@@ -40,7 +40,13 @@ extension GatewayConfiguration {
             listenBacklog: try config.value(S.listenBacklog), staleAfterSeconds: try config.value(S.staleAfterSeconds),
             basePath: basePath, auth: ViewerAuth(token: token, users: users),
             cors: CORSSettings(allowedOrigins: try config.value(S.corsOrigins)), trustedProxies: proxies,
-            maxPipelinedTiles: try config.value(S.maxPipelinedTiles), frameAncestors: frameAncestors)
+            maxPipelinedTiles: try config.value(S.maxPipelinedTiles), frameAncestors: frameAncestors,
+            headerTimeoutSeconds: try config.value(S.headerTimeoutSeconds),
+            idleTimeoutSeconds: try config.value(S.idleTimeoutSeconds), maxConnections: try config.value(S.maxConnections),
+            authConcurrency: try config.value(S.authConcurrency),
+            liveLimits: LiveLimits(
+                maxServers: try config.value(S.maxServers), maxPlayersPerServer: try config.value(S.maxPlayersPerServer),
+                maxSurfacesPerServer: try config.value(S.maxSurfacesPerServer)))
     }
 
     /// The text of the file at `path`, which `setting` names.

@@ -10,6 +10,7 @@ extension GatewayError: HTTPResponseError {
         case .notFound: .notFound
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
+        case .tooManyRequests: .tooManyRequests
         }
     }
 
@@ -19,6 +20,7 @@ extension GatewayError: HTTPResponseError {
         if case .unauthorized(let basic) = self {
             headers[.wwwAuthenticate] = basic ? "Basic realm=\"Kafkatorio\", charset=\"UTF-8\"" : "Bearer"
         }
+        if case .tooManyRequests(let seconds) = self { headers[.retryAfter] = "\(seconds)" }
         return headers
     }
 
@@ -30,6 +32,7 @@ extension GatewayError: HTTPResponseError {
             case .notFound: "not found\n"
             case .unauthorized: "authentication required: open the map with ?token=… or log in\n"
             case .forbidden(let why): "forbidden: \(why)\n"
+            case .tooManyRequests(let seconds): "too many failed logins: try again in \(seconds) s\n"
             }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -8,17 +8,24 @@ import NIOCore
 /// 2. answers CORS preflights and adds CORS headers for allowed origins;
 /// 3. refuses WebSocket upgrades from foreign origins (cookies would otherwise let any site
 ///    read a protected map: cross-site WebSocket hijacking);
-/// 4. enforces ``ViewerAuth`` (except `healthz`/`metrics`, which probes and scrapers reach),
-///    setting the session cookie after a token or password was accepted.
+/// 4. enforces ``ViewerAuth`` through the ``ViewerGate`` (except `healthz`/`metrics`, which
+///    probes and scrapers reach), setting the session cookie after a token or password was
+///    accepted.
+///
+/// CORS: an origin listed by name is answered with `Access-Control-Allow-Credentials: true` (it
+/// may read with the viewer's cookie); an origin allowed only by `*` is not (any site may read
+/// what needs no credential, none may read with the viewer's), and when viewer auth is on its
+/// WebSocket upgrades are refused like a foreign origin's (browsers send cookies with them).
 package struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: RouterMiddleware {
-    package let auth: ViewerAuth
+    package let gate: ViewerGate
+    package var auth: ViewerAuth { gate.auth }
     package let cors: CORSSettings
     package let forwarded: ForwardedHeaders
     /// The base path with a trailing slash ("/" or "/map/"), the cookie's path.
     package let basePath: String
 
-    package init(auth: ViewerAuth, cors: CORSSettings, forwarded: ForwardedHeaders, basePath: String) {
-        self.auth = auth
+    package init(gate: ViewerGate, cors: CORSSettings, forwarded: ForwardedHeaders, basePath: String) {
+        self.gate = gate
         self.cors = cors
         self.forwarded = forwarded
         self.basePath = basePath
@@ -33,6 +40,7 @@ package struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: 
         let origin = request.headers[.origin]
         let crossOrigin = origin.map { !Self.isSameOrigin($0, client: context.client) } ?? false
         let allowedOrigin = crossOrigin && origin.map(cors.allows) == true ? origin : nil
+        let withCredentials = allowedOrigin.map(cors.allowsCredentials) ?? false
 
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var headers: HTTPFields = [.vary: "Origin"]
@@ -40,14 +48,15 @@ package struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: 
                 headers[.accessControlAllowOrigin] = allowedOrigin
                 headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
                 headers[.accessControlAllowHeaders] = "Authorization, If-None-Match"
-                headers[.accessControlAllowCredentials] = "true"
+                if withCredentials { headers[.accessControlAllowCredentials] = "true" }
                 headers[.accessControlMaxAge] = "600"
             }
             return Response(status: .noContent, headers: headers)
         }
         // Only browsers can be tricked into a cross-site WebSocket, and they send http(s) origins
         // (or "null"); other clients (e.g. `ws://host` from a WebSocket library) are not refused.
-        if crossOrigin, allowedOrigin == nil, request.headers[.upgrade]?.lowercased() == "websocket",
+        if crossOrigin, allowedOrigin == nil || (auth.enabled && !withCredentials),
+            request.headers[.upgrade]?.lowercased() == "websocket",
             let origin, origin.hasPrefix("http://") || origin.hasPrefix("https://") || origin == "null"
         {
             throw GatewayError.forbidden("WebSocket from a foreign origin")
@@ -55,16 +64,14 @@ package struct GatewayPolicyMiddleware<Context: GatewayRequestContextProtocol>: 
 
         var setCookie = false
         if auth.enabled, !isOpenPath(request.uri.path) {
-            guard let result = auth.authenticate(request) else {
-                throw GatewayError.unauthorized(basic: !auth.users.isEmpty)
-            }
+            let result = try await gate.admit(request, client: context.client.address)
             context.viewer = result.viewer
             setCookie = result.setCookie
         }
         var response = try await next(request, context)
         if let allowedOrigin {
             response.headers[.accessControlAllowOrigin] = allowedOrigin
-            response.headers[.accessControlAllowCredentials] = "true"
+            if withCredentials { response.headers[.accessControlAllowCredentials] = "true" }
             response.headers[.accessControlExposeHeaders] = "ETag"
             response.headers.append(HTTPField(name: .vary, value: "Origin"))
         }

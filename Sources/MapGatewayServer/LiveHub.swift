@@ -79,6 +79,8 @@ package final class LiveHub: Sendable {
     package let staleAfterSeconds: Int
     /// The length of a player frame in milliseconds (0: every player update is sent at once).
     package let playerFrameMillis: Int
+    /// Bounds on servers, players and surfaces kept (``LiveLimits``).
+    package let limits: LiveLimits
     let metrics: GatewayMetrics?
     private let state = Mutex(State())
 
@@ -86,8 +88,9 @@ package final class LiveHub: Sendable {
     /// updates in frames of `playerFrameMillis` (0: at once).
     package init(
         queueDepth: Int = 256, chatCapacity: Int = LiveState.defaultChatCapacity, staleAfterSeconds: Int = 60,
-        playerFrameMillis: Int = 0, metrics: GatewayMetrics? = nil
+        playerFrameMillis: Int = 0, limits: LiveLimits = LiveLimits(), metrics: GatewayMetrics? = nil
     ) {
+        self.limits = limits
         self.queueDepth = max(1, queueDepth)
         self.chatCapacity = chatCapacity
         self.staleAfterSeconds = staleAfterSeconds
@@ -100,36 +103,71 @@ package final class LiveHub: Sendable {
     /// Applies a live packet of `server` and notifies that server's clients. Packets that are not
     /// live state (map, prototypes) are ignored. Returns the resulting event, if any.
     /// `receivedAt` is in Unix milliseconds (e.g. the Kafka record timestamp).
+    /// A packet beyond ``limits`` or out of range is ignored (counted; see ``applyChecked(_:server:receivedAt:)``).
     @discardableResult
     package func apply(_ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()) -> LiveEvent? {
-        let (event, schedule): (LiveEvent?, Bool) = state.withLock { state in
+        try? applyChecked(packet, server: server, receivedAt: receivedAt).get()
+    }
+
+    /// ``apply(_:server:receivedAt:)``, telling why a packet was ignored: a new server beyond
+    /// ``LiveLimits/maxServers``, a time out of range, or what ``LiveLimits/check(_:against:)`` says.
+    /// Each ignored packet counts in `kafkatorio_gateway_live_rejected_total{reason}`.
+    package func applyChecked(
+        _ packet: Packet, server: String, receivedAt: Int64 = WallClock.nowMillis()
+    ) -> Result<LiveEvent?, LiveRejection> {
+        let result: Result<(LiveEvent?, Bool), LiveRejection> = state.withLock { state in
             let capacity = chatCapacity
-            guard
-                let event = state.servers[server, default: LiveState(server: server, chatCapacity: capacity)]
-                    .apply(packet, receivedAt: receivedAt)
-            else { return (nil, false) }
+            guard LiveLimits.timeRange.contains(receivedAt) else { return .failure(.time) }
+            if state.servers[server] == nil, state.servers.count >= limits.maxServers { return .failure(.servers) }
+            var live = state.servers[server] ?? LiveState(server: server, chatCapacity: capacity)
+            if let rejection = limits.check(packet, against: live) { return .failure(rejection) }
+            let event = live.apply(packet, receivedAt: receivedAt)
+            state.servers[server] = live
+            guard let event else { return .success((nil, false)) }
             // Encode once (inside the lock, so every client sees the same order as the state).
-            return (event, publish(event, server: server, now: WallClock.nowMillis(), in: &state))
+            return .success((event, publish(event, server: server, now: WallClock.nowMillis(), in: &state)))
         }
-        if schedule { scheduleFlush() }
-        return event
+        return finish(result)
     }
 
     /// Applies a server event (join, leave, chat, start, stop, …) and notifies the server's
     /// clients of everything it changed. Returns the resulting events.
+    /// An event beyond ``limits`` or out of range is ignored (counted; see ``applyChecked(event:)``).
     @discardableResult
     package func apply(event: ServerEvent) -> [LiveEvent] {
-        let (events, schedule): ([LiveEvent], Bool) = state.withLock { state in
+        (try? applyChecked(event: event).get()) ?? []
+    }
+
+    /// ``apply(event:)``, telling why an event was ignored (``LiveLimits/check(_:)``, or a new
+    /// server beyond ``LiveLimits/maxServers``); counted like ``applyChecked(_:server:receivedAt:)``.
+    package func applyChecked(event: ServerEvent) -> Result<[LiveEvent], LiveRejection> {
+        let result: Result<([LiveEvent], Bool), LiveRejection> = state.withLock { state in
             let capacity = chatCapacity
+            if let rejection = LiveLimits.check(event) { return .failure(rejection) }
+            if state.servers[event.server] == nil, state.servers.count >= limits.maxServers {
+                return .failure(.servers)
+            }
             let events = state.servers[event.server, default: LiveState(server: event.server, chatCapacity: capacity)]
                 .apply(event: event)
             let now = WallClock.nowMillis()
             var schedule = false
             for e in events where publish(e, server: event.server, now: now, in: &state) { schedule = true }
-            return (events, schedule)
+            return .success((events, schedule))
         }
-        if schedule { scheduleFlush() }
-        return events
+        return finish(result)
+    }
+
+    /// After an application under the lock: schedules the frame flush it asked for, or counts
+    /// its rejection.
+    private func finish<T>(_ result: Result<(T, Bool), LiveRejection>) -> Result<T, LiveRejection> {
+        switch result {
+        case .success(let (value, schedule)):
+            if schedule { scheduleFlush() }
+            return .success(value)
+        case .failure(let rejection):
+            metrics?.liveRejected(rejection).increment()
+            return .failure(rejection)
+        }
     }
 
     /// Sends every open player frame now (normally called when the frame ends).

@@ -128,6 +128,12 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             case .wait:
                 // Let the read buffer go once it is consumed (the channel may reuse it).
                 if pending?.readableBytes == 0 { pending = nil }
+                if case .answering = machine.state {
+                    // Every request read is answered: the connection's timeouts run again.
+                    let partial = (pending?.readableBytes ?? 0) > 0
+                    context.triggerUserOutboundEvent(
+                        ConnectionActivity.requestsAnswered(partialHeadBuffered: partial), promise: nil)
+                }
                 return
             case .handOver:
                 if let bytes = pending {
@@ -191,15 +197,27 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private static let notFoundHead = ByteBuffer(string: TileAnswers.rawNotFoundHead)
 }
 
-/// Runs another child channel's setup, then puts ``TileFastPath`` in front of its pipeline.
-struct TileFastPathChannel<Inner: ServerChildChannel>: ServerChildChannel {
+/// Runs another child channel's setup, then puts ``ConnectionGuard`` (the connection cap and
+/// timeouts) and, when `makeFastPath` is given, ``TileFastPath`` behind it in front of its pipeline.
+struct GatewayChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
     typealias Value = Inner.Value
     let inner: Inner
-    let makeHandler: @Sendable () -> TileFastPath
+    let limiter: ConnectionLimiter
+    let headerTimeoutSeconds: Int
+    let idleTimeoutSeconds: Int
+    let metrics: GatewayMetrics?
+    let makeFastPath: (@Sendable () -> TileFastPath)?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try channel.pipeline.syncOperations.addHandler(makeHandler(), position: .first)
+        let admitted = limiter.admit(channel)
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let handlers = channel.pipeline.syncOperations
+            if let makeFastPath { try handlers.addHandler(makeFastPath(), position: .first) }
+            try handlers.addHandler(
+                ConnectionGuard(
+                    headerTimeoutSeconds: headerTimeoutSeconds, idleTimeoutSeconds: idleTimeoutSeconds,
+                    admitted: admitted, metrics: metrics),
+                position: .first)
             return value
         }
     }

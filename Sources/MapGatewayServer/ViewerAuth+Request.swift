@@ -1,12 +1,12 @@
 import Hummingbird
 import MapGatewayCore
 
-extension ViewerAuth {
-    /// The viewer `request` authenticates as, and whether a cookie should be set; nil when the
-    /// request carries no valid credential (see ``ViewerAuth/authenticate(authorization:queryToken:cookie:)``).
-    func authenticate(_ request: Request) -> (viewer: String, setCookie: Bool)? {
-        authenticate(
-            authorization: request.headers[.authorization], queryToken: request.uri.queryParameters.get("token"),
-            cookie: request.cookies[Self.cookieName]?.value)
+extension ViewerGate {
+    /// The viewer `request` from `client` authenticates as, and whether a cookie should be set
+    /// (see ``admit(client:authorization:queryToken:cookie:)``).
+    func admit(_ request: Request, client: String) async throws(GatewayError) -> (viewer: String, setCookie: Bool) {
+        try await admit(
+            client: client, authorization: request.headers[.authorization],
+            queryToken: request.uri.queryParameters.get("token"), cookie: request.cookies[ViewerAuth.cookieName]?.value)
     }
 }

@@ -1,0 +1,92 @@
+import MapGatewayCore
+import Metrics
+package import KafkaModel
+package import Logging
+import Shared
+import Synchronization
+
+/// What ``GatewayFeed`` does with each record it reads: a `tiles` record into the ``TileStore``
+/// (and a tile invalidation to WebSocket clients), a `live` record into the ``LiveHub``.
+///
+/// Every value is range-checked before use, although both topics are internal: a record that
+/// fails (a tile key with a huge or non-numeric coordinate, a zoom out of range, an unknown
+/// layer; an undecodable packet or server event, a time out of range, a player index or position
+/// out of range, a server, player or surface beyond ``LiveLimits``) is ignored, counted and logged
+/// at most once per kind every ``LogRateLimiter/intervalMillis``; nothing else is affected.
+package final class FeedRecords: Sendable {
+    private let tileStore: TileStore
+    private let hub: LiveHub
+    private let logger: Logger
+    private let logLimiter = Mutex(LogRateLimiter())
+
+    package init(tileStore: TileStore, hub: LiveHub, logger: Logger) {
+        self.tileStore = tileStore
+        self.hub = hub
+        self.logger = logger
+    }
+
+    /// Applies one record of the tiles topic: an empty value removes the tile; the ETag is the
+    /// renderer's `hash` header (see ``TileRecord``).
+    package func apply(tile message: ConsumerMessage) {
+        let record: TileRecord
+        do {
+            record = try TileRecord(
+                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
+                contentHash: message.headerString(RecordHeader.contentHash))
+        } catch {
+            hub.metrics?.tileRecordsRejected.increment()
+            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
+            return
+        }
+        hub.metrics?.tileRecords.increment()
+        if record.isRemoval {
+            if tileStore.remove(key: record.key) { hub.tileRemoved(record.key) }
+            return
+        }
+        if tileStore.put(key: record.key, png: record.png, contentHash: record.contentHash, version: record.version)
+            == .stored
+        {
+            hub.tileUpdated(record.key, version: record.version)
+        }
+    }
+
+    /// Applies one record of the live topic: a canonical packet line, or (header `type` =
+    /// `event`) a ``ServerEvent``. The record timestamp is the packet's arrival time (so chat
+    /// de-duplication and staleness mean the same after a replay from the beginning).
+    package func apply(live message: ConsumerMessage) {
+        hub.metrics?.liveRecords.increment()
+        if message.headerString(RecordHeader.packetType) == ServerEvent.recordType {
+            guard let event = ServerEvent.decode(message.value) else {
+                return warn("undecodable server event ignored", kind: "event", message, reason: "not a server event")
+            }
+            if case .failure(let rejection) = hub.applyChecked(event: event) {
+                warn("server event ignored", kind: "event.\(rejection.rawValue)", message, reason: rejection.rawValue)
+            }
+            return
+        }
+        guard let server = message.headerString(RecordHeader.server), Identifier.isValidServerID(server) else {
+            return warn("live record ignored", kind: "live.server", message, reason: "no valid server header")
+        }
+        let packet: Packet
+        do {
+            packet = try PacketLine.decode(message.value)
+        } catch {
+            return warn("undecodable live record ignored", kind: "live.decode", message, reason: "\(error)")
+        }
+        let result = hub.applyChecked(packet, server: server, receivedAt: message.timestamp ?? WallClock.nowMillis())
+        if case .failure(let rejection) = result {
+            warn("live record ignored", kind: "live.\(rejection.rawValue)", message, reason: rejection.rawValue)
+        }
+    }
+
+    /// Logs a warning about `message`, at most once per `kind` per interval.
+    private func warn(_ text: Logger.Message, kind: String, _ message: ConsumerMessage, reason: String) {
+        guard let suppressed = logLimiter.withLock({ $0.admit(kind, now: WallClock.nowMillis()) }) else { return }
+        logger.warning(
+            text,
+            metadata: [
+                "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+                "reason": "\(reason)", "suppressed": "\(suppressed)",
+            ])
+    }
+}
