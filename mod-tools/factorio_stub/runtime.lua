@@ -263,6 +263,7 @@ function Runtime:build_api()
     write_file = function() end,
   }
   self.prototypes = { object_name = "LuaPrototypes", tile = self.protos.tile, entity = self.protos.entity }
+  require("factory").install(self) -- trains, train stops, chart tags, space platforms (factory.lua)
 end
 
 -- The mod's Lua state ------------------------------------------------------------------------
