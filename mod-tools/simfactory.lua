@@ -2,7 +2,8 @@
 straight track with a station at both ends; trains shuttle between them (accelerate, run, arrive,
 wait, leave), and now and then one is destroyed mid-route and a new one is built; players place
 chart tags near their homes and other players edit or remove them; with Space Age on, a platform
-flies between nauvis and vulcanus. Deterministic for the simulation's seed (it draws from sim:rand).
+flies between nauvis and vulcanus. Deterministic for the simulation's seed, from a generator of its
+own (so the rest of the simulated world is the same with or without the factory).
 
 opts: stations (count, ≥ 2), trains (count), space_age (bool), rails (lay straight-rail entities).
 ]]
@@ -25,7 +26,7 @@ local TAG_ICONS = { { type = "item", name = "iron-plate" }, { type = "item", nam
 
 function SimFactory.new(sim, opts)
   local self = setmetatable({ sim = sim, rt = sim.rt, surface = sim.surface, lines = {}, trains = {}, tags = {},
-    stats = { trains_destroyed = 0, tag_edits = 0 } }, SimFactory)
+    stats = { trains_destroyed = 0, tag_edits = 0 }, state = (sim.seed * 40503 + 7) % 4294967295 + 1 }, SimFactory)
   local rt, s = self.rt, self.surface
   local n_lines = math.max(1, math.floor((opts.stations or 0) / 2))
   if (opts.stations or 0) < 2 then n_lines = 0 end
@@ -45,6 +46,16 @@ function SimFactory.new(sim, opts)
   end
   if opts.space_age then self.platform_phase = { next = 600 } end
   return self
+end
+
+local bxor, lshift, rshift = bit32.bxor, bit32.lshift, bit32.rshift
+function SimFactory:rand()
+  local x = self.state
+  x = bxor(x, lshift(x, 13))
+  x = bxor(x, rshift(x, 17))
+  x = bxor(x, lshift(x, 5))
+  self.state = x
+  return x / 4294967296
 end
 
 -- A train of a locomotive and two wagons on `line`, `at` (0…1) of the way from its west end.
@@ -90,23 +101,24 @@ function SimFactory:tag_step()
   local online = {}
   for _, a in ipairs(sim.agents) do if a.player.connected then online[#online + 1] = a end end
   if #online == 0 then return end
-  local a = online[1 + math.floor(sim:rand() * #online)]
-  local r = sim:rand()
+  local a = online[1 + math.floor(self:rand() * #online)]
+  local r = self:rand()
   local live = {}
   for _, t in ipairs(self.tags) do if t.valid then live[#live + 1] = t end end
   self.tags = live
   if #live < 20 and (r < 0.5 or #live == 0) then
-    local x, y = sim:spot(a.home.x, a.home.y, 30)
+    local ang, d = self:rand() * 2 * math.pi, 30 * math.sqrt(self:rand())
+    local x, y = math.floor(a.home.x + math.cos(ang) * d), math.floor(a.home.y + math.sin(ang) * d)
     self.tags[#self.tags + 1] = F.add_tag(rt, a.player.force, self.surface, { position = { x + 0.5, y + 0.5 },
-      text = TAG_TEXTS[1 + math.floor(sim:rand() * #TAG_TEXTS)], icon = TAG_ICONS[1 + math.floor(sim:rand() * #TAG_ICONS)] },
+      text = TAG_TEXTS[1 + math.floor(self:rand() * #TAG_TEXTS)], icon = TAG_ICONS[1 + math.floor(self:rand() * #TAG_ICONS)] },
       a.player.index)
   elseif r < 0.9 then -- someone (often another player) edits a tag
-    local t = live[1 + math.floor(sim:rand() * #live)]
-    F.edit_tag(rt, t, { text = TAG_TEXTS[1 + math.floor(sim:rand() * #TAG_TEXTS)] .. " " .. math.floor(sim:rand() * 100) },
+    local t = live[1 + math.floor(self:rand() * #live)]
+    F.edit_tag(rt, t, { text = TAG_TEXTS[1 + math.floor(self:rand() * #TAG_TEXTS)] .. " " .. math.floor(self:rand() * 100) },
       a.player.index)
     self.stats.tag_edits = self.stats.tag_edits + 1
   else
-    F.remove_tag(rt, live[1 + math.floor(sim:rand() * #live)], a.player.index)
+    F.remove_tag(rt, live[1 + math.floor(self:rand() * #live)], a.player.index)
   end
 end
 
@@ -142,7 +154,7 @@ function SimFactory:tick(tick)
   for _, a in ipairs(self.trains) do self:drive(a) end
   -- Now and then a train is destroyed mid-route (a biter, a player); a new one replaces it later.
   if tick % 7200 == 3600 and #self.trains > 0 then
-    local i = 1 + math.floor(self.sim:rand() * #self.trains)
+    local i = 1 + math.floor(self:rand() * #self.trains)
     local a = self.trains[i]
     if a.train.valid and a.wait == 0 then
       F.destroy_train(self.rt, a.train)

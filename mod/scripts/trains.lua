@@ -5,7 +5,8 @@ every kafkatorio-live-refresh-ticks even when unchanged, and `train_removed` whe
 destroyed (on_object_destroyed: all carriages gone, mid-route or not, or merged/split).
 
 storage.trains: list (ids, in the order they became known), index (id -> list position),
-info (id -> {si = surface index, sig = what was last sent, sent = tick}).
+info (id -> {si = surface index, sent = tick, and what was last sent: x, y of the front carriage,
+state, manual, stop and next stop unit numbers}).
 ]]
 local util = require("scripts.util")
 local emitter = require("scripts.emitter")
@@ -19,23 +20,32 @@ local STATE = {}
 for name, v in pairs(defines.train_state) do STATE[v] = name end
 
 local function setting(name) return settings.global[name].value end
-local function round(x, step) return floor(x / step + 0.5) * step end
 
 function trains.init_storage()
   storage.trains = storage.trains or { list = {}, index = {}, info = {} }
 end
 
 local function stop_of(e)
-  if e and e.valid then return util.truncate_utf8(e.backer_name or "", LABEL), e.unit_number end
-  return nil, nil
+  if not (e and e.valid) then return nil, nil end
+  local name = e.backer_name or ""
+  if #name > LABEL then name = util.truncate_utf8(name, LABEL) end
+  return name, e.unit_number
 end
 
--- What a packet says apart from the time: compared at each sample.
-local function signature(t, front)
+local function unit_of(e) return e and e.valid and e.unit_number or 0 end
+
+-- Whether the train still is what its last packet said (front position, state, mode, stops):
+-- compared field by field at each sample, without building anything.
+local function unchanged(info, t, front)
   local p = front.position
-  local a, b = t.station, t.path_end_stop
-  return p.x .. "," .. p.y .. "," .. t.state .. "," .. tostring(t.manual_mode) .. "," ..
-      (a and a.valid and a.unit_number or "-") .. "," .. (b and b.valid and b.unit_number or "-")
+  return info.x == p.x and info.y == p.y and info.state == t.state and info.manual == t.manual_mode and
+      info.stop == unit_of(t.station) and info.next == unit_of(t.path_end_stop)
+end
+
+local function remember(info, t, front, tick)
+  local p = front.position
+  info.x, info.y, info.state, info.manual = p.x, p.y, t.state, t.manual_mode
+  info.stop, info.next, info.sent = unit_of(t.station), unit_of(t.path_end_stop), tick
 end
 
 function trains.payload(t)
@@ -48,10 +58,10 @@ function trains.payload(t)
     local k = (i - 1) * 3
     flat[k + 1] = p.x
     flat[k + 2] = p.y
-    flat[k + 3] = round(c.orientation, 0.001)
+    flat[k + 3] = floor(c.orientation * 1000 + 0.5) / 1000
   end
   local out = { id = t.id, surface = front.surface.name, force = front.force.name,
-    state = STATE[t.state] or "unknown", manual = t.manual_mode, speed = round(t.speed, 0.0001), carriages = flat }
+    state = STATE[t.state] or "unknown", manual = t.manual_mode, speed = floor(t.speed * 10000 + 0.5) / 10000, carriages = flat }
   out.stop, out.stop_unit = stop_of(t.station)
   out.next_stop, out.next_stop_unit = stop_of(t.path_end_stop)
   return out
@@ -94,14 +104,15 @@ function trains.build(item, tick, register)
   if register then
     local info = track(t)
     local front = t.carriages[1]
-    info.si, info.sig, info.sent = front.surface_index, signature(t, front), tick
+    info.si = front.surface_index
+    remember(info, t, front, tick)
   end
   return { { type = "train", body = emitter.encode(trains.payload(t)) } }
 end
 
 local function removed(id)
   local info = forget(id)
-  if not (info and info.si and info.sig) then return end -- never sent
+  if not (info and info.si and info.state) then return end -- never sent
   local s = game.get_surface(info.si)
   local name = (s and s.valid and s.name) or storage.surface_names[info.si]
   if name then emitter.send("hi", "train_removed", { id = id, surface = name }) end
@@ -150,7 +161,7 @@ function trains.on_tick(tick)
     else
       local info = info_of[id]
       local front = t.front_stock
-      if front and (info.sig ~= signature(t, front) or (refresh > 0 and tick - info.sent >= refresh)) then
+      if front and (not unchanged(info, t, front) or (refresh > 0 and tick - info.sent >= refresh)) then
         trains.queue("hi", id)
       end
     end
