@@ -27,6 +27,7 @@ local TAG_ICONS = { { type = "item", name = "iron-plate" }, { type = "item", nam
 function SimFactory.new(sim, opts)
   local self = setmetatable({ sim = sim, rt = sim.rt, surface = sim.surface, lines = {}, trains = {}, tags = {},
     stats = { trains_destroyed = 0, tag_edits = 0 }, state = (sim.seed * 40503 + 7) % 4294967295 + 1 }, SimFactory)
+  self.rand = sim.rand -- the simulation's xorshift32 on this object's own state
   local rt, s = self.rt, self.surface
   local n_lines = math.max(1, math.floor((opts.stations or 0) / 2))
   if (opts.stations or 0) < 2 then n_lines = 0 end
@@ -46,16 +47,6 @@ function SimFactory.new(sim, opts)
   end
   if opts.space_age then self.platform_phase = { next = 600 } end
   return self
-end
-
-local bxor, lshift, rshift = bit32.bxor, bit32.lshift, bit32.rshift
-function SimFactory:rand()
-  local x = self.state
-  x = bxor(x, lshift(x, 13))
-  x = bxor(x, rshift(x, 17))
-  x = bxor(x, lshift(x, 5))
-  self.state = x
-  return x / 4294967296
 end
 
 -- A train of a locomotive and two wagons on `line`, `at` (0…1) of the way from its west end.

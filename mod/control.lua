@@ -208,8 +208,7 @@ script.on_event(ev.on_entity_renamed, stations.on_renamed)
 -- Chart tags, trains, space platforms
 script.on_event({ ev.on_chart_tag_added, ev.on_chart_tag_modified }, tags.on_changed)
 script.on_event(ev.on_chart_tag_removed, tags.on_removed)
-script.on_event(ev.on_train_created, trains.on_created)
-script.on_event(ev.on_train_changed_state, trains.on_changed_state)
+script.on_event({ ev.on_train_created, ev.on_train_changed_state }, trains.on_event)
 script.on_event(ev.on_space_platform_changed_state, platforms.on_changed_state)
 
 -- Resources

@@ -18,11 +18,7 @@ local function fresh(settings, before_start)
   return rt, #rt.lines + 1
 end
 
-local function since(rt, first)
-  local out = {}
-  for i = first, #rt.lines do out[#out + 1] = rt.lines[i] end
-  return out
-end
+local since -- test_families.lua's, given to M.register
 
 -- Runs until the tick after the next multiple of n.
 local function run_to(rt, n) H.run(rt, n - rt.tick % n + 1) end
@@ -107,5 +103,14 @@ M.scenarios.platforms = { about = "Space Age: a platform found by the sampler, w
   H.run(rt, 2)
   return since(rt, first)
 end }
+
+-- Adds the scenarios to test_families.lua's table and order, sharing its `since`.
+function M.register(scenarios, order, since_fn)
+  since = since_fn
+  for _, family in ipairs(M.ORDER) do
+    scenarios[family] = M.scenarios[family]
+    order[#order + 1] = family
+  end
+end
 
 return M

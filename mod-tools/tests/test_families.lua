@@ -168,11 +168,7 @@ end }
 
 local ORDER = { "init", "terrain", "buildings", "resources", "players", "surfaces", "chat", "reload" }
 -- The factory families (chart tags, stations, trains, platforms): tests/factory_scenarios.lua.
-local factory = require("tests.factory_scenarios")
-for _, family in ipairs(factory.ORDER) do
-  scenarios[family] = factory.scenarios[family]
-  ORDER[#ORDER + 1] = family
-end
+require("tests.factory_scenarios").register(scenarios, ORDER, since)
 
 local function write_fixture(family, about, lines)
   os.execute("mkdir -p '" .. FIXTURES .. "'")

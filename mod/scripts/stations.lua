@@ -60,11 +60,7 @@ function stations.on_object_destroyed(event)
   if si then removed(event.useful_id, si) end
 end
 
-local function sorted_stops()
-  local list = game.train_manager.get_train_stops({})
-  table.sort(list, function(a, b) return a.unit_number < b.unit_number end)
-  return list
-end
+local function sorted_stops() return util.sort_by(game.train_manager.get_train_stops({}), "unit_number") end
 
 function stations.queue_all(lane)
   for _, e in ipairs(sorted_stops()) do stations.queue(lane, e.unit_number) end

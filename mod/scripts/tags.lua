@@ -39,11 +39,7 @@ function tags.on_removed(event)
   emitter.send("hi", "chart_tag_removed", { tag = t.tag_number, surface = t.surface.name, force = t.force.name })
 end
 
-local function sorted_tags(force, surface)
-  local list = force.find_chart_tags(surface)
-  table.sort(list, function(a, b) return a.tag_number < b.tag_number end)
-  return list
-end
+local function sorted_tags(force, surface) return util.sort_by(force.find_chart_tags(surface), "tag_number") end
 
 --[[ The sync builder: every tag of (force, surface), then the set. Each part carries a resume
 marker in `area` (the emitter keeps the markers of the parts it could not print this tick and the

@@ -118,18 +118,11 @@ local function removed(id)
   if name then emitter.send("hi", "train_removed", { id = id, surface = name }) end
 end
 
--- on_train_created {train, old_train_id_1?, old_train_id_2?}
-function trains.on_created(event)
+-- on_train_changed_state {train, old_state}, and on_train_created {train, old_train_id_1?,
+-- old_train_id_2?} (the old trains of a merge or split are gone).
+function trains.on_event(event)
   if event.old_train_id_1 then removed(event.old_train_id_1) end
   if event.old_train_id_2 then removed(event.old_train_id_2) end
-  local t = event.train
-  if not (t and t.valid) then return end
-  track(t)
-  trains.queue("hi", t.id)
-end
-
--- on_train_changed_state {train, old_state}
-function trains.on_changed_state(event)
   local t = event.train
   if not (t and t.valid) then return end
   track(t)
@@ -170,11 +163,7 @@ function trains.on_tick(tick)
 end
 
 -- Init / configuration change: every train of the game, by id.
-local function sorted_trains()
-  local list = game.train_manager.get_trains({})
-  table.sort(list, function(a, b) return a.id < b.id end)
-  return list
-end
+local function sorted_trains() return util.sort_by(game.train_manager.get_trains({}), "id") end
 
 function trains.queue_all(lane)
   for _, t in ipairs(sorted_trains()) do
