@@ -5,11 +5,16 @@ stdout) that LogPipe tails.
 
   lua5.2 mod-tools/sim.lua [--chunks N] [--players N] [--build-rate N] [--realtime|--fast]
                            [--out FILE] [--seed N] [--duration SECONDS] [--speed X] [--strict 1|0]
+                           [--stations N] [--trains N] [--space-age|--no-space-age]
 
 Every flag also reads an environment variable (SIM_CHUNKS, SIM_PLAYERS, SIM_BUILD_RATE,
-SIM_REALTIME=1|0, SIM_OUT, SIM_SEED, SIM_DURATION, SIM_SPEED, SIM_STRICT). --strict 1 (the
-default) runs the mod on the strict stand-in (factorio_stub/strict.lua), 0 on the plain objects. --duration is in game seconds
-(0 = run until killed). --build-rate is buildings placed per player per game minute.
+SIM_REALTIME=1|0, SIM_OUT, SIM_SEED, SIM_DURATION, SIM_SPEED, SIM_STRICT, SIM_STATIONS, SIM_TRAINS,
+SIM_SPACE_AGE=1|0). --strict 1 (the default) runs the mod on the strict stand-in
+(factorio_stub/strict.lua), 0 on the plain objects. --duration is in game seconds (0 = run until
+killed). --build-rate is buildings placed per player per game minute. --stations (8) train stops on
+railway lines north of spawn, --trains (6) trains shuttling between them; --space-age (off by
+default; `make run` turns it on) activates the expansion (script.active_mods["space-age"]) and
+flies a platform between planets.
 ]]
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 package.path = dir .. "/?.lua;" .. dir .. "/factorio_stub/?.lua;" .. package.path
@@ -26,6 +31,8 @@ local o = {
   build_rate = tonumber(env("SIM_BUILD_RATE", 6)), realtime = env("SIM_REALTIME", "1") ~= "0",
   out = env("SIM_OUT", "-"), seed = tonumber(env("SIM_SEED", 1)), duration = tonumber(env("SIM_DURATION", 0)),
   speed = tonumber(env("SIM_SPEED", 1)), strict = tonumber(env("SIM_STRICT", 1)),
+  stations = tonumber(env("SIM_STATIONS", 8)), trains = tonumber(env("SIM_TRAINS", 6)),
+  space_age = env("SIM_SPACE_AGE", "0") ~= "0",
 }
 local i = 1
 while i <= #arg do
@@ -50,14 +57,18 @@ while i <= #arg do
   elseif a == "--duration" then o.duration = number()
   elseif a == "--speed" then o.speed = number()
   elseif a == "--strict" then o.strict = number()
+  elseif a == "--stations" then o.stations = number()
+  elseif a == "--trains" then o.trains = number()
+  elseif a == "--space-age" then o.space_age = true
+  elseif a == "--no-space-age" then o.space_age = false
   elseif a == "-h" or a == "--help" then
     print((io.open(arg[0]):read("*a"):match("%-%-%[%[(.-)%]%]")))
     os.exit(0)
   else io.stderr:write("sim: unknown argument " .. a .. " (see --help)\n"); os.exit(2) end
   i = i + 1
 end
-if o.chunks < 4 or o.players < 0 or o.build_rate < 0 or o.speed <= 0 then
-  io.stderr:write("sim: need --chunks >= 4, --players >= 0, --build-rate >= 0, --speed > 0\n"); os.exit(2)
+if o.chunks < 4 or o.players < 0 or o.build_rate < 0 or o.speed <= 0 or o.stations < 0 or o.trains < 0 then
+  io.stderr:write("sim: need --chunks >= 4, --players >= 0, --build-rate >= 0, --speed > 0, --stations >= 0, --trains >= 0\n"); os.exit(2)
 end
 
 local file = o.out == "-" and io.stdout or assert(io.open(o.out, "ab"))
@@ -91,7 +102,8 @@ emit(string.format("%8.3f Info ModManager.cpp:256: Loading mod kafkatorio 0.1.0 
 flush()
 
 sim = Sim.new({ seed = o.seed, players = o.players, build_rate = o.build_rate, world_chunks = o.chunks, noisy = true,
-  out = emit, console = console, join_spread = 60 * 20, strict = o.strict ~= 0 })
+  out = emit, console = console, join_spread = 60 * 20, strict = o.strict ~= 0, stations = o.stations, trains = o.trains,
+  space_age = o.space_age })
 engine(string.format("Info ServerMultiplayerManager.cpp:699: updateTick(%d) changing state from(CreatingGame) to(InGame)", sim.rt.tick))
 engine("Hosting game at IP ADDR:({0.0.0.0:34197})")
 flush()

@@ -6,6 +6,8 @@ Console lines ([JOIN]/[LEAVE]/[CHAT]) go to opts.console; packet lines to opts.o
 local H = require("harness")
 local A = require("actions")
 local worldgen = require("worldgen")
+local SimFactory = require("simfactory")
+local F = require("factory")
 
 local Sim = {}
 Sim.__index = Sim
@@ -25,7 +27,8 @@ for _, it in ipairs(ITEMS) do TOTAL = TOTAL + it[2] end
 --[[ opts: seed, players, build_rate (builds per player per minute), mine_share (0..1),
   world_chunks (map size in chunks per side), settings, noisy (keep sweep etc. on), out, console,
   chart_radius (chunks around a player), join_spread (ticks over which players first join),
-  strict (false: the mod sees the plain stand-in objects, as the benchmark runs) ]]
+  strict (false: the mod sees the plain stand-in objects, as the benchmark runs),
+  stations, trains, space_age, rails (the factory: simfactory.lua) ]]
 function Sim.new(opts)
   local self = setmetatable({}, Sim)
   self.opts = opts
@@ -35,6 +38,7 @@ function Sim.new(opts)
   self.rt = H.game({ seed = self.seed, settings = opts.settings, noisy = opts.noisy, world_chunks = opts.world_chunks or 64,
     echo = opts.out, no_start = true, strict = opts.strict })
   if opts.out then self.rt.out = function(l) opts.out(l) end end
+  if opts.space_age then F.enable_space_age(self.rt) end
   self.rt:start()
   self.surface = self.rt.surfaces[1]
   self.force = self.rt.forces_by_name.player
@@ -56,6 +60,8 @@ function Sim.new(opts)
       leave_at = nil, target = nil, built = {} }
   end
   self.rt.forces_by_name.player.chart(self.surface, { { -96, -96 }, { 96, 96 } })
+  self.factory = SimFactory.new(self, { stations = opts.stations or 0, trains = opts.trains or 0,
+    space_age = opts.space_age, rails = opts.rails })
   return self
 end
 
@@ -228,6 +234,7 @@ function Sim:world()
     end
   end
   self.surface.daytime = (tick % 25000) / 25000
+  self.factory:tick(tick)
 end
 
 function Sim:run(ticks, after_tick)

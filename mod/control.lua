@@ -20,6 +20,10 @@ local players = require("scripts.players")
 local surfaces = require("scripts.surfaces")
 local protos = require("scripts.prototypes")
 local chat = require("scripts.chat")
+local tags = require("scripts.tags")
+local stations = require("scripts.stations")
+local trains = require("scripts.trains")
+local platforms = require("scripts.platforms")
 
 local function surface_name(si)
   local s = game.get_surface(si)
@@ -32,6 +36,10 @@ end)
 emitter.register_builder("chunk", chunks.build)
 emitter.register_builder("player", players.build)
 emitter.register_builder("surface", surfaces.build)
+emitter.register_builder("tags", tags.build)
+emitter.register_builder("stop", stations.build)
+emitter.register_builder("train", trains.build)
+emitter.register_builder("platform", platforms.build)
 local batch_payloads = {
   buildings = { "buildings", buildings.batch_payload },
   removed = { "building_removed", buildings.removed_payload },
@@ -46,7 +54,15 @@ emitter.register_builder("batch", function(item)
   return { { type = spec[1], body = emitter.encode(spec[2](name, b)) } }
 end)
 
--- Post-load resync (local lane, read-only): surfaces, players, then every charted chunk.
+local function sorted_forces()
+  local forces = {}
+  for _, f in pairs(game.forces) do forces[#forces + 1] = f end
+  table.sort(forces, function(a, b) return a.index < b.index end)
+  return forces
+end
+
+-- Post-load resync (local lane, read-only): surfaces, players, the factory (tags, stops, trains,
+-- platforms), then every charted chunk.
 emitter.set_local_steps(function(state, tick)
   if not state.phase then
     state.phase = "surfaces"
@@ -57,12 +73,20 @@ emitter.set_local_steps(function(state, tick)
     return parts
   end
   if state.phase == "surfaces" then
-    state.phase = "chunks"
+    state.phase = "factory"
     local parts = {}
     for _, p in ipairs(players.sorted()) do
       parts[#parts + 1] = { type = "player", body = emitter.encode(players.payload(p)) }
     end
     return parts
+  end
+  if state.phase == "factory" then
+    state.phase = "chunks"
+    local parts = tags.resync_parts(sorted_forces(), surfaces.sorted(), tick)
+    for _, list in ipairs({ stations.resync_parts(tick), trains.resync_parts(tick), platforms.resync_parts(tick) }) do
+      for _, p in ipairs(list) do parts[#parts + 1] = p end
+    end
+    if #parts > 0 then return parts end
   end
   return chunks.resync_step(state, tick)
 end)
@@ -72,7 +96,19 @@ local function init_storage()
   chunks.init_storage()
   players.init_storage()
   surfaces.init_storage()
+  tags.init_storage()
+  stations.init_storage()
+  trains.init_storage()
+  platforms.init_storage()
   storage.units = storage.units or {}
+end
+
+-- The factory's full sync (init, configuration change: hi lane; the refresh: lo lane).
+local function factory_sync(lane)
+  tags.queue_all(lane, sorted_forces(), surfaces.sorted())
+  stations.queue_all(lane)
+  trains.queue_all(lane)
+  platforms.queue_all(lane)
 end
 
 -- Everything the map needs, queued on the storage lane: prototypes, surfaces, players and every
@@ -81,9 +117,8 @@ local function snapshot()
   protos.queue()
   surfaces.queue_all()
   players.queue_all()
-  local forces = {}
-  for _, f in pairs(game.forces) do forces[#forces + 1] = f end
-  table.sort(forces, function(a, b) return a.index < b.index end)
+  factory_sync("hi")
+  local forces = sorted_forces()
   for _, s in ipairs(surfaces.sorted()) do
     local list = {}
     for chunk in s.get_chunks() do list[#list + 1] = chunk end
@@ -126,6 +161,13 @@ script.on_event(ev.on_tick, function(event)
   players.on_tick(tick)
   chunks.on_tick(tick)
   surfaces.on_tick(tick)
+  trains.on_tick(tick)
+  platforms.on_tick(tick)
+  local refresh = settings.global["kafkatorio-live-refresh-ticks"].value
+  if refresh > 0 and tick > 0 and tick % refresh == 0 then
+    tags.queue_all("lo", sorted_forces(), surfaces.sorted())
+    stations.queue_all("lo")
+  end
   emitter.on_tick(tick)
 end)
 
@@ -136,14 +178,38 @@ script.on_event({ ev.on_player_built_tile, ev.on_robot_built_tile, ev.on_space_p
 script.on_event({ ev.on_player_mined_tile, ev.on_robot_mined_tile, ev.on_space_platform_mined_tile }, terrain.on_mined_tile)
 script.on_event(ev.script_raised_set_tiles, terrain.on_set_tiles)
 
--- Buildings
+-- Buildings (and train stops, which are buildings with a live label)
 script.on_event({ ev.on_built_entity, ev.on_robot_built_entity, ev.on_space_platform_built_entity,
-  ev.script_raised_built, ev.script_raised_revive }, buildings.on_built)
-script.on_event({ ev.on_player_rotated_entity, ev.on_player_flipped_entity }, buildings.on_changed)
-script.on_event(ev.on_entity_cloned, buildings.on_cloned)
+  ev.script_raised_built, ev.script_raised_revive }, function(event)
+  buildings.on_built(event)
+  stations.changed(event.entity)
+end)
+script.on_event({ ev.on_player_rotated_entity, ev.on_player_flipped_entity }, function(event)
+  buildings.on_changed(event)
+  stations.changed(event.entity)
+end)
+script.on_event(ev.on_entity_cloned, function(event)
+  buildings.on_cloned(event)
+  stations.changed(event.destination)
+end)
 script.on_event({ ev.on_player_mined_entity, ev.on_robot_mined_entity, ev.on_space_platform_mined_entity,
-  ev.on_entity_died, ev.script_raised_destroy }, buildings.on_removed)
-script.on_event(ev.on_object_destroyed, buildings.on_object_destroyed)
+  ev.on_entity_died, ev.script_raised_destroy }, function(event)
+  stations.on_removed(event)
+  buildings.on_removed(event)
+end)
+script.on_event(ev.on_object_destroyed, function(event)
+  stations.on_object_destroyed(event)
+  buildings.on_object_destroyed(event)
+  trains.on_object_destroyed(event)
+  platforms.on_object_destroyed(event)
+end)
+script.on_event(ev.on_entity_renamed, stations.on_renamed)
+
+-- Chart tags, trains, space platforms
+script.on_event({ ev.on_chart_tag_added, ev.on_chart_tag_modified }, tags.on_changed)
+script.on_event(ev.on_chart_tag_removed, tags.on_removed)
+script.on_event({ ev.on_train_created, ev.on_train_changed_state }, trains.on_event)
+script.on_event(ev.on_space_platform_changed_state, platforms.on_changed_state)
 
 -- Resources
 script.on_event(ev.on_resource_depleted, chunks.on_resource_depleted)

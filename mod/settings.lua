@@ -15,4 +15,6 @@ data:extend({
   int("daytime-ticks", "h", 3600, 0, 216000),
   int("afk-minutes", "i", 5, 1, 1440),
   int("compress-min-bytes", "j", 1024, 64, 65536),
+  int("train-sample-ticks", "k", 60, 1, 3600),
+  int("live-refresh-ticks", "l", 18000, 0, 5184000),
 })

@@ -48,6 +48,7 @@ touch "$DEMO/factorio-stdout.log"
   >"$DEMO/LogPipe.log" 2>&1 & pids+=($!)
 SIM_OUT="$DEMO/factorio-stdout.log" SIM_REALTIME=1 SIM_DURATION=0 \
   SIM_PLAYERS="${SIM_PLAYERS:-6}" SIM_BUILD_RATE="${SIM_BUILD_RATE:-20}" SIM_CHUNKS="${SIM_CHUNKS:-64}" \
+  SIM_SPACE_AGE="${SIM_SPACE_AGE:-1}" \
   scripts/sim.sh 2>"$DEMO/sim.log" & pids+=($!)
 
 echo "run: broker $KAFKA_BOOTSTRAP; logs in $DEMO"

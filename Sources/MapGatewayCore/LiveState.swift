@@ -154,6 +154,9 @@ package struct LiveState: Sendable, Hashable {
         case .prototypes, .chunkTerrain, .chunkBuildings, .chunkResources, .chunkDeleted, .tiles, .buildings,
             .buildingRemoved:
             return nil
+        case .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved, .train, .trainRemoved,
+            .spacePlatform, .spacePlatformRemoved:
+            return nil  // live state of the factory families: kept by the gateway in issue 15's gateway part
         }
         lastPacketAt = max(lastPacketAt ?? receivedAt, receivedAt)
         noteActivity(receivedAt, tick: packet.tick)

@@ -62,7 +62,11 @@ package enum IngestRejection: Error, Sendable, Hashable {
 ///   packet per region, each still absolute state, so a tile worker sees every packet of the
 ///   regions it owns, in order;
 /// - prototypes → `prototypes`, keyed by server;
-/// - players, chat, surfaces, session starts → `live`, keyed by server;
+/// - players, chat, surfaces, session starts, chart tags, train stops, space platforms → `live`,
+///   keyed by server;
+/// - trains (`train`, `train_removed`) → `trains`, keyed by server: the busiest live state (a
+///   sample per moving train per second) on a topic of its own with a short retention, so a
+///   gateway that reads `live` from the start does not replay a day of train positions;
 /// - a deleted surface also → every partition of `map` (explicit partition, key
 ///   ``surfaceKey(server:surface:)``): the surface's regions are spread over all of them, and
 ///   on each partition the deletion is then ordered after every earlier packet of those
@@ -146,8 +150,11 @@ package struct PacketRouter: Sendable {
                     r.partition = p
                     return r
                 }
-        case .sessionStart, .player, .chat, .surface:
+        case .sessionStart, .player, .chat, .surface, .chartTag, .chartTagRemoved, .chartTags, .trainStop,
+            .trainStopRemoved, .spacePlatform, .spacePlatformRemoved:
             return [record(topics.live, server, packet)]
+        case .train, .trainRemoved:
+            return [record(topics.trains, server, packet)]
         case .prototypes:
             return [record(topics.prototypes, server, packet)]
         case .chunkTerrain(let p):

@@ -68,6 +68,7 @@ package struct KafkaSettings: Sendable {
             TopicSpec(name: topics.console, partitions: 1, configs: ["retention.ms": week]),
             TopicSpec(name: topics.map, partitions: partitions.map, configs: ["retention.ms": "-1"]),
             TopicSpec(name: topics.live, partitions: partitions.live, configs: ["retention.ms": "86400000"]),
+            TopicSpec(name: topics.trains, partitions: partitions.live, configs: ["retention.ms": "3600000"]),
             TopicSpec(name: topics.prototypes, partitions: 1, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.tiles, partitions: partitions.tiles, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.deadLetter, partitions: 1, configs: ["retention.ms": week]),

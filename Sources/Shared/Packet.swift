@@ -35,6 +35,15 @@ public enum PacketType: String, Sendable, Hashable, CaseIterable {
     case buildingRemoved = "building_removed"
     case player = "player"
     case chat = "chat"
+    case chartTag = "chart_tag"
+    case chartTagRemoved = "chart_tag_removed"
+    case chartTags = "chart_tags"
+    case trainStop = "train_stop"
+    case trainStopRemoved = "train_stop_removed"
+    case train = "train"
+    case trainRemoved = "train_removed"
+    case spacePlatform = "space_platform"
+    case spacePlatformRemoved = "space_platform_removed"
 }
 
 /// The payload of a packet, one case per ``PacketType``.
@@ -51,6 +60,15 @@ public enum Payload: Sendable, Hashable {
     case buildingRemoved(BuildingsRemoved)
     case player(PlayerState)
     case chat(ChatMessage)
+    case chartTag(ChartTag)
+    case chartTagRemoved(ChartTagRemoved)
+    case chartTags(ChartTagSet)
+    case trainStop(TrainStop)
+    case trainStopRemoved(TrainStopRemoved)
+    case train(TrainState)
+    case trainRemoved(TrainRemoved)
+    case spacePlatform(SpacePlatformState)
+    case spacePlatformRemoved(SpacePlatformRemoved)
 
     /// The wire type of this payload.
     public var type: PacketType {
@@ -67,13 +85,22 @@ public enum Payload: Sendable, Hashable {
         case .buildingRemoved: .buildingRemoved
         case .player: .player
         case .chat: .chat
+        case .chartTag: .chartTag
+        case .chartTagRemoved: .chartTagRemoved
+        case .chartTags: .chartTags
+        case .trainStop: .trainStop
+        case .trainStopRemoved: .trainStopRemoved
+        case .train: .train
+        case .trainRemoved: .trainRemoved
+        case .spacePlatform: .spacePlatform
+        case .spacePlatformRemoved: .spacePlatformRemoved
         }
     }
 
     /// The surface this payload belongs to, for the payloads that belong to one.
     public var surface: String? {
         switch self {
-        case .sessionStart, .prototypes, .chat: nil
+        case .sessionStart, .prototypes, .chat, .spacePlatformRemoved: nil
         case .surface(let p): p.name
         case .chunkTerrain(let p): p.surface
         case .chunkBuildings(let p): p.surface
@@ -83,6 +110,14 @@ public enum Payload: Sendable, Hashable {
         case .buildings(let p): p.surface
         case .buildingRemoved(let p): p.surface
         case .player(let p): p.surface
+        case .chartTag(let p): p.surface
+        case .chartTagRemoved(let p): p.surface
+        case .chartTags(let p): p.surface
+        case .trainStop(let p): p.surface
+        case .trainStopRemoved(let p): p.surface
+        case .train(let p): p.surface
+        case .trainRemoved(let p): p.surface
+        case .spacePlatform(let p): p.surface
         }
     }
 }

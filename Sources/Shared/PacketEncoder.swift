@@ -95,6 +95,15 @@ struct PacketEncoder {
                 key("message", first: true)
             }
             string(p.message)
+        case .chartTag(let p): chartTag(p)
+        case .chartTagRemoved(let p): chartTagRemoved(p)
+        case .chartTags(let p): chartTags(p)
+        case .trainStop(let p): trainStop(p)
+        case .trainStopRemoved(let p): trainStopRemoved(p)
+        case .train(let p): train(p)
+        case .trainRemoved(let p): trainRemoved(p)
+        case .spacePlatform(let p): spacePlatform(p)
+        case .spacePlatformRemoved(let p): key("index", first: true); int(p.index)
         }
         byte(UInt8(ascii: "}"))
     }

@@ -90,6 +90,9 @@ public enum PacketValidator {
         case .chat(let p):
             if let v = p.player { try name(v, "player") }
             try check(p.message.utf8.count <= maxChatBytes, "message", "longer than \(maxChatBytes) bytes")
+        case .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved, .train, .trainRemoved,
+            .spacePlatform, .spacePlatformRemoved:
+            try factory(payload)
         }
     }
 

@@ -21,6 +21,15 @@ enum PayloadDecoder {
         case .buildingRemoved: .buildingRemoved(try buildingRemoved(&s))
         case .player: .player(try player(&s))
         case .chat: .chat(try chat(&s))
+        case .chartTag: .chartTag(try chartTag(&s))
+        case .chartTagRemoved: .chartTagRemoved(try chartTagRemoved(&s))
+        case .chartTags: .chartTags(try chartTags(&s))
+        case .trainStop: .trainStop(try trainStop(&s))
+        case .trainStopRemoved: .trainStopRemoved(try trainStopRemoved(&s))
+        case .train: .train(try train(&s))
+        case .trainRemoved: .trainRemoved(try trainRemoved(&s))
+        case .spacePlatform: .spacePlatform(try spacePlatform(&s))
+        case .spacePlatformRemoved: .spacePlatformRemoved(try spacePlatformRemoved(&s))
         }
     }
 

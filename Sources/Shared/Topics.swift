@@ -15,6 +15,9 @@ public struct Topics: Sendable, Hashable {
     public var map: String { "\(prefix).map" }
     /// PacketIngest → MapGateway: players, chat, surfaces, session starts; key = server id.
     public var live: String { "\(prefix).live" }
+    /// PacketIngest → MapGateway: `train` and `train_removed` (sampled positions, the busiest live
+    /// state), key = server id, short retention (`docs/architecture.md`).
+    public var trains: String { "\(prefix).trains" }
     /// PacketIngest → TileRenderer: prototype packets, key = server id.
     public var prototypes: String { "\(prefix).prototypes" }
     /// TileRenderer → MapGateway: PNG tiles, key = ``TileKey``.

@@ -81,7 +81,9 @@ package struct MapState: Sendable {
         case .buildings(let p): return applyBuildings(p, server: server)
         case .buildingRemoved(let p): return applyRemoved(p, server: server)
         case .chunkDeleted(let p): return applyDeleted(p, server: server)
-        case .sessionStart, .player, .chat: return []
+        case .sessionStart, .player, .chat, .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved,
+            .train, .trainRemoved, .spacePlatform, .spacePlatformRemoved:
+            return []
         }
     }
 

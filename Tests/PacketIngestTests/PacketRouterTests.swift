@@ -35,6 +35,10 @@ import KafkaModel
                     switch packet.payload {
                     case .surface(let s) where s.deleted && r.partition != nil: topics.map
                     case .player, .chat, .surface, .sessionStart: topics.live
+                    case .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved, .spacePlatform,
+                        .spacePlatformRemoved:
+                        topics.live
+                    case .train, .trainRemoved: topics.trains
                     case .prototypes: topics.prototypes
                     default: topics.map
                     }
@@ -63,6 +67,25 @@ import KafkaModel
         // A surface that still exists only goes to `live`.
         let alive = #"KAFKATORIO/1 surface 72000 9 {"index":4,"name":"vulcanus","planet":"vulcanus"}"#
         #expect(try router.route(raw(alive)).get().map(\.topic) == [topics.live])
+    }
+
+    @Test func factoryPacketsAreLiveStateKeyedByServerAndTrainsHaveTheirOwnTopic() throws {
+        let cases: [(String, String)] = [
+            (#"KAFKATORIO/1 chart_tag 1 2 {"tag":7,"surface":"nauvis","force":"player","x":1,"y":2,"text":"Ore"}"#, topics.live),
+            (#"KAFKATORIO/1 chart_tags 1 3 {"surface":"nauvis","force":"player","tags":[7]}"#, topics.live),
+            (#"KAFKATORIO/1 train_stop_removed 1 4 {"unit":9,"surface":"nauvis"}"#, topics.live),
+            (#"KAFKATORIO/1 space_platform_removed 1 5 {"index":2}"#, topics.live),
+            (#"KAFKATORIO/1 train 1 6 {"id":3,"surface":"nauvis","force":"player","state":"on_the_path","manual":false,"speed":0.5,"carriages":[1,2,0.25]}"#, topics.trains),
+            (#"KAFKATORIO/1 train_removed 1 7 {"id":3,"surface":"nauvis"}"#, topics.trains),
+        ]
+        for (line, topic) in cases {
+            let records = try router.route(raw(line)).get()
+            #expect(records.map(\.topic) == [topic], "\(line)")
+            #expect(records.map(\.keyString) == ["srv-1"])
+            #expect(records.first?.partition == nil)
+            #expect(try records.map { try PacketLine.decode($0.value) } == [try PacketLine.decode(line)])
+        }
+        #expect(topics.trains == "t.trains")
     }
 
     static func isEmptyMultiRegion(_ p: Packet) -> Bool {

@@ -286,6 +286,7 @@ function Runtime:build_api()
   for _, name in ipairs({ "rendering", "remote", "commands", "rcon" }) do
     self.unused_globals[name] = strict.object(strict.global_class(name), {})
   end
+  require("factory").install(self) -- trains, train stops, chart tags, space platforms (factory.lua)
 end
 
 -- The mod's Lua state ------------------------------------------------------------------------

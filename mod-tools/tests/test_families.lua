@@ -148,6 +148,8 @@ scenarios.reload = { about = "save and load: session_start at seq 0, then the re
 end }
 
 local ORDER = { "init", "terrain", "buildings", "resources", "players", "surfaces", "chat", "reload" }
+-- The factory families (chart tags, stations, trains, platforms): tests/factory_scenarios.lua.
+require("tests.factory_scenarios").register(scenarios, ORDER, since)
 
 local function write_fixture(family, about, lines)
   os.execute("mkdir -p '" .. FIXTURES .. "'")

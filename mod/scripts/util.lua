@@ -36,6 +36,12 @@ function util.truncate_utf8(s, n)
   return s:sub(1, cut)
 end
 
+-- Sorts a list of objects by a numeric key (an order that never depends on `pairs`); returns it.
+function util.sort_by(list, key)
+  table.sort(list, function(a, b) return a[key] < b[key] end)
+  return list
+end
+
 -- Index of name in a palette list (first use order), appending it when new.
 function util.palette_index(list, map, name)
   local i = map[name]

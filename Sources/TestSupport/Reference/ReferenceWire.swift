@@ -88,6 +88,8 @@ enum ReferenceWire {
         case .chat:
             let w = try d.decode(ChatW.self, from: json)
             return .chat(ChatMessage(player: w.player, message: w.message))
+        default:
+            return try factory(type, json, d)
         }
     }
 
