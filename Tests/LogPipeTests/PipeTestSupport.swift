@@ -67,6 +67,16 @@ enum PipeEnv {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// SIGKILLs the private broker whose state directory is `state` (by its pid file): for a
+    /// `defer`, no waiting, and its in-memory data is of no use any more.
+    static func killBroker(_ state: String) {
+        if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(pid, SIGKILL)
+        }
+    }
+
     /// Runs blocking `work` on a thread of its own.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
