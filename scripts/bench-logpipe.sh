@@ -10,6 +10,8 @@
 # for its producer id), reported apart so the per-line cost can be compared too.
 # Usage: scripts/bench-logpipe.sh [LINES]   (default 1,000,000; release build)
 # LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same rounds (before/after).
+# `docker` is LogPipe with --input docker-json on a Docker json-file version of the same lines (one
+# entry per line, escaped as Docker's driver does): the decoder's cost against the plain file.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -42,6 +44,18 @@ with open(path, "w", encoding="utf-8") as f:
 PY
 BYTES=$(stat -c %s "$FILE")
 head -n 1000 "$FILE" > "$OUT/start.log"
+# The same lines as Docker's json-file driver writes them (Go's escaping: <, >, & and control
+# characters as \u00XX; one entry per line: none is over 16 KiB).
+python3 - "$FILE" "$OUT/lines-json.log" <<'PY'
+import json, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, encoding="utf-8", newline="\n") as f, open(dst, "w", encoding="utf-8") as out:
+    for i, line in enumerate(f):
+        log = json.dumps(line, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        out.write('{"log":%s,"stream":"stdout","time":"2026-11-24T12:%02d:%02d.%09dZ"}\n' % (log, i // 60 % 60, i % 60, i % 10**9))
+PY
+head -n 1000 "$OUT/lines-json.log" > "$OUT/start-json.log"
+JSON_BYTES=$(stat -c %s "$OUT/lines-json.log")
 SECRET="$OUT/secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SECRET"
 
@@ -49,7 +63,7 @@ STATE="$OUT/broker"
 broker_up "$STATE"
 BOOT="$BOOTSTRAP"
 RUN="bench$RANDOM"
-CONTENDERS=(kcat kcat-keyed logpipe)
+CONTENDERS=(kcat kcat-keyed logpipe docker)
 [[ -z "${LOGPIPE_BEFORE_BIN:-}" ]] || CONTENDERS+=(before)
 "$ROOT/.tools/venv/bin/python" - "$BOOT" "$RUN" "$ROUNDS" "${CONTENDERS[@]}" <<'PY'
 import sys
@@ -77,11 +91,12 @@ command_for() { # contender, topic (prefix), file -> CMD
     kcat) CMD=(kcat -b "$BOOT" -P -t "$2" -l "${SETTINGS[@]}" "$3") ;;
     kcat-keyed) CMD=(kcat -b "$BOOT" -P -t "$2" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
       -H logpipe-version=0.2.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
-    logpipe|before)
-      local bin="$BIN/LogPipe"; [[ "$1" == logpipe ]] || bin="$LOGPIPE_BEFORE_BIN"
+    logpipe|before|docker)
+      local bin="$BIN/LogPipe"; [[ "$1" != before ]] || bin="$LOGPIPE_BEFORE_BIN"
+      local input=(--file "$3"); [[ "$1" != docker ]] || input=(--input docker-json --file "${3%.log}-json.log")
       rm -f "$OUT/checkpoint"
       CMD=(env LOG_LEVEL=notice "$bin" --kafka-bootstrap "$BOOT" --topic-prefix "$2" --server-id bench \
-        --secret-file "$SECRET" --file "$3" --checkpoint "$OUT/checkpoint" --exit-at-end \
+        --secret-file "$SECRET" "${input[@]}" --checkpoint "$OUT/checkpoint" --exit-at-end \
         --compression lz4 --linger-ms 5) ;;
   esac
 }
@@ -110,10 +125,10 @@ for c in "${CONTENDERS[@]}"; do
     k=$(( $(count "$RUN-$c-full-0.raw") + $(count "$RUN-$c-full-0.console") )); fi
   RECORDS+="$c=$k "
 done
-CLK_TCK=$(getconf CLK_TCK) python3 - "$LINES" "$BYTES" "$ROUNDS" "$RESULTS" $RECORDS <<'PY' | tee "$OUT/result.txt"
+CLK_TCK=$(getconf CLK_TCK) python3 - "$LINES" "$BYTES" "$ROUNDS" "$RESULTS" "$JSON_BYTES" $RECORDS <<'PY' | tee "$OUT/result.txt"
 import os, statistics, sys
-n, size, rounds, path = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-records = dict(a.split("=") for a in sys.argv[5:])
+n, size, rounds, path, json_size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+records = dict(a.split("=") for a in sys.argv[6:])
 tck = float(os.environ["CLK_TCK"])
 runs = {}
 for line in open(path):
@@ -121,10 +136,11 @@ for line in open(path):
     runs.setdefault((c, sz), []).append((float(wall), float(user) + float(sys_), int(rss) / 1024, int(broker) / tck))
 def med(c, sz, i): return statistics.median(x[i] for x in runs[(c, sz)])
 def spread(c, sz): w = [x[0] for x in runs[(c, sz)]]; return f"{min(w):.2f}-{max(w):.2f}"
-label = {"kcat": "kcat -P -l", "kcat-keyed": "kcat keyed", "logpipe": "LogPipe", "before": "before"}
+label = {"kcat": "kcat -P -l", "kcat-keyed": "kcat keyed", "logpipe": "LogPipe", "docker": "docker-json", "before": "before"}
 note = {"kcat": "no key, no headers",
         "kcat-keyed": "LogPipe's record shape: key + 4 headers, fixed values",
         "logpipe": "key + 4 headers (signed), checkpointed",
+        "docker": f"LogPipe --input docker-json, the same lines as json-file entries ({json_size/1e6:.1f} MB)",
         "before": "LOGPIPE_BEFORE_BIN, signed"}
 print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4, linger.ms=5; one Tansu broker; "
       f"medians of {rounds} rounds")
@@ -143,6 +159,11 @@ print(f"  ratio LogPipe/kcat keyed: wall {lw/hw:.2f}  cpu {med('logpipe','full',
 print(f"  ratio kcat keyed/kcat: wall {hw/kw:.2f}   (what the record shape alone costs librdkafka)")
 print(f"  per line after start-up (wall - 1,000-line run): kcat {(kw-ks)/n*1e6:.2f} µs, kcat keyed {(hw-hs)/n*1e6:.2f} µs, "
       f"LogPipe {(lw-ls)/n*1e6:.2f} µs; ratio LogPipe/kcat {(lw-ls)/(kw-ks):.2f}, LogPipe/kcat keyed {(lw-ls)/(hw-hs):.2f}")
+dw, ds = med("docker", "full", 0), med("docker", "start", 0)
+dr = [x[0] for x in runs[("docker", "full")]]
+print(f"  ratio docker-json/file (LogPipe): wall {dw/lw:.2f}  cpu {med('docker','full',1)/med('logpipe','full',1):.2f}  "
+      f"rss {med('docker','full',2)/med('logpipe','full',2):.2f}; per line after start-up {(dw-ds)/n*1e6:.2f} µs vs "
+      f"{(lw-ls)/n*1e6:.2f} µs; docker-json {n/dw/1e3:.0f} k lines/s (range {n/max(dr)/1e3:.0f}-{n/min(dr)/1e3:.0f})")
 if ("before", "full") in runs:
     bw = med("before", "full", 0)
     print(f"  ratio before/kcat: wall {bw/kw:.2f}; LogPipe/before: wall {lw/bw:.2f}  cpu {med('logpipe','full',1)/med('before','full',1):.2f}")

@@ -8,7 +8,9 @@ package import Shared
 ///   prints) → the console topic, unless console shipping is off;
 /// - an empty line (or a lone `\r`) → filtered, counted, not shipped;
 /// - a line over the size limit → the dead-letter topic, cut to the limit, with headers
-///   `reason: line_too_long` and `detail`.
+///   `reason: line_too_long` and `detail`;
+/// - a line its source rejected (a broken Docker json-file entry, ``ReadBatch/rejections``) →
+///   the dead-letter topic with the source's `reason` and `detail`.
 ///
 /// Every record: key = server id; headers `server`, `source` (`<16 hex fingerprint>:<offset>`,
 /// the dedup key), `logpipe-version`, and `signature` (hex HMAC-SHA256 of the value) when a
@@ -72,9 +74,11 @@ package struct LineRouter: Sendable {
         let version = batch.headerValue(HeaderName.version.rawValue, version.utf8)
         var lines: [RoutedLine] = []
         lines.reserveCapacity(read.lines.count)
-        for line in read.lines {
-            let kind = kind(of: line)
-            let position = Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)
+        let rejections = read.rejections
+        for (index, line) in read.lines.enumerated() {
+            let rejection = rejections.isEmpty ? nil : rejections[index]
+            let kind = rejection == nil ? kind(of: line) : .deadLetter
+            let position = read.position(after: index)
             guard kind != .filtered else {
                 lines.append(RoutedLine(kind: kind, position: position, record: -1))
                 continue
@@ -89,7 +93,10 @@ package struct LineRouter: Sendable {
                 batch.appendHeader(
                     batch.headerValue(HeaderName.signature.rawValue) { signer.appendSignature(of: line.bytes, to: &$0) })
             }
-            if kind == .deadLetter {
+            if let rejection {
+                batch.appendHeader(batch.headerValue(HeaderName.reason.rawValue, rejection.reason.utf8))
+                batch.appendHeader(batch.headerValue(HeaderName.detail.rawValue, rejection.detail.utf8))
+            } else if kind == .deadLetter {
                 batch.appendHeader(batch.headerValue(HeaderName.reason.rawValue, "line_too_long".utf8))
                 let detail =
                     "line of \(line.length) bytes exceeds the limit of \(maxLineBytes) bytes; the first "

@@ -18,6 +18,13 @@ package struct ReadBatch: Sendable {
     package var atEnd = false
     /// True if the source has ended for good (end of a stream); nothing more will come.
     package var finished = false
+    /// Lines that go to the dead-letter topic for another reason than their size, by index in
+    /// ``lines``: broken Docker json-file entries (the raw entry is the line). Empty for files.
+    package private(set) var rejections: [Int: LineRejection] = [:]
+    /// Lines after which reading resumes somewhere else than just past them, by index in
+    /// ``lines``: a Docker line read while a split line is still incomplete resumes at that split
+    /// line's first entry. Empty for files.
+    package private(set) var resumePositions: [Int: Checkpoint] = [:]
     /// Where each line added since the last ``seal()`` is in ``storage``.
     private var unsealed: [Range<Int>] = []
 
@@ -41,10 +48,22 @@ package struct ReadBatch: Sendable {
         return start..<storage.count
     }
 
-    /// Adds a line whose bytes are `storage[range]` (set by ``seal()``).
-    package mutating func add(_ line: LogLine, range: Range<Int>) {
+    /// Adds a line whose bytes are `storage[range]` (set by ``seal()``); `rejection` sends it to
+    /// the dead-letter topic, `resume` is where reading resumes after it if not just past it.
+    package mutating func add(
+        _ line: LogLine, range: Range<Int>, rejection: LineRejection? = nil, resume: Checkpoint? = nil
+    ) {
+        if let rejection { rejections[lines.count] = rejection }
+        if let resume { resumePositions[lines.count] = resume }
         lines.append(line)
         unsealed.append(range)
+    }
+
+    /// Where reading resumes after line `index`: its resume position, or just past it.
+    package func position(after index: Int) -> Checkpoint {
+        let line = lines[index]
+        if !resumePositions.isEmpty, let resume = resumePositions[index] { return resume }
+        return Checkpoint(fingerprint: line.fingerprint, offset: line.endOffset)
     }
 
     /// Points the bytes of the lines added since the last call at the storage. Called once the
@@ -59,6 +78,19 @@ package struct ReadBatch: Sendable {
     /// Sets the fingerprint of every line (a stream learns it from its first line).
     package mutating func setFingerprint(_ fingerprint: UInt64) {
         for i in lines.indices { lines[i].fingerprint = fingerprint }
+    }
+}
+
+/// Why a line goes to the dead-letter topic although it is not too long.
+package struct LineRejection: Sendable, Hashable {
+    /// The `reason` header, e.g. `bad_docker_entry`.
+    package var reason: String
+    /// The `detail` header: what was wrong.
+    package var detail: String
+
+    package init(reason: String, detail: String) {
+        self.reason = reason
+        self.detail = detail
     }
 }
 

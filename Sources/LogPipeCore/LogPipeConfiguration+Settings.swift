@@ -7,15 +7,34 @@ extension LogPipeConfiguration {
         typealias S = LogPipeSettings
         let useStdin = try config.value(S.stdin)
         let file = try config.value(S.file)
-        guard useStdin != (file != nil) else {
-            throw ServiceConfigError(S.file, .conflict("give exactly one of --file and --stdin"))
+        let input: Input
+        switch try config.value(S.input) {
+        case "docker-json":
+            guard !useStdin else {
+                throw ServiceConfigError(S.stdin, .conflict("--input docker-json reads a file: give --file, not --stdin"))
+            }
+            guard let file else {
+                throw ServiceConfigError(
+                    S.file,
+                    .conflict(
+                        "--input docker-json needs --file: the container's json-file log (docker inspect --format '{{.LogPath}}' CONTAINER)"
+                    ))
+            }
+            input = .dockerJSON(file, streams: DockerStreams(setting: try config.value(S.dockerStreams)))
+        case "journald":
+            throw ServiceConfigError(S.input, .conflict("--input journald is not built yet in this version of LogPipe"))
+        default:
+            guard useStdin != (file != nil) else {
+                throw ServiceConfigError(S.file, .conflict("give exactly one of --file and --stdin"))
+            }
+            input = file.map { .file($0) } ?? .stdin
         }
         guard let serverID = try config.value(S.serverID) else {
             throw ServiceConfigError(S.serverID, .conflict("required"))
         }
         let shipConsole = try config.value(S.console) == "ship"
         self.init(
-            input: file.map { .file($0) } ?? .stdin, serverID: serverID, checkpointPath: try config.value(S.checkpoint),
+            input: input, serverID: serverID, checkpointPath: try config.value(S.checkpoint),
             startAtEnd: try config.value(S.startAt) == "end", maxLineBytes: try config.value(S.maxLineBytes),
             shipConsole: shipConsole, batchLines: try config.value(S.batchLines),
             maxInFlightLines: try config.value(S.maxInFlightLines), maxInFlightBytes: try config.value(S.maxInFlightBytes),

@@ -9,12 +9,24 @@ package struct LogPipeConfiguration: Sendable {
         case file(String)
         /// Standard input (`factorio --start-server … | LogPipe --stdin …`); no checkpoint.
         case stdin
+        /// A container's Docker json-file log (`…-json.log`), followed across the driver's
+        /// rotations like a file; each entry is decoded and split lines are reassembled
+        /// (``DockerJSONDecoder``), keeping the entries of `streams`.
+        case dockerJSON(String, streams: DockerStreams)
+
+        /// The followed file's path (file and docker-json inputs), nil for stdin.
+        package var path: String? {
+            switch self {
+            case .file(let path), .dockerJSON(let path, _): path
+            case .stdin: nil
+            }
+        }
     }
 
     package var input: Input
     /// This game server's id: the Kafka key and `server` header of every line.
     package var serverID: String
-    /// Where the checkpoint is kept (file input only); nil keeps none.
+    /// Where the checkpoint is kept (file and docker-json inputs); nil keeps none.
     package var checkpointPath: String?
     /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
     package var startAtEnd: Bool

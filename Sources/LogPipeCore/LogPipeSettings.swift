@@ -4,8 +4,12 @@ import Shared
 /// LogPipe's settings, each declared once (key, flag, default, help); ``LogPipeConfiguration``
 /// reads them and takes its defaults from them.
 package enum LogPipeSettings {
+    package static let input = Setting.string(
+        "logpipe.input", flag: "input", default: "file", oneOf: ["file", "docker-json", "journald"],
+        help: "What --file is: a plain log file, or a container's Docker json-file log (docker inspect --format '{{.LogPath}}').")
     package static let file = Setting.optionalString(
-        "logpipe.file", flag: "file", help: "Log file to follow across rotations (give exactly one of --file and --stdin).")
+        "logpipe.file", flag: "file",
+        help: "Log file to follow across rotations (with --input file: give exactly one of --file and --stdin; docker-json needs it).")
     package static let stdin = Setting.toggle(
         "logpipe.stdin", flag: "stdin", help: "Read standard input instead of a file; no checkpoint.")
     package static let serverID = Setting.optionalString(
@@ -13,7 +17,7 @@ package enum LogPipeSettings {
         expected: "1-64 characters of A-Z a-z 0-9 . _ -", valid: { Identifier.isValidServerID($0) },
         help: "This server's id: the Kafka key and server header of its lines.")
     package static let checkpoint = Setting.optionalString(
-        "logpipe.checkpoint", flag: "checkpoint", defaultText: "none, no checkpoint", help: "Checkpoint file (file input only).")
+        "logpipe.checkpoint", flag: "checkpoint", defaultText: "none, no checkpoint", help: "Checkpoint file (file and docker-json inputs).")
     package static let startAt = Setting.string(
         "logpipe.startAt", flag: "start-at", default: "beginning", oneOf: ["beginning", "end"],
         help: "Where to start in the file without a checkpoint.")
@@ -44,13 +48,16 @@ package enum LogPipeSettings {
     package static let maxInFlightBytes = Setting.int(
         "logpipe.maxInFlightBytes", flag: "max-in-flight-bytes", default: 32 << 20, range: 1024...(1 << 40),
         help: "Reading pauses while this many value bytes are unacknowledged.")
+    package static let dockerStreams = Setting.string(
+        "logpipe.dockerStreams", flag: "docker-streams", default: "stdout", oneOf: ["stdout", "stderr", "stdout,stderr"],
+        help: "Which streams of a Docker json-file log to ship (--input docker-json).")
     package static let exitAtEnd = Setting.toggle(
         "logpipe.exitAtEnd", flag: "exit-at-end", help: "Exit once everything available is shipped and acknowledged.")
 
     /// Every LogPipe setting, in help order.
     package static let all: [AnySetting] = [
-        file.erased, stdin.erased, serverID.erased, checkpoint.erased, startAt.erased, secretFile.erased,
-        maxLineBytes.erased, console.erased, stallTimeout.erased, compression.erased, lingerMs.erased,
+        input.erased, file.erased, stdin.erased, dockerStreams.erased, serverID.erased, checkpoint.erased,
+        startAt.erased, secretFile.erased, maxLineBytes.erased, console.erased, stallTimeout.erased, compression.erased, lingerMs.erased,
         batchLines.erased, maxInFlightLines.erased, maxInFlightBytes.erased, exitAtEnd.erased,
     ]
     /// Every setting of the LogPipe command: its own and the common ones.

@@ -10,6 +10,8 @@ package import LogPipeCore
 ///
 /// - **rename-and-create rotation**: when another file appears at the path, the old one is read
 ///   to its end first (with one poll interval of grace for a writer that still appends to it);
+///   if it rotated again meanwhile (numbered rotation: `name.1` newest, Docker's `max-file`),
+///   the newer rotated files are read in order before the file at the path;
 /// - **copytruncate**: when the file shrinks (or its first line changes), the rotated copy next
 ///   to it (`<name>*` with the same fingerprint) is finished from the read position first, then
 ///   the new content is read from its start;
@@ -185,12 +187,13 @@ package final class LineReader: LineSource {
     /// At the end of the current file; returns true if reading should continue with another file.
     private func advanceAtEnd(_ current: OpenLogFile, _ batch: inout ReadBatch) -> Bool {
         if !current.followsPath {
-            // A rotated remainder: it is complete. Then the file at the path, from its start.
+            // A rotated remainder: it is complete. Then the next newer rotated file, if the
+            // path rotated more than once meanwhile, or the file at the path, from its start.
             finish(current, &batch)
             file = nil
             resume = nil
             reportedMissing = false
-            return openPath(&batch)
+            return openSuccessor(of: current, &batch) || openPath(&batch)
         }
         var st = stat()
         if stat(path, &st) != 0 {
@@ -211,7 +214,16 @@ package final class LineReader: LineSource {
         finish(current, &batch)
         batch.events.append(.rotated)
         file = nil
-        return openPath(&batch)
+        return openSuccessor(of: current, &batch) || openPath(&batch)
+    }
+
+    /// Opens the rotated file written after `finished` (see ``OpenLogFile/successor(of:near:)``)
+    /// from its start; false if the file at the path is next.
+    private func openSuccessor(of finished: OpenLogFile, _ batch: inout ReadBatch) -> Bool {
+        guard let next = OpenLogFile.successor(of: finished, near: path) else { return false }
+        batch.events.append(.finishingRotated(path: next.path))
+        use(next, at: 0, &batch)
+        return true
     }
 
     /// Emits the unterminated last line of a finished file, if any.
@@ -255,6 +267,41 @@ final class OpenLogFile {
     }
 
     func computeFingerprint() -> UInt64? { Fingerprint.of(fd: fd) }
+
+    /// The last modification time of the open file, in nanoseconds.
+    func modified() -> Int64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return 0 }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
+    /// With numbered rotation (`name.1` newest, as Docker's json-file driver and logrotate
+    /// name them): the rotated file written after `finished`, if the path rotated again while it
+    /// was read (or while LogPipe was down). When `finished` is now `name.N`, that is
+    /// `name.(N-1)` (nil for N = 1: the path is next); when it is gone (deleted beyond
+    /// `max-file`), the oldest numbered file modified no earlier than it. Either must be another
+    /// file (inode and fingerprint) modified no earlier. Nil for other naming.
+    static func successor(of finished: OpenLogFile, near path: String) -> OpenLogFile? {
+        let prefix = path + "."
+        // The numbered files and the current number of `finished` (renamed .1 → .2 … at each rotation).
+        var count = 0
+        var number: Int?
+        for n in 1...64 {
+            var st = stat()
+            guard stat(prefix + "\(n)", &st) == 0 else { break }
+            count = n
+            if number == nil && UInt64(st.st_ino) == finished.inode && UInt64(st.st_dev) == finished.device { number = n }
+        }
+        let modified = finished.modified()
+        let candidates = number.map { $0 >= 2 ? [$0 - 1] : [] } ?? Array(stride(from: count, through: 1, by: -1))
+        for n in candidates {
+            guard let next = OpenLogFile(path: prefix + "\(n)", followsPath: false) else { continue }
+            if next.inode != finished.inode, next.fingerprint != finished.fingerprint, next.modified() >= modified {
+                return next
+            }
+        }
+        return nil
+    }
 
     /// A rotated sibling of `path` (same directory, name starting with the file's name, e.g.
     /// `console.log.1`, `console.log-20261124`) whose fingerprint is `fingerprint` and which holds

@@ -10,6 +10,7 @@ import Synchronization
 /// | `logpipe_lines_shipped_total{topic}` | counter | lines acknowledged by the broker (`raw`, `console`, `deadletter`) |
 /// | `logpipe_lines_filtered_total` | counter | lines not shipped (empty; console lines when console shipping is off) |
 /// | `logpipe_lines_oversize_total` | counter | lines over the size limit (sent to the dead-letter topic) |
+/// | `logpipe_bad_entries_total` | counter | broken input entries (`--input docker-json`: invalid JSON, no `log`…), sent to the dead-letter topic as `bad_docker_entry` |
 /// | `logpipe_bytes_read_total` | counter | bytes of the lines read (newlines included) |
 /// | `logpipe_bytes_shipped_total` | counter | value bytes acknowledged |
 /// | `logpipe_delivery_errors_total` | counter | failed delivery reports or refused produces (each is re-sent) |
@@ -25,6 +26,7 @@ package final class LogPipeMetrics: Sendable {
     }
     let filtered = Counter(label: "logpipe_lines_filtered_total")
     let oversize = Counter(label: "logpipe_lines_oversize_total")
+    let badEntries = Counter(label: "logpipe_bad_entries_total")
     let bytesRead = Counter(label: "logpipe_bytes_read_total")
     let bytesShipped = Counter(label: "logpipe_bytes_shipped_total")
     let deliveryErrors = Counter(label: "logpipe_delivery_errors_total")
@@ -42,7 +44,7 @@ package final class LogPipeMetrics: Sendable {
 
     package init() {
         // Export every series from the start, so dashboards see zeros rather than gaps.
-        for c in shipped + [linesRead, filtered, oversize, bytesRead, bytesShipped, deliveryErrors, rebuilds] {
+        for c in shipped + [linesRead, filtered, oversize, badEntries, bytesRead, bytesShipped, deliveryErrors, rebuilds] {
             c.increment(by: 0)
         }
     }

@@ -51,7 +51,7 @@ package final class LogPipeService: Service, Sendable {
 
     package func run() async throws {
         let checkpointFile: CheckpointFile? =
-            if case .file = configuration.input { configuration.checkpointPath.map(CheckpointFile.init) } else { nil }
+            configuration.input.path == nil ? nil : configuration.checkpointPath.map(CheckpointFile.init)
         let checkpoint = try checkpointFile?.load()
         let source: any LineSource
         switch configuration.input {
@@ -63,6 +63,17 @@ package final class LogPipeService: Service, Sendable {
                 "following log file",
                 metadata: [
                     "file": "\(path)", "checkpoint": "\(checkpoint.map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none")",
+                    "server": "\(configuration.serverID)",
+                ])
+        case .dockerJSON(let path, let streams):
+            source = DockerJSONReader(
+                path: path, offset: checkpoint?.offset ?? 0, fingerprint: checkpoint?.fingerprint,
+                startAtEnd: configuration.startAtEnd, streams: streams, maxLineBytes: configuration.maxLineBytes)
+            logger.info(
+                "following Docker json-file log",
+                metadata: [
+                    "file": "\(path)", "streams": "\(streams.contains(.stdout) ? "stdout" : "")\(streams == [.stdout, .stderr] ? "," : "")\(streams.contains(.stderr) ? "stderr" : "")",
+                    "checkpoint": "\(checkpoint.map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none")",
                     "server": "\(configuration.serverID)",
                 ])
         case .stdin:
@@ -202,11 +213,20 @@ private struct ShipLoop {
         var bytesRead = 0
         var filtered = 0
         var oversize = 0
-        for (line, fate) in zip(read.lines, routed.lines) {
+        for (index, (line, fate)) in zip(read.lines, routed.lines).enumerated() {
             bytesRead += Int(line.endOffset - line.offset)
             switch fate.kind {
             case .filtered: filtered += 1
             case .deadLetter:
+                if let rejection = read.rejections[index] {
+                    logger.warning(
+                        "bad input entry sent to the dead-letter topic",
+                        metadata: [
+                            "source": "\(Fingerprint.hex(line.fingerprint)):\(line.offset)", "reason": "\(rejection.reason)",
+                            "detail": "\(rejection.detail)",
+                        ])
+                    continue
+                }
                 oversize += 1
                 logger.warning(
                     "line over the size limit sent to the dead-letter topic",
@@ -222,6 +242,7 @@ private struct ShipLoop {
         metrics.bytesRead.increment(by: bytesRead)
         if filtered > 0 { metrics.filtered.increment(by: filtered) }
         if oversize > 0 { metrics.oversize.increment(by: oversize) }
+        if !read.rejections.isEmpty { metrics.badEntries.increment(by: read.rejections.count) }
         let first = window.append(routed, generation: generation)
         var seqs: [UInt64] = []
         seqs.reserveCapacity(routed.batch.count)

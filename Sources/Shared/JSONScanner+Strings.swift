@@ -33,21 +33,43 @@ extension JSONScanner {
         return try escapedString()
     }
 
+    /// Reads a string value and appends its bytes (escapes decoded) to `out`, without building a
+    /// `String`; as strict as ``string(_:)``.
+    package mutating func appendString(to out: inout [UInt8], _ path: @autoclosure () -> String) throws(PacketError) {
+        skipWhitespace()
+        guard pos < end, base[pos] == UInt8(ascii: "\"") else { throw typeError("a string", path()) }
+        if let close = try plainStringEnd() {
+            out.append(contentsOf: UnsafeBufferPointer(start: base + pos + 1, count: close - pos - 1))
+            pos = close + 1
+            return
+        }
+        try appendEscaped(to: &out)
+    }
+
     /// The slow path of ``string(_:)``: a string with backslash escapes.
     private mutating func escapedString() throws(PacketError) -> String {
-        let start = pos
-        pos += 1
         var out = [UInt8]()
         out.reserveCapacity(32)
+        try appendEscaped(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// At the opening `"` of a string with escapes: appends its decoded bytes to `out` (runs of
+    /// plain bytes in one copy) and checks that what it appended is valid UTF-8.
+    private mutating func appendEscaped(to out: inout [UInt8]) throws(PacketError) {
+        let start = pos
+        let first = out.count
+        pos += 1
         while pos < end {
             let c = base[pos]
             switch c {
             case UInt8(ascii: "\""):
                 pos += 1
-                guard UTF8Check.isValid(out) else {
-                    throw PacketError(.invalidUTF8, "string is not valid UTF-8", offset: start)
+                let valid = out.withUnsafeBufferPointer { b in
+                    b.count == first || UTF8Check.isValid(b.baseAddress! + first, count: b.count - first)
                 }
-                return String(decoding: out, as: UTF8.self)
+                guard valid else { throw PacketError(.invalidUTF8, "string is not valid UTF-8", offset: start) }
+                return
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw PacketError(.invalidJSON, "unterminated string", offset: start) }
                 let e = base[pos + 1]
@@ -80,8 +102,15 @@ extension JSONScanner {
                 }
             default:
                 if c < 0x20 { throw PacketError(.invalidJSON, "control character in string", offset: pos) }
-                out.append(c)
-                pos += 1
+                // A run of plain bytes up to the next quote, backslash or control character.
+                var p = pos + 1
+                while p < end {
+                    let d = base[p]
+                    if d == UInt8(ascii: "\"") || d == UInt8(ascii: "\\") || d < 0x20 { break }
+                    p += 1
+                }
+                out.append(contentsOf: UnsafeBufferPointer(start: base + pos, count: p - pos))
+                pos = p
             }
         }
         throw PacketError(.invalidJSON, "unterminated string", offset: start)

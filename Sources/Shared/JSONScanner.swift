@@ -9,16 +9,16 @@ import Darwin
 /// A strict, allocation-light JSON tokenizer over raw bytes (RFC 8259), used by the packet
 /// decoder. It never builds intermediate dictionaries: callers pull the values they expect.
 /// Errors carry the byte offset (relative to the start of the JSON text) and a field path built
-/// only when an error is thrown.
-struct JSONScanner {
+/// only when an error is thrown. LogPipe's Docker json-file decoder reads its entries with it too.
+package struct JSONScanner {
     let base: UnsafePointer<UInt8>
     let end: Int
-    var pos = 0
+    package var pos = 0
 
     /// Deepest nesting accepted when skipping unknown values.
     static let maxDepth = 64
 
-    init(base: UnsafePointer<UInt8>, count: Int) {
+    package init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
         self.end = count
     }
@@ -44,7 +44,7 @@ struct JSONScanner {
 
     // MARK: Whitespace and punctuation
 
-    @inline(__always) mutating func skipWhitespace() {
+    @inline(__always) package mutating func skipWhitespace() {
         while pos < end {
             let c = base[pos]
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
@@ -53,7 +53,7 @@ struct JSONScanner {
     }
 
     /// Whether the whole input has been consumed.
-    var atEnd: Bool { pos >= end }
+    package var atEnd: Bool { pos >= end }
 
     /// Consumes `null` if it is next (after whitespace).
     @inline(__always) mutating func consumeNull() -> Bool {
@@ -68,14 +68,14 @@ struct JSONScanner {
     // MARK: Objects
 
     /// Per-object bookkeeping: which known keys were seen, unknown keys (for duplicate checks).
-    struct ObjectState {
-        var seen: UInt64 = 0
+    package struct ObjectState {
+        package var seen: UInt64 = 0
         var unknown: [[UInt8]] = []
         var first = true
     }
 
     /// Consumes `{`.
-    mutating func beginObject(_ path: @autoclosure () -> String) throws(PacketError) -> ObjectState {
+    package mutating func beginObject(_ path: @autoclosure () -> String) throws(PacketError) -> ObjectState {
         skipWhitespace()
         guard pos < end, base[pos] == UInt8(ascii: "{") else { throw typeError("an object", path()) }
         pos += 1
@@ -85,7 +85,7 @@ struct JSONScanner {
     /// Reads the next key of an object and its `:`; returns its index in `keys`, -1 for an
     /// unknown key (whose value the caller must skip), or nil after the closing `}`.
     /// Duplicate keys throw `invalid_json`.
-    mutating func nextKey(_ keys: KeyTable, _ state: inout ObjectState) throws(PacketError) -> Int? {
+    package mutating func nextKey(_ keys: KeyTable, _ state: inout ObjectState) throws(PacketError) -> Int? {
         skipWhitespace()
         guard pos < end else { throw fail(.invalidJSON, "unterminated object") }
         if state.first {
@@ -208,7 +208,7 @@ struct JSONScanner {
     // MARK: Skipping unknown values
 
     /// Skips any JSON value, validating it (strings for UTF-8, numbers for grammar).
-    mutating func skipValue(depth: Int = 0) throws(PacketError) {
+    package mutating func skipValue(depth: Int = 0) throws(PacketError) {
         guard depth < Self.maxDepth else { throw fail(.invalidJSON, "nesting too deep") }
         skipWhitespace()
         guard pos < end else { throw fail(.invalidJSON, "unexpected end of input") }
@@ -257,13 +257,13 @@ struct JSONScanner {
 }
 
 /// A small table of known object keys (at most 64), matched byte-for-byte.
-struct KeyTable: Sendable {
+package struct KeyTable: Sendable {
     let keys: [[UInt8]]
     /// Bit mask of the keys that must be present.
     let required: UInt64
 
     /// `names` in order; names ending in `?` are optional (the `?` is not part of the key).
-    init(_ names: [String]) {
+    package init(_ names: [String]) {
         var keys = [[UInt8]]()
         var required: UInt64 = 0
         for (i, n) in names.enumerated() {
@@ -290,7 +290,7 @@ struct KeyTable: Sendable {
     func name(_ i: Int) -> String { String(decoding: keys[i], as: UTF8.self) }
 
     /// Throws `missing_field` for the first required key not in `seen`.
-    func checkRequired(_ seen: UInt64, _ path: String) throws(PacketError) {
+    package func checkRequired(_ seen: UInt64, _ path: String) throws(PacketError) {
         let missing = required & ~seen
         guard missing != 0 else { return }
         let i = missing.trailingZeroBitCount

@@ -19,15 +19,7 @@ struct BrokerOutageTests {
         let state = dir.appendingPathComponent("broker").path
         let port = try TestEnvironment.freePort()
         let bootstrap = try await PipeEnv.script("broker-start.sh", [state, "\(port)"])
-        defer {
-            // The private broker goes whatever happens (SIGKILL by its pid file: no waiting in a defer,
-            // and its in-memory data is of no use any more).
-            if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
-                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                kill(pid, SIGKILL)
-            }
-        }
+        defer { PipeEnv.killBroker(state) }  // the private broker goes whatever happens
         let file = dir.appendingPathComponent("stdout.log")
         let writer = try LogWriter(file)
         writer.write(["   0.000 2026-11-24 12:00:00; Factorio 2.0.77 \(prefix)"] + (0..<300).map { LineMix.line($0, tag: "before") })

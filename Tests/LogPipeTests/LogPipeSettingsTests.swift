@@ -71,12 +71,40 @@ import Settings
         #expect(noID?.key == "logpipe.serverId")
     }
 
+    @Test func inputSelectsWhatFileIs() async throws {
+        let docker = try LogPipeConfiguration(
+            config: try await load(["--input", "docker-json", "--file", "/c-json.log", "--server-id", "s", "--checkpoint", "/ck"]))
+        #expect(docker.input == .dockerJSON("/c-json.log", streams: .stdout) && docker.checkpointPath == "/ck")
+        let both = try LogPipeConfiguration(
+            config: try await load(["--file", "/c"], env: ["LOGPIPE_INPUT": "docker-json", "LOGPIPE_DOCKER_STREAMS": "stdout,stderr", "LOGPIPE_SERVER_ID": "s"]))
+        #expect(both.input == .dockerJSON("/c", streams: [.stdout, .stderr]))
+        #expect(try LogPipeConfiguration(config: try await load(["--file", "/f", "--server-id", "s"])).input == .file("/f"))
+        let noFile = await #expect(throws: ServiceConfigError.self) {
+            try LogPipeConfiguration(config: try await load(["--input", "docker-json", "--server-id", "s"]))
+        }
+        #expect(noFile?.key == "logpipe.file" && noFile?.description.contains("docker inspect") == true)
+        let stdin = await #expect(throws: ServiceConfigError.self) {
+            try LogPipeConfiguration(config: try await load(["--input", "docker-json", "--stdin", "--file", "/f", "--server-id", "s"]))
+        }
+        #expect(stdin?.key == "logpipe.stdin")
+        let journald = await #expect(throws: ServiceConfigError.self) {
+            try LogPipeConfiguration(config: try await load(["--input", "journald", "--server-id", "s"]))
+        }
+        #expect(journald?.key == "logpipe.input" && journald?.description.contains("not built yet") == true)
+        let other = await #expect(throws: ServiceConfigError.self) { try await load(["--input", "syslog"]) }
+        #expect(other?.key == "logpipe.input")
+        let streams = await #expect(throws: ServiceConfigError.self) { try await load(["--docker-streams", "stdin"]) }
+        #expect(streams?.key == "logpipe.dockerStreams")
+    }
+
     @Test func helpShowsTheDefaults() {
         let help = SettingsHelp.text([("LogPipe settings", LogPipeSettings.command)])
         #expect(help.contains("--max-line-bytes <value>    default: 524288"))
         #expect(help.contains("--max-in-flight-lines <value>    default: 20000"))
         #expect(help.contains("--metrics-port <value>    default: 0"))
         #expect(help.contains("--stdin    default: false"))
+        #expect(help.contains("--input <value>    default: file"))
+        #expect(help.contains("--docker-streams <value>    default: stdout"))
         #expect(Set(LogPipeSettings.command.map(\.flag)).count == LogPipeSettings.command.count)
     }
 }

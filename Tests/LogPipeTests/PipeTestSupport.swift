@@ -67,6 +67,28 @@ enum PipeEnv {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// SIGKILLs the private broker whose state directory is `state` (by its pid file): for a
+    /// `defer`, no waiting, and its in-memory data is of no use any more.
+    static func killBroker(_ state: String) {
+        if let text = try? String(contentsOfFile: state + "/pid", encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(pid, SIGKILL)
+        }
+    }
+
+    /// LogPipe's `/metrics` on `port`, polled (up to 10 s) until it has `line`, and checked for
+    /// every one of `expected`.
+    static func expectMetrics(port: Int, after line: String, _ expected: [String]) async throws {
+        var metrics = ""
+        for _ in 0..<50 {
+            metrics = String(decoding: try httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
+            if metrics.contains(line) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for expectedLine in expected { #expect(metrics.contains(expectedLine), "metrics lack \(expectedLine)") }
+    }
+
     /// Runs blocking `work` on a thread of its own.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
