@@ -7,15 +7,30 @@ extension LogPipeConfiguration {
         typealias S = LogPipeSettings
         let useStdin = try config.value(S.stdin)
         let file = try config.value(S.file)
-        guard useStdin != (file != nil) else {
-            throw ServiceConfigError(S.file, .conflict("give exactly one of --file and --stdin"))
+        let input: Input
+        switch try config.value(S.input) {
+        case "journald":
+            guard let unit = try config.value(S.unit) else {
+                throw ServiceConfigError(S.unit, .conflict("required with --input journald"))
+            }
+            guard file == nil && !useStdin else {
+                throw ServiceConfigError(S.file, .conflict("--input journald reads the journal: give neither --file nor --stdin"))
+            }
+            input = .journald(unit: unit.contains(".") ? unit : unit + ".service", directory: try config.value(S.journalDirectory))
+        case "file":
+            guard useStdin != (file != nil) else {
+                throw ServiceConfigError(S.file, .conflict("give exactly one of --file and --stdin"))
+            }
+            input = file.map { .file($0) } ?? .stdin
+        case let other:
+            throw ServiceConfigError(S.input, .conflict("--input \(other) is not available in this build"))
         }
         guard let serverID = try config.value(S.serverID) else {
             throw ServiceConfigError(S.serverID, .conflict("required"))
         }
         let shipConsole = try config.value(S.console) == "ship"
         self.init(
-            input: file.map { .file($0) } ?? .stdin, serverID: serverID, checkpointPath: try config.value(S.checkpoint),
+            input: input, serverID: serverID, checkpointPath: try config.value(S.checkpoint),
             startAtEnd: try config.value(S.startAt) == "end", maxLineBytes: try config.value(S.maxLineBytes),
             shipConsole: shipConsole, batchLines: try config.value(S.batchLines),
             maxInFlightLines: try config.value(S.maxInFlightLines), maxInFlightBytes: try config.value(S.maxInFlightBytes),

@@ -9,12 +9,15 @@ package struct LogPipeConfiguration: Sendable {
         case file(String)
         /// Standard input (`factorio --start-server … | LogPipe --stdin …`); no checkpoint.
         case stdin
+        /// The journal entries of a systemd unit (its `_SYSTEMD_UNIT`), from the system journal or
+        /// from the journal files in `directory`.
+        case journald(unit: String, directory: String?)
     }
 
     package var input: Input
     /// This game server's id: the Kafka key and `server` header of every line.
     package var serverID: String
-    /// Where the checkpoint is kept (file input only); nil keeps none.
+    /// Where the checkpoint is kept (file and journald inputs); nil keeps none.
     package var checkpointPath: String?
     /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
     package var startAtEnd: Bool

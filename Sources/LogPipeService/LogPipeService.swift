@@ -1,4 +1,5 @@
 import Blocking
+import Journal
 package import Kafka
 package import Logging
 package import LogPipeCore
@@ -51,11 +52,16 @@ package final class LogPipeService: Service, Sendable {
 
     package func run() async throws {
         let checkpointFile: CheckpointFile? =
-            if case .file = configuration.input { configuration.checkpointPath.map(CheckpointFile.init) } else { nil }
-        let checkpoint = try checkpointFile?.load()
+            switch configuration.input {
+            case .file, .journald: configuration.checkpointPath.map(CheckpointFile.init)
+            case .stdin: nil
+            }
+        var checkpoint: Checkpoint?
+        var ledger: CursorLedger?
         let source: any LineSource
         switch configuration.input {
         case .file(let path):
+            checkpoint = try checkpointFile?.load()
             source = LineReader(
                 path: path, offset: checkpoint?.offset ?? 0, fingerprint: checkpoint?.fingerprint,
                 startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes)
@@ -70,10 +76,23 @@ package final class LogPipeService: Service, Sendable {
             logger.notice(
                 "reading stdin: no checkpoint; lines still unacknowledged when the process is killed are lost",
                 metadata: ["server": "\(configuration.serverID)"])
+        case .journald(let unit, let directory):
+            let cursor = try checkpointFile?.loadCursor()
+            ledger = CursorLedger()
+            source = try JournalSource(
+                location: directory.map { .directory($0) } ?? .system, unit: unit, cursor: cursor,
+                startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes,
+                wait: configuration.pollInterval, ledger: ledger)
+            logger.info(
+                "following the journal",
+                metadata: [
+                    "unit": "\(unit)", "journal": "\(directory ?? "system")", "checkpoint": "\(cursor ?? "none")",
+                    "server": "\(configuration.serverID)",
+                ])
         }
         var loop = try ShipLoop(
             service: self, source: SourceReader(source, executor: readerExecutor), window: DeliveryWindow(start: checkpoint),
-            checkpointFile: checkpointFile, stored: checkpoint)
+            checkpointFile: checkpointFile, ledger: ledger, stored: checkpoint)
         try await loop.run()
     }
 
@@ -117,6 +136,8 @@ private struct ShipLoop {
     let source: SourceReader
     let window: DeliveryWindow
     let checkpointFile: CheckpointFile?
+    /// The journald input's cursors: the checkpoint is the cursor of the last entry acknowledged whole.
+    let ledger: CursorLedger?
     var config: LogPipeConfiguration { service.config }
     var logger: Logger { service.log }
 
@@ -124,6 +145,9 @@ private struct ShipLoop {
     var generation: UInt64 = 1
     var retiring: [Task<Void, Never>] = []
     var stored: Checkpoint?
+    /// The cursor of the last journal entry acknowledged whole, and the one last written.
+    var ackedCursor: String?
+    var storedCursor: String?
     var checkpointCurrentAt = ContinuousClock.now
     var lastCheckpointWrite = ContinuousClock.now
     var checkpointError: String?
@@ -136,12 +160,13 @@ private struct ShipLoop {
 
     init(
         service: LogPipeService, source: SourceReader, window: DeliveryWindow, checkpointFile: CheckpointFile?,
-        stored: Checkpoint?
+        ledger: CursorLedger?, stored: Checkpoint?
     ) throws {
         self.service = service
         self.source = source
         self.window = window
         self.checkpointFile = checkpointFile
+        self.ledger = ledger
         self.stored = stored
         producer = try service.newProducer()
     }
@@ -268,6 +293,17 @@ private struct ShipLoop {
             if snapshot.unacked == 0 { checkpointCurrentAt = now }
             return
         }
+        var record = StoredCheckpoint.file(position)
+        if let ledger {
+            if let cursor = ledger.take(upTo: position) { ackedCursor = cursor }
+            // No entry acknowledged whole since the start, or the same one as stored: nothing to write.
+            guard let ackedCursor, ackedCursor != storedCursor else {
+                stored = position
+                if snapshot.unacked == 0 { checkpointCurrentAt = now }
+                return
+            }
+            record = .journal(cursor: ackedCursor)
+        }
         guard let checkpointFile else {
             stored = position
             checkpointCurrentAt = now
@@ -276,8 +312,9 @@ private struct ShipLoop {
         guard force || now - lastCheckpointWrite >= config.checkpointInterval || snapshot.unacked == 0 else { return }
         lastCheckpointWrite = now
         do {
-            try checkpointFile.store(position)
+            try checkpointFile.store(record)
             stored = position
+            if case .journal(let cursor) = record { storedCursor = cursor }
             checkpointCurrentAt = now
             checkpointError = nil
         } catch {
