@@ -39,7 +39,7 @@ package final class JournalSource: LineSource {
     }
 
     /// Lines of one entry beyond this index stay in its last line.
-    static let indexBits: UInt64 = 20
+    package static let indexBits: UInt64 = 20
 
     private let journal: Journal
     private let maxLineBytes: Int

@@ -33,6 +33,13 @@ enum PipeEnv {
     @discardableResult
     static func script(_ name: String, _ args: [String]) async throws -> String {
         let path = try root().appendingPathComponent("scripts/\(name)").path
+        return try await run(path, args, what: "scripts/\(name)")
+    }
+
+    /// Runs the program at `path` (stdin from the file `stdinPath`, or none) and returns its stdout;
+    /// throws if it exits with another status than 0.
+    @discardableResult
+    static func run(_ path: String, _ args: [String], stdinPath: String? = nil, what: String? = nil) async throws -> String {
         let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("lp-script-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outPath) }
         let status: Int32 = await offPool {
@@ -40,6 +47,7 @@ enum PipeEnv {
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            if let stdinPath { posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0) }
             let argv = ([path] + args).map { strdup($0) } + [nil]
             defer { for a in argv { free(a) } }
             // A clean signal state: the test process's threads may block SIGTERM, and a blocked
@@ -62,7 +70,7 @@ enum PipeEnv {
             while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
             return (st & 0x7F) == 0 ? (st >> 8) & 0xFF : 128 + (st & 0x7F)
         }
-        guard status == 0 else { throw PipeTestError("scripts/\(name) failed: \(status)") }
+        guard status == 0 else { throw PipeTestError("\(what ?? path) failed: \(status)") }
         let data = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
