@@ -43,6 +43,8 @@ final class JournalLog: Sendable {
             }
             func text(_ name: String, _ value: String) { export += Array("\(name)=\(value)\n".utf8) }
             func binary(_ name: String, _ value: [UInt8]) {
+                // journal-remote refuses an empty binary field: the text form says the same.
+                if value.isEmpty { return export += Array("\(name)=\n".utf8) }
                 export += Array(name.utf8) + [0x0A]
                 withUnsafeBytes(of: UInt64(value.count).littleEndian) { export += $0 }
                 export += value + [0x0A]
