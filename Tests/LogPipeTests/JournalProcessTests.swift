@@ -46,8 +46,13 @@ struct JournalProcessTests {
             let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "run\(round)")
             try await Task.sleep(for: .milliseconds(Int.random(in: 200...1200)))
             if round == 4 {
+                // A graceful stop once it ships (a loaded machine may take longer than the sleep to start).
+                let checkpoint = CheckpointFile(path: dir.appendingPathComponent("checkpoint").path)
+                for _ in 0..<600 where (try? checkpoint.loadCursor()) == nil || !pipe.log.contains("following the journal") {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 #expect(await pipe.terminate() == 0, "graceful stop: \(pipe.log.suffix(1500))")
-                #expect(try CheckpointFile(path: dir.appendingPathComponent("checkpoint").path).loadCursor() != nil)
+                #expect(try checkpoint.loadCursor() != nil)
             } else {
                 await pipe.kill9()
                 kills += 1
