@@ -58,7 +58,9 @@ package final class LogPipeService: Service, Sendable {
             }
         var checkpoint: Checkpoint?
         var ledger: CursorLedger?
-        let source: any LineSource
+        var source: (any LineSource)?
+        /// Opens a source whose opening blocks (a journal's files): run on the reader executor.
+        var open: (@Sendable () throws -> any LineSource)?
         switch configuration.input {
         case .file(let path):
             checkpoint = try checkpointFile?.load()
@@ -78,11 +80,15 @@ package final class LogPipeService: Service, Sendable {
                 metadata: ["server": "\(configuration.serverID)"])
         case .journald(let unit, let directory):
             let cursor = try checkpointFile?.loadCursor()
-            ledger = CursorLedger()
-            source = try JournalSource(
-                location: directory.map { .directory($0) } ?? .system, unit: unit, cursor: cursor,
-                startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes,
-                wait: configuration.pollInterval, ledger: ledger)
+            let cursors = CursorLedger()
+            ledger = cursors
+            let configuration = configuration
+            open = {
+                try JournalSource(
+                    location: directory.map { .directory($0) } ?? .system, unit: unit, cursor: cursor,
+                    startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes,
+                    wait: configuration.pollInterval, ledger: cursors)
+            }
             logger.info(
                 "following the journal",
                 metadata: [
@@ -90,8 +96,10 @@ package final class LogPipeService: Service, Sendable {
                     "server": "\(configuration.serverID)",
                 ])
         }
+        let reader = SourceReader(source, executor: readerExecutor)
+        if let open { try await reader.open(open) }
         var loop = try ShipLoop(
-            service: self, source: SourceReader(source, executor: readerExecutor), window: DeliveryWindow(start: checkpoint),
+            service: self, source: reader, window: DeliveryWindow(start: checkpoint),
             checkpointFile: checkpointFile, ledger: ledger, stored: checkpoint)
         try await loop.run()
     }
@@ -112,19 +120,24 @@ package final class LogPipeService: Service, Sendable {
 /// touches the source.
 actor SourceReader {
     private let executor: BlockingExecutor
-    private let source: any LineSource
+    private var source: (any LineSource)?
 
     /// Runs on the reader executor's queue.
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    /// Takes `source` over (nothing else may keep it).
-    init(_ source: sending any LineSource, executor: BlockingExecutor) {
+    /// Takes `source` over (nothing else may keep it); nil: ``open(_:)`` makes it.
+    init(_ source: sending (any LineSource)?, executor: BlockingExecutor) {
         self.source = source
         self.executor = executor
     }
 
+    /// Makes the source here, on the reader executor (opening a journal reads its files), so it
+    /// is created and used on the same serial queue and never on the cooperative pool.
+    func open(_ make: @Sendable () throws -> any LineSource) throws { source = try make() }
+
     /// Up to `maxLines` lines available now, and the bytes still unread after them.
     func read(maxLines: Int) -> (ReadBatch, UInt64) {
+        guard let source else { return (ReadBatch(), 0) }
         let batch = source.read(maxLines: maxLines)
         return (batch, source.unreadBytes)
     }

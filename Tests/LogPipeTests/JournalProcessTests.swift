@@ -41,22 +41,19 @@ struct JournalProcessTests {
                 try? await Task.sleep(for: .milliseconds(30))
             }
         }
-        var kills = 0
-        for round in 0..<9 {
-            let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "run\(round)")
-            try await Task.sleep(for: .milliseconds(Int.random(in: 200...1200)))
-            if round == 4 {
-                // A graceful stop once it ships (a loaded machine may take longer than the sleep to start).
-                let checkpoint = CheckpointFile(path: dir.appendingPathComponent("checkpoint").path)
-                for _ in 0..<600 where (try? checkpoint.loadCursor()) == nil || !pipe.log.contains("following the journal") {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(await pipe.terminate() == 0, "graceful stop: \(pipe.log.suffix(1500))")
-                #expect(try checkpoint.loadCursor() != nil)
-            } else {
+        let checkpoint = CheckpointFile(path: dir.appendingPathComponent("checkpoint").path)
+        let kills = try await ServiceProcess.logPipeRounds(args, logDir: dir, rounds: 9) { round, pipe in
+            guard round == 4 else {
                 await pipe.kill9()
-                kills += 1
+                return true
             }
+            // A graceful stop once it ships (a loaded machine may take longer than the sleep to start).
+            for _ in 0..<600 where (try? checkpoint.loadCursor()) == nil || !pipe.log.contains("following the journal") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(await pipe.terminate() == 0, "graceful stop: \(pipe.log.suffix(1500))")
+            #expect(try checkpoint.loadCursor() != nil)
+            return false
         }
         growing.cancel()
         _ = await growing.value
@@ -65,7 +62,7 @@ struct JournalProcessTests {
         defer { last.killNow() }
         #expect(await last.waitForExit(timeout: 90) == 0, "final run did not finish: \(last.log.suffix(2000))")
         // The checkpoint names the last entry: nothing comes after it.
-        let cursor = try #require(try CheckpointFile(path: dir.appendingPathComponent("checkpoint").path).loadCursor())
+        let cursor = try #require(try checkpoint.loadCursor())
         let after = try JournalSource(
             location: .directory(journal.directory.path), unit: "factorio.service", cursor: cursor, startAtEnd: false,
             maxLineBytes: 1 << 20, wait: .milliseconds(10), ledger: nil

@@ -41,13 +41,7 @@ struct LogPipeProcessTests {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
-        var kills = 0
-        for round in 0..<10 {
-            let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "run\(round)")
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
-            await pipe.kill9()
-            kills += 1
-        }
+        let kills = try await ServiceProcess.logPipeRounds(args, logDir: dir, rounds: 10)
         growing.cancel()
         _ = await growing.value
         writer.close()

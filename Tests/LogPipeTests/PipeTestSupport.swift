@@ -101,6 +101,26 @@ extension ServiceProcess {
     }
 }
 
+extension ServiceProcess {
+    /// Runs LogPipe with `arguments` `rounds` times, each run ended by `end` (round, process) after a
+    /// random 150…1200 ms; `end` returns whether it killed the run. Returns the number of kills.
+    static func logPipeRounds(
+        _ arguments: [String], logDir: URL, rounds: Int,
+        end: (Int, ServiceProcess) async throws -> Bool = { _, pipe in
+            await pipe.kill9()
+            return true
+        }
+    ) async throws -> Int {
+        var kills = 0
+        for round in 0..<rounds {
+            let pipe = try ServiceProcess.logPipe(arguments, logDir: logDir, name: "run\(round)")
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
+            if try await end(round, pipe) { kills += 1 }
+        }
+        return kills
+    }
+}
+
 /// Appends lines to a log file like a game server does and remembers each line's offset.
 final class LogWriter: @unchecked Sendable {
     let url: URL
