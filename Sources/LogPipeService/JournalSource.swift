@@ -48,7 +48,8 @@ package final class JournalSource: LineSource {
     private var events: [SourceEvent] = []
     private var partial: PartialLine?
     private var lastError: String?
-    private var fingerprints: [String: UInt64] = [:]
+    /// The fingerprint of the sequence read last (consecutive entries share it).
+    private var lastFingerprint: (id: String, fp: UInt64)?
 
     /// Opens the journal at `location` for `unit`'s entries and positions after `cursor` (the
     /// checkpoint), or at the oldest entry, or (`startAtEnd`, without a cursor) after the newest.
@@ -176,9 +177,9 @@ package final class JournalSource: LineSource {
 
     /// The fingerprint of a journal sequence: FNV-1a of its id's hex digits.
     private func fingerprint(of seqnumID: String) -> UInt64 {
-        if let known = fingerprints[seqnumID] { return known }
+        if let last = lastFingerprint, last.id == seqnumID { return last.fp }
         let fp = ContentHash.fnv1a64(seqnumID.utf8)
-        fingerprints[seqnumID] = fp
+        lastFingerprint = (seqnumID, fp)
         return fp
     }
 }
