@@ -70,12 +70,8 @@ struct JournalProcessTests {
         #expect(after.lines.isEmpty && after.events.isEmpty, "the checkpoint is the last entry")
 
         let expected = journal.expectedLines
-        let topics = Topics(prefix: prefix)
-        let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
-        let messages = try await reader.read(timeout: .seconds(60)) { Set($0.map(\.source)).count >= expected.count }
-        await reader.close()
-        let check = DeliveryCheck(expected: expected, messages: messages)
-        #expect(check.ok, "missing \(check.missing.count) \(check.missing.prefix(3)), invented \(check.invented.prefix(3)), conflicting \(check.conflicting.prefix(3))")
+        let (check, messages) = try await DeliveryCheck.reading(prefix: prefix, expected: expected)
+        #expect(check.ok, "\(check.problems)")
         #expect(check.distinct == expected.count)
         #expect(!messages.contains { $0.value.starts(with: Array("noise".utf8)) }, "other units are not shipped")
         print("journald kill -9 ×\(kills) + SIGTERM ×1: \(expected.count) lines, \(messages.count) records, \(check.duplicates) duplicates, \(check.distinct) after dedup by source")

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Shared
 import Synchronization
 import TestSupport
 import Testing
@@ -259,4 +260,19 @@ struct DeliveryCheck {
     }
 
     var ok: Bool { missing.isEmpty && invented.isEmpty && conflicting.isEmpty }
+
+    /// What went wrong, for an expectation's message.
+    var problems: String {
+        "missing \(missing.count) \(missing.prefix(3)), invented \(invented.prefix(3)), conflicting \(conflicting.prefix(3))"
+    }
+
+    /// Reads the raw and console topics of `prefix` until every expected line arrived (or 60 s)
+    /// and checks them; returns the check and the records.
+    static func reading(prefix: String, expected: [[UInt8]]) async throws -> (DeliveryCheck, [ConsumerMessage]) {
+        let topics = Topics(prefix: prefix)
+        let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
+        let messages = try await reader.read(timeout: .seconds(60)) { Set($0.map(\.source)).count >= expected.count }
+        await reader.close()
+        return (DeliveryCheck(expected: expected, messages: messages), messages)
+    }
 }
