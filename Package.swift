@@ -64,6 +64,8 @@ let package = Package(
             name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(
             name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         // MARK: Libraries
         /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
@@ -75,6 +77,8 @@ let package = Package(
         .target(
             name: "Kafka", dependencies: ["CRdKafka", "KafkaModel", "Blocking", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
+        /// The one wrapper around libsystemd's sd-journal: nothing else imports CSystemd.
+        .target(name: "Journal", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
         /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
         .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
@@ -104,7 +108,7 @@ let package = Package(
         /// LogPipe's IO: file and stdin readers, the checkpoint file, the producer loop (a Service).
         .target(
             name: "LogPipeService",
-            dependencies: ["LogPipeCore", "Blocking", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle],
+            dependencies: ["LogPipeCore", "Blocking", "Journal", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         /// PacketIngest's pure logic: authenticate, deduplicate, validate, route (no IO).
         .target(
@@ -214,7 +218,7 @@ let package = Package(
             name: "LogPipeTests",
             dependencies: [
                 "LogPipeCore", "LogPipeService", "Shared", "Kafka", "KafkaModel", "Settings", "ServiceSupport", "TestSupport",
-                log,
+                log, "Journal",
             ],
             swiftSettings: swiftSettings),
         .testTarget(

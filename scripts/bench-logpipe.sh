@@ -12,6 +12,8 @@
 # LOGPIPE_BEFORE_BIN=/path/to/older/LogPipe also measures that binary in the same rounds (before/after).
 # `docker` is LogPipe with --input docker-json on a Docker json-file version of the same lines (one
 # entry per line, escaped as Docker's driver does): the decoder's cost against the plain file.
+# The same lines as a systemd journal (one entry each, written by systemd-journal-remote) are shipped
+# by LogPipe --input journald in the same rounds: the journal input against the file input.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -56,6 +58,22 @@ with open(src, encoding="utf-8", newline="\n") as f, open(dst, "w", encoding="ut
 PY
 head -n 1000 "$OUT/lines-json.log" > "$OUT/start-json.log"
 JSON_BYTES=$(stat -c %s "$OUT/lines-json.log")
+# The same lines as journal entries of factorio.service (export format, MESSAGE in binary form).
+journal_of() { # lines file, journal directory
+  rm -rf "$2"; mkdir -p "$2"
+  python3 - "$1" <<'PY' | /lib/systemd/systemd-journal-remote --output="$2/system.journal" - 2>/dev/null
+import struct, sys
+out = sys.stdout.buffer
+with open(sys.argv[1], "rb") as f:
+    for i, line in enumerate(f):
+        m = line.rstrip(b"\n")
+        out.write(b"__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                  b"_SYSTEMD_UNIT=factorio.service\nMESSAGE\n" % (1790000000000000 + i, 1000000 + i)
+                  + struct.pack("<Q", len(m)) + m + b"\n\n")
+PY
+}
+journal_of "$FILE" "$OUT/journal-full"
+journal_of "$OUT/start.log" "$OUT/journal-start"
 SECRET="$OUT/secret"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SECRET"
 
@@ -63,7 +81,7 @@ STATE="$OUT/broker"
 broker_up "$STATE"
 BOOT="$BOOTSTRAP"
 RUN="bench$RANDOM"
-CONTENDERS=(kcat kcat-keyed logpipe docker)
+CONTENDERS=(kcat kcat-keyed logpipe docker journald)
 [[ -z "${LOGPIPE_BEFORE_BIN:-}" ]] || CONTENDERS+=(before)
 "$ROOT/.tools/venv/bin/python" - "$BOOT" "$RUN" "$ROUNDS" "${CONTENDERS[@]}" <<'PY'
 import sys
@@ -91,9 +109,11 @@ command_for() { # contender, topic (prefix), file -> CMD
     kcat) CMD=(kcat -b "$BOOT" -P -t "$2" -l "${SETTINGS[@]}" "$3") ;;
     kcat-keyed) CMD=(kcat -b "$BOOT" -P -t "$2" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
       -H logpipe-version=0.2.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
-    logpipe|before|docker)
+    logpipe|before|docker|journald)
       local bin="$BIN/LogPipe"; [[ "$1" != before ]] || bin="$LOGPIPE_BEFORE_BIN"
-      local input=(--file "$3"); [[ "$1" != docker ]] || input=(--input docker-json --file "${3%.log}-json.log")
+      local input=(--file "$3")
+      [[ "$1" != docker ]] || input=(--input docker-json --file "${3%.log}-json.log")
+      [[ "$1" != journald ]] || input=(--input journald --unit factorio.service --journal-directory "$3")
       rm -f "$OUT/checkpoint"
       CMD=(env LOG_LEVEL=notice "$bin" --kafka-bootstrap "$BOOT" --topic-prefix "$2" --server-id bench \
         --secret-file "$SECRET" "${input[@]}" --checkpoint "$OUT/checkpoint" --exit-at-end \
@@ -113,8 +133,11 @@ n=${#CONTENDERS[@]}
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < n; i++)); do
     c=${CONTENDERS[$(( (i + r) % n ))]}
-    measure "$c" start "$r" "$OUT/start.log"
-    measure "$c" full "$r" "$FILE"
+    if [[ "$c" == journald ]]; then
+      measure "$c" start "$r" "$OUT/journal-start"; measure "$c" full "$r" "$OUT/journal-full"
+    else
+      measure "$c" start "$r" "$OUT/start.log"; measure "$c" full "$r" "$FILE"
+    fi
   done
 done
 # Same check for all: every record arrived (round 0 of each).
@@ -136,11 +159,12 @@ for line in open(path):
     runs.setdefault((c, sz), []).append((float(wall), float(user) + float(sys_), int(rss) / 1024, int(broker) / tck))
 def med(c, sz, i): return statistics.median(x[i] for x in runs[(c, sz)])
 def spread(c, sz): w = [x[0] for x in runs[(c, sz)]]; return f"{min(w):.2f}-{max(w):.2f}"
-label = {"kcat": "kcat -P -l", "kcat-keyed": "kcat keyed", "logpipe": "LogPipe", "docker": "docker-json", "before": "before"}
+label = {"kcat": "kcat -P -l", "kcat-keyed": "kcat keyed", "logpipe": "LogPipe", "docker": "docker-json", "journald": "LP journald", "before": "before"}
 note = {"kcat": "no key, no headers",
         "kcat-keyed": "LogPipe's record shape: key + 4 headers, fixed values",
         "logpipe": "key + 4 headers (signed), checkpointed",
         "docker": f"LogPipe --input docker-json, the same lines as json-file entries ({json_size/1e6:.1f} MB)",
+        "journald": "--input journald: the same lines as journal entries, signed, checkpointed",
         "before": "LOGPIPE_BEFORE_BIN, signed"}
 print(f"logpipe bench: {n} lines, {size/1e6:.1f} MB; idempotence, acks=all, lz4, linger.ms=5; one Tansu broker; "
       f"medians of {rounds} rounds")
@@ -164,6 +188,11 @@ dr = [x[0] for x in runs[("docker", "full")]]
 print(f"  ratio docker-json/file (LogPipe): wall {dw/lw:.2f}  cpu {med('docker','full',1)/med('logpipe','full',1):.2f}  "
       f"rss {med('docker','full',2)/med('logpipe','full',2):.2f}; per line after start-up {(dw-ds)/n*1e6:.2f} µs vs "
       f"{(lw-ls)/n*1e6:.2f} µs; docker-json {n/dw/1e3:.0f} k lines/s (range {n/max(dr)/1e3:.0f}-{n/min(dr)/1e3:.0f})")
+if ("journald", "full") in runs:
+    jw, js = med("journald", "full", 0), med("journald", "start", 0)
+    print(f"  ratio journald/file input: wall {jw/lw:.2f} (range {spread('journald','full')} vs {spread('logpipe','full')})  "
+          f"cpu {med('journald','full',1)/med('logpipe','full',1):.2f}  rss {med('journald','full',2)/med('logpipe','full',2):.2f}; "
+          f"per line after start-up {(jw-js)/n*1e6:.2f} µs vs {(lw-ls)/n*1e6:.2f} µs")
 if ("before", "full") in runs:
     bw = med("before", "full", 0)
     print(f"  ratio before/kcat: wall {bw/kw:.2f}; LogPipe/before: wall {lw/bw:.2f}  cpu {med('logpipe','full',1)/med('before','full',1):.2f}")

@@ -20,3 +20,30 @@ package struct Checkpoint: Sendable, Hashable {
         self.init(fingerprint: fp, offset: off)
     }
 }
+
+/// What a checkpoint file holds: a file position (``Checkpoint``, `v1 …`) or, for the journald
+/// input, the cursor of the last journal entry whose lines were all acknowledged
+/// (`v1-journal <cursor>\n`).
+package enum StoredCheckpoint: Sendable, Hashable {
+    case file(Checkpoint)
+    case journal(cursor: String)
+
+    /// The text form of either kind.
+    package var text: String {
+        switch self {
+        case .file(let checkpoint): checkpoint.text
+        case .journal(let cursor): "v1-journal \(cursor)\n"
+        }
+    }
+
+    /// Parses either text form; nil if it is neither (an empty cursor, or one with spaces, too).
+    package init?(text: String) {
+        if let checkpoint = Checkpoint(text: text) {
+            self = .file(checkpoint)
+            return
+        }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, parts[0] == "v1-journal" else { return nil }
+        self = .journal(cursor: String(parts[1]))
+    }
+}

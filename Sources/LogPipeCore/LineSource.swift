@@ -110,6 +110,11 @@ package enum SourceEvent: Sendable, Hashable {
     case finishingRotated(path: String)
     /// The checkpoint's file was not found (neither at the path nor rotated next to it).
     case checkpointFileGone(fingerprint: UInt64)
+    /// The checkpoint's journal entry is gone (vacuumed, its file deleted): reading restarts at
+    /// the oldest entry there is.
+    case checkpointCursorGone(cursor: String)
+    /// Reading the input failed (reported once per distinct error; reading is retried).
+    case readError(String)
 
     /// A short name for logs and the `event` metric label.
     package var name: String {
@@ -121,6 +126,8 @@ package enum SourceEvent: Sendable, Hashable {
         case .truncated: "truncated"
         case .finishingRotated: "finishing_rotated"
         case .checkpointFileGone: "checkpoint_file_gone"
+        case .checkpointCursorGone: "checkpoint_cursor_gone"
+        case .readError: "read_error"
         }
     }
 }

@@ -22,7 +22,13 @@ extension LogPipeConfiguration {
             }
             input = .dockerJSON(file, streams: DockerStreams(setting: try config.value(S.dockerStreams)))
         case "journald":
-            throw ServiceConfigError(S.input, .conflict("--input journald is not built yet in this version of LogPipe"))
+            guard let unit = try config.value(S.unit) else {
+                throw ServiceConfigError(S.unit, .conflict("required with --input journald"))
+            }
+            guard file == nil && !useStdin else {
+                throw ServiceConfigError(S.file, .conflict("--input journald reads the journal: give neither --file nor --stdin"))
+            }
+            input = .journald(unit: unit.contains(".") ? unit : unit + ".service", directory: try config.value(S.journalDirectory))
         default:
             guard useStdin != (file != nil) else {
                 throw ServiceConfigError(S.file, .conflict("give exactly one of --file and --stdin"))

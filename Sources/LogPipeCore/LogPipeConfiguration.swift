@@ -14,11 +14,15 @@ package struct LogPipeConfiguration: Sendable {
         /// (``DockerJSONDecoder``), keeping the entries of `streams`.
         case dockerJSON(String, streams: DockerStreams)
 
+        /// The journal entries of a systemd unit (its `_SYSTEMD_UNIT`), from the system journal or
+        /// from the journal files in `directory`.
+        case journald(unit: String, directory: String?)
+
         /// The followed file's path (file and docker-json inputs), nil for stdin.
         package var path: String? {
             switch self {
             case .file(let path), .dockerJSON(let path, _): path
-            case .stdin: nil
+            case .stdin, .journald: nil
             }
         }
     }
@@ -26,7 +30,7 @@ package struct LogPipeConfiguration: Sendable {
     package var input: Input
     /// This game server's id: the Kafka key and `server` header of every line.
     package var serverID: String
-    /// Where the checkpoint is kept (file and docker-json inputs); nil keeps none.
+    /// Where the checkpoint is kept (file, docker-json and journald inputs); nil keeps none.
     package var checkpointPath: String?
     /// Without a checkpoint: start at the end of the file (true) or at its beginning (false).
     package var startAtEnd: Bool

@@ -6,7 +6,13 @@ import Shared
 package enum LogPipeSettings {
     package static let input = Setting.string(
         "logpipe.input", flag: "input", default: "file", oneOf: ["file", "docker-json", "journald"],
-        help: "What --file is: a plain log file, or a container's Docker json-file log (docker inspect --format '{{.LogPath}}').")
+        help: "What to read: a log file or stdin (file), a container's Docker json-file log given by --file (docker-json: docker inspect --format '{{.LogPath}}'), or a systemd unit's journal entries (journald).")
+    package static let unit = Setting.optionalString(
+        "logpipe.unit", flag: "unit", defaultText: "none, required for journald",
+        help: "The systemd unit whose journal entries are shipped (journald input; `factorio` means `factorio.service`).")
+    package static let journalDirectory = Setting.optionalString(
+        "logpipe.journalDirectory", flag: "journal-directory", defaultText: "none, the system journal",
+        help: "Read the journal files in this directory instead of the system journal (journald input).")
     package static let file = Setting.optionalString(
         "logpipe.file", flag: "file",
         help: "Log file to follow across rotations (with --input file: give exactly one of --file and --stdin; docker-json needs it).")
@@ -17,10 +23,11 @@ package enum LogPipeSettings {
         expected: "1-64 characters of A-Z a-z 0-9 . _ -", valid: { Identifier.isValidServerID($0) },
         help: "This server's id: the Kafka key and server header of its lines.")
     package static let checkpoint = Setting.optionalString(
-        "logpipe.checkpoint", flag: "checkpoint", defaultText: "none, no checkpoint", help: "Checkpoint file (file and docker-json inputs).")
+        "logpipe.checkpoint", flag: "checkpoint", defaultText: "none, no checkpoint",
+        help: "Checkpoint file (file, docker-json and journald inputs; journald keeps the journal cursor there).")
     package static let startAt = Setting.string(
         "logpipe.startAt", flag: "start-at", default: "beginning", oneOf: ["beginning", "end"],
-        help: "Where to start in the file without a checkpoint.")
+        help: "Where to start in the file (or journal) without a checkpoint.")
     package static let secretFile = Setting.optionalString(
         "logpipe.secretFile", flag: "secret-file", defaultText: "none, lines unsigned",
         help: "File holding this server's signing secret.")
@@ -56,8 +63,9 @@ package enum LogPipeSettings {
 
     /// Every LogPipe setting, in help order.
     package static let all: [AnySetting] = [
-        input.erased, file.erased, stdin.erased, dockerStreams.erased, serverID.erased, checkpoint.erased,
-        startAt.erased, secretFile.erased, maxLineBytes.erased, console.erased, stallTimeout.erased, compression.erased, lingerMs.erased,
+        input.erased, file.erased, stdin.erased, dockerStreams.erased, unit.erased, journalDirectory.erased, serverID.erased,
+        checkpoint.erased, startAt.erased, secretFile.erased, maxLineBytes.erased, console.erased, stallTimeout.erased,
+        compression.erased, lingerMs.erased,
         batchLines.erased, maxInFlightLines.erased, maxInFlightBytes.erased, exitAtEnd.erased,
     ]
     /// Every setting of the LogPipe command: its own and the common ones.

@@ -12,24 +12,51 @@ package struct CheckpointFile: Sendable {
 
     package init(path: String) { self.path = path }
 
-    /// The stored checkpoint; nil if there is none. A malformed file is an error.
+    /// The stored file checkpoint; nil if there is none. A malformed file, or one holding a
+    /// journal cursor, is an error.
     package func load() throws(CheckpointError) -> Checkpoint? {
+        switch try loadStored() {
+        case nil: return nil
+        case .file(let checkpoint): return checkpoint
+        case .journal:
+            throw CheckpointError(
+                path: path, message: "holds a journal cursor (v1-journal, written by --input journald), not a file position")
+        }
+    }
+
+    /// The stored journal cursor; nil if there is none. A malformed file, or one holding a file
+    /// position, is an error.
+    package func loadCursor() throws(CheckpointError) -> String? {
+        switch try loadStored() {
+        case nil: return nil
+        case .journal(let cursor): return cursor
+        case .file:
+            throw CheckpointError(
+                path: path, message: "holds a file position (v1, written by --input file), not a journal cursor")
+        }
+    }
+
+    /// The stored checkpoint of either kind; nil if there is none. A malformed file is an error.
+    package func loadStored() throws(CheckpointError) -> StoredCheckpoint? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw CheckpointError(path: path, message: "cannot open: errno \(errno)")
         }
         defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: 256)
+        var buf = [UInt8](repeating: 0, count: 1024)
         let n = read(fd, &buf, buf.count)
-        guard n > 0, let cp = Checkpoint(text: String(decoding: buf[0..<n], as: UTF8.self)) else {
-            throw CheckpointError(path: path, message: "malformed checkpoint")
+        guard n > 0, n < buf.count, let cp = StoredCheckpoint(text: String(decoding: buf[0..<n], as: UTF8.self)) else {
+            throw CheckpointError(path: path, message: "malformed checkpoint (expected v1 <fingerprint> <offset> or v1-journal <cursor>)")
         }
         return cp
     }
 
+    /// Atomically replaces the stored checkpoint with a file position.
+    package func store(_ checkpoint: Checkpoint) throws(CheckpointError) { try store(.file(checkpoint)) }
+
     /// Atomically replaces the stored checkpoint.
-    package func store(_ checkpoint: Checkpoint) throws(CheckpointError) {
+    package func store(_ checkpoint: StoredCheckpoint) throws(CheckpointError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CheckpointError(path: tmp, message: "cannot create: errno \(errno)") }

@@ -1,4 +1,5 @@
 import Blocking
+import Journal
 package import Kafka
 package import Logging
 package import LogPipeCore
@@ -51,11 +52,18 @@ package final class LogPipeService: Service, Sendable {
 
     package func run() async throws {
         let checkpointFile: CheckpointFile? =
-            configuration.input.path == nil ? nil : configuration.checkpointPath.map(CheckpointFile.init)
-        let checkpoint = try checkpointFile?.load()
-        let source: any LineSource
+            switch configuration.input {
+            case .file, .dockerJSON, .journald: configuration.checkpointPath.map(CheckpointFile.init)
+            case .stdin: nil
+            }
+        var checkpoint: Checkpoint?
+        var ledger: CursorLedger?
+        var source: (any LineSource)?
+        /// Opens a source whose opening blocks (a journal's files): run on the reader executor.
+        var open: (@Sendable () throws -> any LineSource)?
         switch configuration.input {
         case .file(let path):
+            checkpoint = try checkpointFile?.load()
             source = LineReader(
                 path: path, offset: checkpoint?.offset ?? 0, fingerprint: checkpoint?.fingerprint,
                 startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes)
@@ -66,6 +74,7 @@ package final class LogPipeService: Service, Sendable {
                     "server": "\(configuration.serverID)",
                 ])
         case .dockerJSON(let path, let streams):
+            checkpoint = try checkpointFile?.load()
             source = DockerJSONReader(
                 path: path, offset: checkpoint?.offset ?? 0, fingerprint: checkpoint?.fingerprint,
                 startAtEnd: configuration.startAtEnd, streams: streams, maxLineBytes: configuration.maxLineBytes)
@@ -81,10 +90,29 @@ package final class LogPipeService: Service, Sendable {
             logger.notice(
                 "reading stdin: no checkpoint; lines still unacknowledged when the process is killed are lost",
                 metadata: ["server": "\(configuration.serverID)"])
+        case .journald(let unit, let directory):
+            let cursor = try checkpointFile?.loadCursor()
+            let cursors = CursorLedger()
+            ledger = cursors
+            let configuration = configuration
+            open = {
+                try JournalSource(
+                    location: directory.map { .directory($0) } ?? .system, unit: unit, cursor: cursor,
+                    startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes,
+                    wait: configuration.pollInterval, ledger: cursors)
+            }
+            logger.info(
+                "following the journal",
+                metadata: [
+                    "unit": "\(unit)", "journal": "\(directory ?? "system")", "checkpoint": "\(cursor ?? "none")",
+                    "server": "\(configuration.serverID)",
+                ])
         }
+        let reader = SourceReader(source, executor: readerExecutor)
+        if let open { try await reader.open(open) }
         var loop = try ShipLoop(
-            service: self, source: SourceReader(source, executor: readerExecutor), window: DeliveryWindow(start: checkpoint),
-            checkpointFile: checkpointFile, stored: checkpoint)
+            service: self, source: reader, window: DeliveryWindow(start: checkpoint),
+            checkpointFile: checkpointFile, ledger: ledger, stored: checkpoint)
         try await loop.run()
     }
 
@@ -104,19 +132,24 @@ package final class LogPipeService: Service, Sendable {
 /// touches the source.
 actor SourceReader {
     private let executor: BlockingExecutor
-    private let source: any LineSource
+    private var source: (any LineSource)?
 
     /// Runs on the reader executor's queue.
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    /// Takes `source` over (nothing else may keep it).
-    init(_ source: sending any LineSource, executor: BlockingExecutor) {
+    /// Takes `source` over (nothing else may keep it); nil: ``open(_:)`` makes it.
+    init(_ source: sending (any LineSource)?, executor: BlockingExecutor) {
         self.source = source
         self.executor = executor
     }
 
+    /// Makes the source here, on the reader executor (opening a journal reads its files), so it
+    /// is created and used on the same serial queue and never on the cooperative pool.
+    func open(_ make: @Sendable () throws -> any LineSource) throws { source = try make() }
+
     /// Up to `maxLines` lines available now, and the bytes still unread after them.
     func read(maxLines: Int) -> (ReadBatch, UInt64) {
+        guard let source else { return (ReadBatch(), 0) }
         let batch = source.read(maxLines: maxLines)
         return (batch, source.unreadBytes)
     }
@@ -128,6 +161,8 @@ private struct ShipLoop {
     let source: SourceReader
     let window: DeliveryWindow
     let checkpointFile: CheckpointFile?
+    /// The journald input's cursors: the checkpoint is the cursor of the last entry acknowledged whole.
+    let ledger: CursorLedger?
     var config: LogPipeConfiguration { service.config }
     var logger: Logger { service.log }
 
@@ -135,6 +170,9 @@ private struct ShipLoop {
     var generation: UInt64 = 1
     var retiring: [Task<Void, Never>] = []
     var stored: Checkpoint?
+    /// The cursor of the last journal entry acknowledged whole, and the one last written.
+    var ackedCursor: String?
+    var storedCursor: String?
     var checkpointCurrentAt = ContinuousClock.now
     var lastCheckpointWrite = ContinuousClock.now
     var checkpointError: String?
@@ -147,12 +185,13 @@ private struct ShipLoop {
 
     init(
         service: LogPipeService, source: SourceReader, window: DeliveryWindow, checkpointFile: CheckpointFile?,
-        stored: Checkpoint?
+        ledger: CursorLedger?, stored: Checkpoint?
     ) throws {
         self.service = service
         self.source = source
         self.window = window
         self.checkpointFile = checkpointFile
+        self.ledger = ledger
         self.stored = stored
         producer = try service.newProducer()
     }
@@ -289,6 +328,17 @@ private struct ShipLoop {
             if snapshot.unacked == 0 { checkpointCurrentAt = now }
             return
         }
+        var record = StoredCheckpoint.file(position)
+        if let ledger {
+            if let cursor = ledger.take(upTo: position) { ackedCursor = cursor }
+            // No entry acknowledged whole since the start, or the same one as stored: nothing to write.
+            guard let ackedCursor, ackedCursor != storedCursor else {
+                stored = position
+                if snapshot.unacked == 0 { checkpointCurrentAt = now }
+                return
+            }
+            record = .journal(cursor: ackedCursor)
+        }
         guard let checkpointFile else {
             stored = position
             checkpointCurrentAt = now
@@ -297,8 +347,9 @@ private struct ShipLoop {
         guard force || now - lastCheckpointWrite >= config.checkpointInterval || snapshot.unacked == 0 else { return }
         lastCheckpointWrite = now
         do {
-            try checkpointFile.store(position)
+            try checkpointFile.store(record)
             stored = position
+            if case .journal(let cursor) = record { storedCursor = cursor }
             checkpointCurrentAt = now
             checkpointError = nil
         } catch {

@@ -41,13 +41,7 @@ struct LogPipeProcessTests {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
-        var kills = 0
-        for round in 0..<10 {
-            let pipe = try ServiceProcess.logPipe(args, logDir: dir, name: "run\(round)")
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
-            await pipe.kill9()
-            kills += 1
-        }
+        let kills = try await ServiceProcess.logPipeRounds(args, logDir: dir, rounds: 10)
         growing.cancel()
         _ = await growing.value
         writer.close()
@@ -62,11 +56,8 @@ struct LogPipeProcessTests {
         #expect(checkpoint?.offset == size, "the checkpoint ends at the end of the file")
 
         let expected = Self.expectedValues(writer)
-        let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [Topics(prefix: prefix).raw, Topics(prefix: prefix).console])
-        let messages = try await reader.read(timeout: .seconds(60)) { Set($0.map(\.source)).count >= expected.count }
-        await reader.close()
-        let check = DeliveryCheck(expected: expected, messages: messages)
-        #expect(check.ok, "missing \(check.missing.count) \(check.missing.prefix(3)), invented \(check.invented.prefix(3)), conflicting \(check.conflicting.prefix(3))")
+        let (check, messages) = try await DeliveryCheck.reading(prefix: prefix, expected: expected)
+        #expect(check.ok, "\(check.problems)")
         #expect(check.distinct == expected.count)
         // Every record's source offset is where its line is in the file.
         let byOffset = Dictionary(writer.lines.map { ($0.offset, $0.bytes) }, uniquingKeysWith: { a, _ in a })
@@ -134,12 +125,8 @@ struct LogPipeProcessTests {
         let second = try ServiceProcess.logPipe(args + ["--exit-at-end"], logDir: dir, name: "rot2")
         #expect(await second.waitForExit(timeout: 60) == 0, "\(second.log.suffix(1500))")
 
-        let topics = Topics(prefix: prefix)
-        let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
-        let messages = try await reader.read(timeout: .seconds(60)) { Set($0.map(\.source)).count >= expected.count }
-        await reader.close()
-        let check = DeliveryCheck(expected: expected, messages: messages)
-        #expect(check.ok, "missing \(check.missing.count) \(check.missing.prefix(3)), invented \(check.invented.prefix(3)), conflicting \(check.conflicting.prefix(3))")
+        let (check, _) = try await DeliveryCheck.reading(prefix: prefix, expected: expected)
+        #expect(check.ok, "\(check.problems)")
         #expect(check.distinct == expected.count)
         let log = pipe.log + second.log
         for event in ["rotated", "truncated", "finishingRotated"] { #expect(log.contains(event), "no \(event) event logged") }

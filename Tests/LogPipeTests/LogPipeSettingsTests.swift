@@ -87,14 +87,29 @@ import Settings
             try LogPipeConfiguration(config: try await load(["--input", "docker-json", "--stdin", "--file", "/f", "--server-id", "s"]))
         }
         #expect(stdin?.key == "logpipe.stdin")
-        let journald = await #expect(throws: ServiceConfigError.self) {
-            try LogPipeConfiguration(config: try await load(["--input", "journald", "--server-id", "s"]))
-        }
-        #expect(journald?.key == "logpipe.input" && journald?.description.contains("not built yet") == true)
         let other = await #expect(throws: ServiceConfigError.self) { try await load(["--input", "syslog"]) }
         #expect(other?.key == "logpipe.input")
         let streams = await #expect(throws: ServiceConfigError.self) { try await load(["--docker-streams", "stdin"]) }
         #expect(streams?.key == "logpipe.dockerStreams")
+    }
+
+    @Test func journaldNeedsAUnitAndNoFile() async throws {
+        let c = try LogPipeConfiguration(
+            config: try await load(["--input", "journald", "--unit", "factorio@test", "--server-id", "s", "--checkpoint", "/ck"]))
+        #expect(c.input == .journald(unit: "factorio@test.service", directory: nil) && c.checkpointPath == "/ck")
+        let dir = try LogPipeConfiguration(
+            config: try await load(["--server-id", "s"], env: ["LOGPIPE_INPUT": "journald", "LOGPIPE_UNIT": "a.service", "LOGPIPE_JOURNAL_DIRECTORY": "/j"]))
+        #expect(dir.input == .journald(unit: "a.service", directory: "/j"))
+        let noUnit = await #expect(throws: ServiceConfigError.self) {
+            try LogPipeConfiguration(config: try await load(["--input", "journald", "--server-id", "s"]))
+        }
+        #expect(noUnit?.key == "logpipe.unit")
+        let withFile = await #expect(throws: ServiceConfigError.self) {
+            try LogPipeConfiguration(config: try await load(["--input", "journald", "--unit", "u", "--file", "/f", "--server-id", "s"]))
+        }
+        #expect(withFile?.key == "logpipe.file")
+        let wrong = await #expect(throws: ServiceConfigError.self) { try await load(["--input", "syslog"]) }
+        #expect(wrong?.key == "logpipe.input")
     }
 
     @Test func helpShowsTheDefaults() {

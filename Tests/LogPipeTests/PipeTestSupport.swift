@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Shared
 import Synchronization
 import TestSupport
 import Testing
@@ -33,6 +34,13 @@ enum PipeEnv {
     @discardableResult
     static func script(_ name: String, _ args: [String]) async throws -> String {
         let path = try root().appendingPathComponent("scripts/\(name)").path
+        return try await run(path, args, what: "scripts/\(name)")
+    }
+
+    /// Runs the program at `path` (stdin from the file `stdinPath`, or none) and returns its stdout;
+    /// throws if it exits with another status than 0.
+    @discardableResult
+    static func run(_ path: String, _ args: [String], stdinPath: String? = nil, what: String? = nil) async throws -> String {
         let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("lp-script-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outPath) }
         let status: Int32 = await offPool {
@@ -40,6 +48,7 @@ enum PipeEnv {
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            if let stdinPath { posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0) }
             let argv = ([path] + args).map { strdup($0) } + [nil]
             defer { for a in argv { free(a) } }
             // A clean signal state: the test process's threads may block SIGTERM, and a blocked
@@ -62,7 +71,7 @@ enum PipeEnv {
             while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
             return (st & 0x7F) == 0 ? (st >> 8) & 0xFF : 128 + (st & 0x7F)
         }
-        guard status == 0 else { throw PipeTestError("scripts/\(name) failed: \(status)") }
+        guard status == 0 else { throw PipeTestError("\(what ?? path) failed: \(status)") }
         let data = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -112,6 +121,26 @@ extension ServiceProcess {
         return try ServiceProcess(
             "LogPipe", arguments: arguments, environment: ["LOG_LEVEL": level], logDir: logDir,
             logName: "\(name)-\(UUID().uuidString.prefix(8))", stdin: stdin)
+    }
+}
+
+extension ServiceProcess {
+    /// Runs LogPipe with `arguments` `rounds` times, each run ended by `end` (round, process) after a
+    /// random 150…1200 ms; `end` returns whether it killed the run. Returns the number of kills.
+    static func logPipeRounds(
+        _ arguments: [String], logDir: URL, rounds: Int,
+        end: (Int, ServiceProcess) async throws -> Bool = { _, pipe in
+            await pipe.kill9()
+            return true
+        }
+    ) async throws -> Int {
+        var kills = 0
+        for round in 0..<rounds {
+            let pipe = try ServiceProcess.logPipe(arguments, logDir: logDir, name: "run\(round)")
+            try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
+            if try await end(round, pipe) { kills += 1 }
+        }
+        return kills
     }
 }
 
@@ -253,4 +282,19 @@ struct DeliveryCheck {
     }
 
     var ok: Bool { missing.isEmpty && invented.isEmpty && conflicting.isEmpty }
+
+    /// What went wrong, for an expectation's message.
+    var problems: String {
+        "missing \(missing.count) \(missing.prefix(3)), invented \(invented.prefix(3)), conflicting \(conflicting.prefix(3))"
+    }
+
+    /// Reads the raw and console topics of `prefix` until every expected line arrived (or 60 s)
+    /// and checks them; returns the check and the records.
+    static func reading(prefix: String, expected: [[UInt8]]) async throws -> (DeliveryCheck, [ConsumerMessage]) {
+        let topics = Topics(prefix: prefix)
+        let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
+        let messages = try await reader.read(timeout: .seconds(60)) { Set($0.map(\.source)).count >= expected.count }
+        await reader.close()
+        return (DeliveryCheck(expected: expected, messages: messages), messages)
+    }
 }
