@@ -11,27 +11,29 @@ package import Shared
 ///   `reason: line_too_long` and `detail`.
 ///
 /// Every record: key = server id; headers `server`, `source` (`<16 hex fingerprint>:<offset>`,
-/// the dedup key), `logpipe-version`, and `signature` (hex HMAC-SHA256 of the value) when a
-/// secret is configured.
+/// the dedup key), `logpipe-version`, `provenance` (the format, ``Provenance/version``), and
+/// `signature` when a secret is configured: the ``ProvenanceSigner`` signature of the server,
+/// the topic kind, the source position and the value (`docs/packets.md` §7).
 package struct LineRouter: Sendable {
     package let topics: Topics
     package let serverID: String
     package let version: String
     package let shipConsole: Bool
     package let maxLineBytes: Int
-    private let signer: LineSigner?
+    private let signer: ProvenanceSigner?
     private let key: [UInt8]
 
     /// Topic indexes of a routed batch are the ``LineKind`` raw values.
     private var topicNames: [String] { [topics.raw, topics.console, topics.deadLetter] }
     /// Header name indexes of a routed batch.
     private enum HeaderName: Int, CaseIterable {
-        case server, source, version, signature, reason, detail
+        case server, source, version, provenance, signature, reason, detail
         var name: String {
             switch self {
             case .server: RecordHeader.server
             case .source: RecordHeader.source
             case .version: RecordHeader.logPipeVersion
+            case .provenance: RecordHeader.provenance
             case .signature: RecordHeader.signature
             case .reason: RecordHeader.reason
             case .detail: "detail"
@@ -47,7 +49,7 @@ package struct LineRouter: Sendable {
         self.topics = topics
         self.serverID = serverID
         self.version = version
-        self.signer = signer
+        self.signer = signer.map { ProvenanceSigner(signer: $0, server: serverID) }
         self.shipConsole = shipConsole
         self.maxLineBytes = maxLineBytes
         key = Array(serverID.utf8)
@@ -70,6 +72,7 @@ package struct LineRouter: Sendable {
             topics: topicNames, headerNames: Self.headerNames, key: key, values: read.storage, capacity: read.lines.count)
         let server = batch.headerValue(HeaderName.server.rawValue, key)
         let version = batch.headerValue(HeaderName.version.rawValue, version.utf8)
+        let provenance = batch.headerValue(HeaderName.provenance.rawValue, "\(Provenance.version)".utf8)
         var lines: [RoutedLine] = []
         lines.reserveCapacity(read.lines.count)
         for line in read.lines {
@@ -85,9 +88,13 @@ package struct LineRouter: Sendable {
                     Self.appendSource(fingerprint: line.fingerprint, offset: line.offset, to: &$0)
                 })
             batch.appendHeader(version)
+            batch.appendHeader(provenance)
             if let signer {
+                let identity = RecordIdentity(kind: kind.recordKind, fingerprint: line.fingerprint, offset: line.offset)
                 batch.appendHeader(
-                    batch.headerValue(HeaderName.signature.rawValue) { signer.appendSignature(of: line.bytes, to: &$0) })
+                    batch.headerValue(HeaderName.signature.rawValue) {
+                        signer.appendSignature(identity, value: line.bytes, to: &$0)
+                    })
             }
             if kind == .deadLetter {
                 batch.appendHeader(batch.headerValue(HeaderName.reason.rawValue, "line_too_long".utf8))
@@ -130,6 +137,17 @@ package struct LineRouter: Sendable {
                 n += 1
             } while rest > 0
             out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - n)...]))
+        }
+    }
+}
+
+extension LineKind {
+    /// The kind the signature covers (``RecordKind``); a filtered line is never signed.
+    var recordKind: RecordKind {
+        switch self {
+        case .raw: .raw
+        case .console: .console
+        case .deadLetter, .filtered: .deadLetter
         }
     }
 }

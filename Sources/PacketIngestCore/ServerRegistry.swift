@@ -8,11 +8,11 @@ import Synchronization
 /// The secret is the rest of the line after the id, without surrounding whitespace (so it may not
 /// contain `#` after whitespace, but may contain inner spaces).
 package struct ServerRegistry: Sendable {
-    /// Verifiers by server id.
-    package let signers: [String: LineSigner]
+    /// Verifiers by server id, each bound to its id.
+    package let signers: [String: ProvenanceSigner]
 
     package init(secrets: [String: String]) {
-        signers = secrets.mapValues { LineSigner(secret: $0) }
+        signers = Dictionary(uniqueKeysWithValues: secrets.map { ($0.key, ProvenanceSigner(secret: $0.value, server: $0.key)) })
     }
 
     /// The number of servers.
@@ -85,24 +85,55 @@ package enum Authenticator: Sendable {
     /// Every line must carry a valid `signature` from a server of the registry.
     case registry(RegistryStore)
     /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures are not
-    /// checked. For demos and tests only.
+    /// checked (a `provenance` header, if present, still must be the supported format). For demos
+    /// and tests only.
     case unsigned
 
-    /// Nil if the line is authentic, else why not.
-    package func check(server: String?, value: [UInt8], signature: String?) -> IngestRejection? {
-        guard let server, Identifier.isValidServerID(server) else {
-            return .unknownServer("missing or malformed server header")
+    /// The record's server and position if it is authentic, else why not. Checks, in order: the
+    /// server id (and that it is registered), the provenance format, the `source` header, the
+    /// signature over (server, topic kind, source position, value). Nothing here touches state.
+    package func authenticate(_ input: IngestInput) -> Result<(server: String, source: SourcePosition), IngestRejection> {
+        guard let server = input.server, Identifier.isValidServerID(server) else {
+            return .failure(.unknownServer("missing or malformed server header"))
         }
-        switch self {
-        case .unsigned:
-            return nil
-        case .registry(let store):
-            guard let signer = store.current.signers[server] else {
-                return .unknownServer("server \(server) is not in the registry")
+        var signer: ProvenanceSigner? = nil
+        if case .registry(let store) = self {
+            guard let s = store.current.signers[server] else {
+                return .failure(.unknownServer("server \(server) is not in the registry"))
             }
-            guard let signature, !signature.isEmpty else { return .missingSignature }
-            return signer.verify(value, signature: signature) ? nil : .badSignature
+            signer = s
         }
+        if let mismatch = Self.provenanceMismatch(input.provenance, server: server, required: signer != nil) {
+            return .failure(.unsupportedProvenance(mismatch))
+        }
+        guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return .failure(.badSource) }
+        if let signer {
+            guard let signature = input.signature, !signature.isEmpty else { return .failure(.missingSignature) }
+            let kind: RecordKind = input.partition.topic == .raw ? .raw : .console
+            guard signer.verify(source.identity(kind), value: input.value, signature: signature) else {
+                return .failure(.badSignature)
+            }
+        }
+        return .success((server, source))
+    }
+
+    /// Why a `provenance` header is not the supported format (nil if it is). A missing header is
+    /// format 1 (LogPipe 0.2.0 and older), refused when signatures are checked.
+    package static func provenanceMismatch(_ header: String?, server: String, required: Bool) -> String? {
+        let accepted = Provenance.version
+        guard let header else {
+            guard required else { return nil }
+            return "record in provenance format \(Provenance.unversioned) (no provenance header: a LogPipe of 0.2.0 or "
+                + "older, which signs the line only); this PacketIngest accepts format \(accepted) only: upgrade "
+                + "LogPipe of server \(server)"
+        }
+        guard let version = Int(header), version >= 0, header.utf8.count <= 9 else {
+            return "provenance header '\(header.prefix(20))' is not a format number; this PacketIngest accepts format "
+                + "\(accepted)"
+        }
+        if version == accepted { return nil }
+        let upgrade = version < accepted ? "LogPipe of server \(server)" : "PacketIngest"
+        return "record in provenance format \(version); this PacketIngest accepts format \(accepted) only: upgrade \(upgrade)"
     }
 }
 

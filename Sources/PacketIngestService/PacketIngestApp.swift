@@ -43,7 +43,9 @@ package struct PacketIngestApp: Sendable {
         service = PacketIngestService(
             consumer: consumer, producer: producer, stateReader: reader, rebalances: rebalances, topics: kafka.topics,
             authenticator: authenticator, configuration: configuration,
-            mapPartitions: counts[kafka.topics.map] ?? kafka.partitions.map, logger: logger)
+            mapPartitions: counts[kafka.topics.map] ?? kafka.partitions.map,
+            inputPartitions: [.raw: counts[kafka.topics.raw] ?? kafka.partitions.raw, .console: counts[kafka.topics.console] ?? 1],
+            logger: logger)
     }
 
     /// The services in start order (shutdown runs in reverse: the loop stops first, then the

@@ -25,6 +25,7 @@ package final class PacketIngestService: Service, Sendable {
     private let authenticator: Authenticator
     private let configuration: PacketIngestConfiguration
     private let mapPartitions: Int
+    private let inputPartitions: [InputTopic: Int]
     private let logger: Logger
     private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
@@ -33,9 +34,12 @@ package final class PacketIngestService: Service, Sendable {
     ///   - producer: publishes routed, event, dead-letter and state records.
     ///   - stateReader: reads the dedup state topic on assignment.
     ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
+    ///   - inputPartitions: the partition counts of `raw` and `console` on the broker (a record must
+    ///     be on its server's partition).
     package init(
         consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceInbox,
-        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int, logger: Logger
+        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int,
+        inputPartitions: [InputTopic: Int], logger: Logger
     ) {
         self.consumer = consumer
         self.producer = producer
@@ -45,6 +49,7 @@ package final class PacketIngestService: Service, Sendable {
         self.authenticator = authenticator
         self.configuration = configuration
         self.mapPartitions = mapPartitions
+        self.inputPartitions = inputPartitions
         self.logger = logger
     }
 
@@ -70,8 +75,10 @@ package final class PacketIngestService: Service, Sendable {
 
     private func loop() async throws {
         var processor = IngestProcessor(
-            topics: topics, limits: configuration.limits, mapPartitions: mapPartitions, authenticator: authenticator)
+            topics: topics, limits: configuration.limits, mapPartitions: mapPartitions, authenticator: authenticator,
+            caps: configuration.caps, inputPartitions: inputPartitions)
         var stats = IngestStats()
+        var mismatches = ProvenanceMismatchLog()
         while !Task.isCancelled {
             lastProgress.store(WallClock.nowMillis(), ordering: .relaxed)
             let batch: [ConsumerMessage]
@@ -92,6 +99,7 @@ package final class PacketIngestService: Service, Sendable {
                 let outcome = processor.process(input, into: &records)
                 stats.count(outcome, topic: input.partition.topic)
                 if case .rejected(let reason) = outcome {
+                    mismatches.report(reason: reason, input: input, logger: logger)
                     logger.warning(
                         "rejected line",
                         metadata: [
@@ -105,7 +113,7 @@ package final class PacketIngestService: Service, Sendable {
             var next: [TopicPartition: Int64] = [:]
             for m in batch { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
             try consumer.store(next)
-            stats.flush()
+            stats.flush(capHits: processor.takeCapHits())
             logger.debug("batch done", metadata: ["lines": "\(batch.count)", "outputs": "\(records.count)"])
         }
     }
@@ -142,7 +150,15 @@ package final class PacketIngestService: Service, Sendable {
             for p in assigned {
                 let mine = records.filter { $0.partition == p.partition }
                     .map { (key: $0.keyString ?? "", value: $0.value) }
-                processor.restore(p, records: mine)
+                let invalid = processor.restore(p, records: mine)
+                if let first = invalid.first {
+                    logger.error(
+                        "ignored malformed dedup state records",
+                        metadata: [
+                            "partition": "\(p)", "count": "\(invalid.count)", "first-key": "\(first.key.prefix(200))",
+                            "problem": "\(first.problem)",
+                        ])
+                }
             }
             logger.info(
                 "dedup state restored",
@@ -163,6 +179,27 @@ package final class PacketIngestService: Service, Sendable {
         guard let p = inputPartition(m.topicPartition) else { return nil }
         return IngestInput(
             partition: p, value: m.value, server: m.headerString(RecordHeader.server),
-            source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature))
+            source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature),
+            provenance: m.headerString(RecordHeader.provenance))
+    }
+}
+
+/// Logs each LogPipe/PacketIngest provenance mismatch once per server and detail, as an error that
+/// tells the operator what to upgrade (every such line is also dead-lettered
+/// `unsupported_provenance` and counted).
+struct ProvenanceMismatchLog {
+    private var seen: Set<String> = []
+
+    mutating func report(reason: String, input: IngestInput, logger: Logger) {
+        guard reason == IngestRejection.unsupportedProvenance("").reason else { return }
+        let server = input.server?.prefix(64) ?? "-"
+        let version = input.provenance?.prefix(20) ?? "none"
+        guard seen.count < 1000, seen.insert("\(server) \(version)").inserted else { return }
+        let detail =
+            Authenticator.provenanceMismatch(input.provenance, server: String(server), required: true)
+            ?? "provenance mismatch"
+        logger.error(
+            "LogPipe/PacketIngest provenance format mismatch: lines are dead-lettered unsupported_provenance",
+            metadata: ["server": "\(server)", "provenance": "\(version)", "detail": "\(detail)"])
     }
 }

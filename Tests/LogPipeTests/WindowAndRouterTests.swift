@@ -148,10 +148,22 @@ import KafkaModel
         #expect(header("server") == "srv-1")
         #expect(header("source") == "00000000000000ab:1234")
         #expect(header("logpipe-version") == "9.9")
+        #expect(header("provenance") == "2")
+        // The signature covers the server, the topic kind, the source position and the line.
         let signature = try #require(header("signature"))
-        #expect(LineSigner(secret: "s3cret").verify(l.bytes, signature: signature))
-        #expect(!LineSigner(secret: "other").verify(l.bytes, signature: signature))
-        #expect(signature == LineSigner(secret: "s3cret").signature(of: l.bytes))
+        let identity = RecordIdentity(kind: .raw, fingerprint: 0xAB, offset: 1234)
+        let signer = ProvenanceSigner(secret: "s3cret", server: "srv-1")
+        #expect(signer.verify(identity, value: l.bytes, signature: signature))
+        #expect(signature == signer.signature(identity, value: l.bytes))
+        #expect(!ProvenanceSigner(secret: "other", server: "srv-1").verify(identity, value: l.bytes, signature: signature))
+        #expect(!ProvenanceSigner(secret: "s3cret", server: "srv-2").verify(identity, value: l.bytes, signature: signature))
+        var moved = identity
+        moved.offset = UInt64.max
+        #expect(!signer.verify(moved, value: l.bytes, signature: signature))
+        moved = identity
+        moved.kind = .console
+        #expect(!signer.verify(moved, value: l.bytes, signature: signature))
+        #expect(!LineSigner(secret: "s3cret").verify(l.bytes, signature: signature), "not the format-1 signature")
     }
 
     @Test func oversizeLinesGoToTheDeadLetterTopicWithAReason() throws {
