@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # LogPipe throughput against `kcat -P -l` in the same run, same file, same broker, same producer
 # settings (idempotence, acks=all, lz4, linger.ms=5): wall time ratio, CPU time, peak RSS.
-# LogPipe runs as in production: signed (a secret file), so every record carries the key and five
-# headers (server, source, logpipe-version, provenance, signature), and it checkpoints.
+# LogPipe runs as in production: signed (a secret file), so every record carries the key and four
+# headers (server, source, logpipe-version, signature), and it checkpoints.
 # Two kcat baselines: plain (no key, no headers: the goal), and with LogPipe's record shape
-# (the same key and five headers of the same sizes; kcat can only send fixed values).
+# (the same key and four headers of the same sizes; kcat can only send fixed values).
 # Every contender runs ROUNDS times (default 3), in a rotating order; the medians are reported.
 # A 1,000-line run of each measures the fixed start-up cost (librdkafka's idempotent producer waits
 # for its producer id), reported apart so the per-line cost can be compared too.
@@ -69,14 +69,14 @@ for f in a.create_topics(topics).values(): f.result()
 PY
 
 SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5 -X queue.buffering.max.messages=100000 -X message.max.bytes=1114112)
-SIGNATURE=$(printf '%064d' 0)  # the length of a hex HMAC-SHA256
+SIGNATURE=2:$(printf "%064d" 0)  # the length of a format-2 signature: "2:" and a hex HMAC-SHA256
 BROKER_PID=$(cat "$STATE/pid")
 broker_cpu() { awk '{ print $14 + $15 }' "/proc/$BROKER_PID/stat"; }  # clock ticks
 command_for() { # contender, topic (prefix), file -> CMD
   case "$1" in
     kcat) CMD=(kcat -b "$BOOT" -P -t "$2" -l "${SETTINGS[@]}" "$3") ;;
     kcat-keyed) CMD=(kcat -b "$BOOT" -P -t "$2" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
-      -H logpipe-version=0.3.0 -H provenance=2 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
+      -H logpipe-version=0.3.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
     logpipe|before)
       local bin="$BIN/LogPipe"; [[ "$1" == logpipe ]] || bin="$LOGPIPE_BEFORE_BIN"
       rm -f "$OUT/checkpoint"

@@ -7,7 +7,7 @@ import TestSupport
 
 /// `KafkatorioBench ingest-load`: produces the raw topic of the PacketIngest benchmark once — N
 /// packet lines of the benchmark mix, as LogPipe ships them (key and `server` header, `source` =
-/// per-server fingerprint and byte offset, `logpipe-version`, `provenance`, `signature`), spread round-robin
+/// per-server fingerprint and byte offset, `logpipe-version`, `signature`), spread round-robin
 /// over `--servers` servers `bench-<k>` whose secret is `bench-secret-<k>`; each server's `seq`
 /// counts up by one per line. Prints the registry lines to `--registry` for PacketIngest.
 struct IngestLoad: AsyncParsableCommand {
@@ -58,7 +58,6 @@ struct IngestLoad: AsyncParsableCommand {
                             KafkaHeader(key: RecordHeader.server, string: ids[k]),
                             KafkaHeader(key: RecordHeader.source, string: "00000000be0c000\(k % 10):\(offsets[k])"),
                             KafkaHeader(key: RecordHeader.logPipeVersion, string: "bench"),
-                            KafkaHeader(key: RecordHeader.provenance, string: "\(Provenance.version)"),
                             KafkaHeader(
                                 key: RecordHeader.signature,
                                 string: signers[k].signature(

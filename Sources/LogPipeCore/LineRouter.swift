@@ -11,9 +11,9 @@ package import Shared
 ///   `reason: line_too_long` and `detail`.
 ///
 /// Every record: key = server id; headers `server`, `source` (`<16 hex fingerprint>:<offset>`,
-/// the dedup key), `logpipe-version`, `provenance` (the format, ``Provenance/version``), and
-/// `signature` when a secret is configured: the ``ProvenanceSigner`` signature of the server,
-/// the topic kind, the source position and the value (`docs/packets.md` §7).
+/// the dedup key), `logpipe-version`, and `signature` when a secret is configured:
+/// `<provenance format>:<hex>`, the ``ProvenanceSigner`` signature of the server, the topic kind,
+/// the source position and the value (`docs/packets.md` §6).
 package struct LineRouter: Sendable {
     package let topics: Topics
     package let serverID: String
@@ -27,13 +27,12 @@ package struct LineRouter: Sendable {
     private var topicNames: [String] { [topics.raw, topics.console, topics.deadLetter] }
     /// Header name indexes of a routed batch.
     private enum HeaderName: Int, CaseIterable {
-        case server, source, version, provenance, signature, reason, detail
+        case server, source, version, signature, reason, detail
         var name: String {
             switch self {
             case .server: RecordHeader.server
             case .source: RecordHeader.source
             case .version: RecordHeader.logPipeVersion
-            case .provenance: RecordHeader.provenance
             case .signature: RecordHeader.signature
             case .reason: RecordHeader.reason
             case .detail: "detail"
@@ -72,7 +71,6 @@ package struct LineRouter: Sendable {
             topics: topicNames, headerNames: Self.headerNames, key: key, values: read.storage, capacity: read.lines.count)
         let server = batch.headerValue(HeaderName.server.rawValue, key)
         let version = batch.headerValue(HeaderName.version.rawValue, version.utf8)
-        let provenance = batch.headerValue(HeaderName.provenance.rawValue, "\(Provenance.version)".utf8)
         var lines: [RoutedLine] = []
         lines.reserveCapacity(read.lines.count)
         for line in read.lines {
@@ -88,7 +86,6 @@ package struct LineRouter: Sendable {
                     Self.appendSource(fingerprint: line.fingerprint, offset: line.offset, to: &$0)
                 })
             batch.appendHeader(version)
-            batch.appendHeader(provenance)
             if let signer {
                 let identity = RecordIdentity(kind: kind.recordKind, fingerprint: line.fingerprint, offset: line.offset)
                 batch.appendHeader(

@@ -10,21 +10,15 @@ package struct IngestInput: Sendable {
     package var server: String?
     /// The `source` header.
     package var source: String?
-    /// The `signature` header.
+    /// The `signature` header (`<provenance format>:<hex>`).
     package var signature: String?
-    /// The `provenance` header (the format of the headers and signature).
-    package var provenance: String?
 
-    package init(
-        partition: InputPartition, value: [UInt8], server: String?, source: String?, signature: String?,
-        provenance: String? = nil
-    ) {
+    package init(partition: InputPartition, value: [UInt8], server: String?, source: String?, signature: String?) {
         self.partition = partition
         self.value = value
         self.server = server
         self.source = source
         self.signature = signature
-        self.provenance = provenance
     }
 }
 
@@ -151,8 +145,10 @@ package struct IngestProcessor: Sendable {
             }
         }
         let key = DedupKey(topic: input.partition.topic, server: server, source: source)
-        let current = state[input.partition, default: PartitionState()]
-        if current.isNew(key), current.count(.fingerprints, server: server) >= caps.fingerprints {
+        // No binding of the state here: a copy alive across `admit` would copy its dictionaries.
+        if state[input.partition].map({ $0.isNew(key) && $0.count(.fingerprints, server: server) >= caps.fingerprints })
+            ?? false
+        {
             return capped(.fingerprints, server)
         }
         guard state[input.partition, default: PartitionState()].admit(key, offset: source.offset) else {

@@ -84,14 +84,14 @@ package struct ServerRegistryError: Error, Sendable, CustomStringConvertible, Eq
 package enum Authenticator: Sendable {
     /// Every line must carry a valid `signature` from a server of the registry.
     case registry(RegistryStore)
-    /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures are not
-    /// checked (a `provenance` header, if present, still must be the supported format). For demos
-    /// and tests only.
+    /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures (and
+    /// their provenance format) are not checked. For demos and tests only.
     case unsigned
 
     /// The record's server and position if it is authentic, else why not. Checks, in order: the
-    /// server id (and that it is registered), the provenance format, the `source` header, the
-    /// signature over (server, topic kind, source position, value). Nothing here touches state.
+    /// server id (and that it is registered), that there is a signature, its provenance format,
+    /// the `source` header, the signature over (server, topic kind, source position, value).
+    /// Nothing here touches state.
     package func authenticate(_ input: IngestInput) -> Result<(server: String, source: SourcePosition), IngestRejection> {
         guard let server = input.server, Identifier.isValidServerID(server) else {
             return .failure(.unknownServer("missing or malformed server header"))
@@ -103,35 +103,35 @@ package enum Authenticator: Sendable {
             }
             signer = s
         }
-        if let mismatch = Self.provenanceMismatch(input.provenance, server: server, required: signer != nil) {
+        guard let signer else {
+            guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return .failure(.badSource) }
+            return .success((server, source))
+        }
+        guard let signature = input.signature, !signature.isEmpty else { return .failure(.missingSignature) }
+        let (format, mac) = Provenance.split(signature)
+        if let mismatch = Self.provenanceMismatch(format, signature: signature, server: server) {
             return .failure(.unsupportedProvenance(mismatch))
         }
         guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return .failure(.badSource) }
-        if let signer {
-            guard let signature = input.signature, !signature.isEmpty else { return .failure(.missingSignature) }
-            let kind: RecordKind = input.partition.topic == .raw ? .raw : .console
-            guard signer.verify(source.identity(kind), value: input.value, signature: signature) else {
-                return .failure(.badSignature)
-            }
-        }
+        let kind: RecordKind = input.partition.topic == .raw ? .raw : .console
+        guard signer.verify(source.identity(kind), value: input.value, mac: mac) else { return .failure(.badSignature) }
         return .success((server, source))
     }
 
-    /// Why a `provenance` header is not the supported format (nil if it is). A missing header is
-    /// format 1 (LogPipe 0.2.0 and older), refused when signatures are checked.
-    package static func provenanceMismatch(_ header: String?, server: String, required: Bool) -> String? {
+    /// Why a signature's provenance format (``Provenance/split(_:)``) is not the supported one
+    /// (nil if it is).
+    package static func provenanceMismatch(_ format: Int?, signature: String, server: String) -> String? {
         let accepted = Provenance.version
-        guard let header else {
-            guard required else { return nil }
-            return "record in provenance format \(Provenance.unversioned) (no provenance header: a LogPipe of 0.2.0 or "
-                + "older, which signs the line only); this PacketIngest accepts format \(accepted) only: upgrade "
-                + "LogPipe of server \(server)"
-        }
-        guard let version = Int(header), version >= 0, header.utf8.count <= 9 else {
-            return "provenance header '\(header.prefix(20))' is not a format number; this PacketIngest accepts format "
-                + "\(accepted)"
+        guard let version = format else {
+            return "signature '\(signature.prefix(20))…' has no provenance format number before ':'; this PacketIngest "
+                + "accepts format \(accepted)"
         }
         if version == accepted { return nil }
+        if version == Provenance.unversioned {
+            return "record in provenance format 1 (a signature without a format prefix: a LogPipe of 0.2.0 or older, "
+                + "which signs the line only); this PacketIngest accepts format \(accepted) only: upgrade LogPipe of "
+                + "server \(server)"
+        }
         let upgrade = version < accepted ? "LogPipe of server \(server)" : "PacketIngest"
         return "record in provenance format \(version); this PacketIngest accepts format \(accepted) only: upgrade \(upgrade)"
     }

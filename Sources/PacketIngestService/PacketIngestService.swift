@@ -26,6 +26,7 @@ package final class PacketIngestService: Service, Sendable {
     private let configuration: PacketIngestConfiguration
     private let mapPartitions: Int
     private let inputPartitions: [InputTopic: Int]
+    private let refreshInputPartitions: (@Sendable () async throws -> [InputTopic: Int])?
     private let logger: Logger
     private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
@@ -36,10 +37,13 @@ package final class PacketIngestService: Service, Sendable {
     ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
     ///   - inputPartitions: the partition counts of `raw` and `console` on the broker (a record must
     ///     be on its server's partition).
+    ///   - refreshInputPartitions: reads them again; called when partitions are assigned (adding
+    ///     partitions to a topic makes the group rebalance).
     package init(
         consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceInbox,
         topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int,
-        inputPartitions: [InputTopic: Int], logger: Logger
+        inputPartitions: [InputTopic: Int], refreshInputPartitions: (@Sendable () async throws -> [InputTopic: Int])? = nil,
+        logger: Logger
     ) {
         self.consumer = consumer
         self.producer = producer
@@ -50,6 +54,7 @@ package final class PacketIngestService: Service, Sendable {
         self.configuration = configuration
         self.mapPartitions = mapPartitions
         self.inputPartitions = inputPartitions
+        self.refreshInputPartitions = refreshInputPartitions
         self.logger = logger
     }
 
@@ -136,6 +141,17 @@ package final class PacketIngestService: Service, Sendable {
             }
         }
         guard !assigned.isEmpty else { return }
+        if let refreshInputPartitions {
+            do {
+                let counts = try await refreshInputPartitions()
+                if counts != processor.inputPartitions {
+                    logger.info("input partition counts", metadata: ["counts": "\(counts.map { "\($0.key.rawValue)=\($0.value)" }.sorted())"])
+                    processor.inputPartitions = counts
+                }
+            } catch {
+                logger.warning("reading the input partition counts failed; keeping the previous ones", metadata: ["error": "\(error)"])
+            }
+        }
         let partitions = Set(assigned.map(\.partition)).sorted()
         let logger = logger
         try await retryUntilSuccess(
@@ -179,8 +195,7 @@ package final class PacketIngestService: Service, Sendable {
         guard let p = inputPartition(m.topicPartition) else { return nil }
         return IngestInput(
             partition: p, value: m.value, server: m.headerString(RecordHeader.server),
-            source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature),
-            provenance: m.headerString(RecordHeader.provenance))
+            source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature))
     }
 }
 
@@ -193,13 +208,13 @@ struct ProvenanceMismatchLog {
     mutating func report(reason: String, input: IngestInput, logger: Logger) {
         guard reason == IngestRejection.unsupportedProvenance("").reason else { return }
         let server = input.server?.prefix(64) ?? "-"
-        let version = input.provenance?.prefix(20) ?? "none"
-        guard seen.count < 1000, seen.insert("\(server) \(version)").inserted else { return }
+        let signature = input.signature ?? ""
+        let format = Provenance.split(signature).format
+        guard seen.count < 1000, seen.insert("\(server) \(format.map(String.init) ?? "?")").inserted else { return }
         let detail =
-            Authenticator.provenanceMismatch(input.provenance, server: String(server), required: true)
-            ?? "provenance mismatch"
+            Authenticator.provenanceMismatch(format, signature: signature, server: String(server)) ?? "provenance mismatch"
         logger.error(
             "LogPipe/PacketIngest provenance format mismatch: lines are dead-lettered unsupported_provenance",
-            metadata: ["server": "\(server)", "provenance": "\(version)", "detail": "\(detail)"])
+            metadata: ["server": "\(server)", "format": "\(format.map(String.init) ?? "?")", "detail": "\(detail)"])
     }
 }

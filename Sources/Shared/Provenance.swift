@@ -1,17 +1,28 @@
 import Crypto
 
-/// The provenance format of shipped records (`docs/packets.md` §7): which header fields the
-/// `signature` covers and how they are encoded. LogPipe writes the format number in the
-/// `provenance` header of every record; PacketIngest accepts exactly ``Provenance/version`` and
-/// dead-letters any other (`unsupported_provenance`), so a LogPipe/PacketIngest mismatch is visible.
+/// The provenance format of shipped records (`docs/packets.md` §6): which header fields the
+/// `signature` covers and how they are encoded. The `signature` header is `<format>:<hex MAC>`;
+/// PacketIngest accepts exactly ``Provenance/version`` and dead-letters any other
+/// (`unsupported_provenance`), so a LogPipe/PacketIngest mismatch is visible. (The format rides in
+/// the signature header rather than a header of its own: one header less per record for
+/// librdkafka, on LogPipe's hot path.)
 ///
-/// Format 1 (LogPipe ≤ 0.2.0, no `provenance` header) signed the line only, so the `source`
+/// Format 1 (LogPipe ≤ 0.2.0: 64 hex digits, no prefix) signed the line only, so the `source`
 /// header that dedup trusts could be altered freely. Format 2 signs the record's identity with it.
 public enum Provenance {
     /// The format this build writes and accepts.
     public static let version = 2
-    /// The format of a record without a `provenance` header.
+    /// The format of a signature without a `<format>:` prefix.
     public static let unversioned = 1
+
+    /// A `signature` header split into its format (nil if the prefix is not a number of at most
+    /// 9 digits) and its MAC's hex; no `:` means format 1.
+    public static func split(_ header: String) -> (format: Int?, mac: Substring) {
+        guard let colon = header.firstIndex(of: ":") else { return (unversioned, header[...]) }
+        let prefix = header[..<colon]
+        let format = (1...9).contains(prefix.utf8.count) && prefix.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } ? Int(prefix) : nil
+        return (format, header[header.index(after: colon)...])
+    }
 }
 
 /// The topic a signed record was shipped to: covered by the signature, so a line cannot be moved
@@ -41,7 +52,7 @@ public struct RecordIdentity: Sendable, Hashable {
     }
 }
 
-/// Signs and verifies records in provenance format 2: `signature` = lowercase hex
+/// Signs and verifies records in provenance format 2: `signature` = `2:` and the lowercase hex
 /// HMAC-SHA256(secret, message), where message is (all integers unsigned big-endian):
 ///
 /// | bytes | field |
@@ -123,19 +134,29 @@ public struct ProvenanceSigner: Sendable {
         return Array(value).withUnsafeBytes { mac(identity, $0) }
     }
 
-    /// Appends the lowercase hex signature of the record to `out` (LogPipe's hot path: no string,
-    /// no copy of the line).
+    private static let prefix = Array("\(Provenance.version):".utf8)
+
+    /// Appends the record's `signature` header value, `2:<lowercase hex>`, to `out` (LogPipe's hot
+    /// path: no string, no copy of the line).
     public func appendSignature(_ identity: RecordIdentity, value: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        out.append(contentsOf: Self.prefix)
         value.withUnsafeBytes { mac(identity, $0) }.withUnsafeBytes { Hex.append($0, to: &out) }
     }
 
-    /// The lowercase hex signature of the record (64 characters).
+    /// The record's `signature` header value, `2:<lowercase hex>` (66 characters).
     public func signature(_ identity: RecordIdentity, value: some Collection<UInt8>) -> String {
-        Hex.encode(mac(identity, value))
+        "\(Provenance.version):" + Hex.encode(mac(identity, value))
     }
 
-    /// Whether `hex` is the record's signature, compared in constant time.
-    public func verify(_ identity: RecordIdentity, value: some Collection<UInt8>, signature hex: String) -> Bool {
-        LineSigner.matches(mac(identity, value), hex: hex)
+    /// Whether `signature` (a whole header value, `2:<hex>`) is the record's, compared in
+    /// constant time.
+    public func verify(_ identity: RecordIdentity, value: some Collection<UInt8>, signature: String) -> Bool {
+        let (format, mac) = Provenance.split(signature)
+        return format == Provenance.version && verify(identity, value: value, mac: mac)
+    }
+
+    /// Whether `hex` is the MAC of the record (the part of the header after `2:`).
+    public func verify(_ identity: RecordIdentity, value: some Collection<UInt8>, mac hex: Substring) -> Bool {
+        LineSigner.matches(mac(identity, value), hex: String(hex))
     }
 }

@@ -43,12 +43,12 @@ struct ProvenanceAttackTests {
         let signer = ProvenanceSigner(secret: secret, server: server)
         let fingerprint: UInt64 = 0x0123_4567_89ab_cdef
         func chat(_ seq: Int) -> [UInt8] { Array(#"KAFKATORIO/1 chat \#(seq) \#(seq) {"message":"line \#(seq)"}"#.utf8) }
-        /// A record as LogPipe ships it; `sourceOffset` and `provenance` let the test alter headers.
+        /// A record as LogPipe ships it; `sourceOffset` and `signature` let the test alter headers.
         func record(
-            _ line: [UInt8], offset: UInt64, sourceOffset: UInt64? = nil, provenance: String? = "2",
-            signature: String? = nil, partition: Int32? = nil
+            _ line: [UInt8], offset: UInt64, sourceOffset: UInt64? = nil, signature: String? = nil,
+            partition: Int32? = nil
         ) -> ProducerMessage {
-            var headers = [
+            let headers = [
                 KafkaHeader(key: RecordHeader.server, string: server),
                 KafkaHeader(key: RecordHeader.source, string: "\(SourceText.hex(fingerprint)):\(sourceOffset ?? offset)"),
                 KafkaHeader(key: RecordHeader.logPipeVersion, string: "test"),
@@ -57,7 +57,6 @@ struct ProvenanceAttackTests {
                     string: signature
                         ?? signer.signature(RecordIdentity(kind: .raw, fingerprint: fingerprint, offset: offset), value: line)),
             ]
-            if let provenance { headers.append(KafkaHeader(key: RecordHeader.provenance, string: provenance)) }
             var m = ProducerMessage(topic: topics.raw, key: Array(server.utf8), value: line, headers: headers)
             m.partition = partition
             return m
@@ -68,10 +67,10 @@ struct ProvenanceAttackTests {
             record(chat(1), offset: 0),
             // The attack: the same authentic line and signature under the largest offset.
             record(chat(1), offset: 0, sourceOffset: UInt64.max),
-            // A LogPipe of format 1 (signature over the line only, no provenance header) and a
+            // A LogPipe of format 1 (signature over the line only, no format prefix) and a
             // LogPipe newer than this PacketIngest.
-            record(chat(2), offset: 50, provenance: nil, signature: LineSigner(secret: secret).signature(of: chat(2))),
-            record(chat(2), offset: 60, provenance: "3"),
+            record(chat(2), offset: 50, signature: LineSigner(secret: secret).signature(of: chat(2))),
+            record(chat(2), offset: 60, signature: "3:" + String(repeating: "0", count: 64)),
             // An authentic line replayed on another partition of raw.
             record(chat(1), offset: 0, partition: elsewhere),
             record(chat(2), offset: 100),

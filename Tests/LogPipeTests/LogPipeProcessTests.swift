@@ -185,8 +185,7 @@ struct LogPipeProcessTests {
                 let source = (m.headerString("source") ?? "").split(separator: ":")
                 guard source.count == 2, let fp = UInt64(source[0], radix: 16), let offset = UInt64(source[1]) else { return false }
                 let kind: RecordKind = m.topic == topics.raw ? .raw : m.topic == topics.console ? .console : .deadLetter
-                return m.headerString("provenance") == "2"
-                    && signer.verify(
+                return signer.verify(
                         RecordIdentity(kind: kind, fingerprint: fp, offset: offset), value: m.value,
                         signature: m.headerString("signature") ?? "")
             })

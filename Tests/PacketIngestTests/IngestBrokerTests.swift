@@ -60,7 +60,6 @@ struct IngestBrokerTests {
                 KafkaHeader(key: RecordHeader.server, string: server),
                 KafkaHeader(key: RecordHeader.source, string: "\(fp):\(offset)"),
                 KafkaHeader(key: RecordHeader.logPipeVersion, string: "test"),
-                KafkaHeader(key: RecordHeader.provenance, string: "\(Provenance.version)"),
                 KafkaHeader(key: RecordHeader.signature, string: signature),
             ])
     }

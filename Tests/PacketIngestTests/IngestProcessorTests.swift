@@ -32,7 +32,7 @@ import KafkaModel
     ) -> IngestInput {
         IngestInput(
             partition: InputPartition(topic, partition), value: bytes, server: server, source: "\(fp):\(offset)",
-            signature: signature ?? sign(bytes, offset: offset, fp: fp, topic: topic), provenance: "2")
+            signature: signature ?? sign(bytes, offset: offset, fp: fp, topic: topic))
     }
 
     /// The provenance signature LogPipe gives the record (with `secret`, for `server`).
@@ -132,11 +132,11 @@ import KafkaModel
         badUTF8 += [0xE9] + Array(#""}"#.utf8)
         let cases: [(IngestInput, String)] = [
             (Self.input(Array(good.utf8), offset: 1, signature: .some(Self.sign(Array("other".utf8), offset: 1))), "bad_signature"),
-            (Self.input(Array(good.utf8), offset: 2, signature: .some(String(repeating: "0", count: 64))), "bad_signature"),
+            (Self.input(Array(good.utf8), offset: 2, signature: .some("2:" + String(repeating: "0", count: 64))), "bad_signature"),
             (Self.input(Array(good.utf8), offset: 3, signature: .some(nil)), "missing_signature"),
             (Self.input(good, offset: 4, server: "intruder"), "unknown_server"),
             (Self.input(good, offset: 5, server: nil), "unknown_server"),
-            (IngestInput(partition: InputPartition(.raw, 2), value: Array(good.utf8), server: "srv-1", source: "nope", signature: Self.sign(Array(good.utf8), offset: 0), provenance: "2"), "bad_source"),
+            (IngestInput(partition: InputPartition(.raw, 2), value: Array(good.utf8), server: "srv-1", source: "nope", signature: Self.sign(Array(good.utf8), offset: 0)), "bad_source"),
             (Self.input(#"KAFKATORIO/1 chat 1 1 {"message":"h"#, offset: 6), "invalid_json"),
             (Self.input(#"KAFKATORIO/1 chat 1 1 {"message":42}"#, offset: 7), "wrong_type"),
             (Self.input(tenMB, offset: 8), "line_too_long"),

@@ -79,31 +79,32 @@ import KafkaModel
             return String(decoding: header, as: UTF8.self)
         }
         let line = T.input(Self.chat(1), offset: 10)
-        // Format 1: an old LogPipe, no provenance header, the signature of the line only.
-        let old = Self.altered(line) {
-            $0.provenance = nil
-            $0.signature = LineSigner(secret: T.secret).signature(of: Self.chat(1))
-        }
+        let mac = String(line.signature!.dropFirst(2))
+        // Format 1: an old LogPipe, the signature of the line only, no format prefix.
+        let old = Self.altered(line) { $0.signature = LineSigner(secret: T.secret).signature(of: Self.chat(1)) }
         let oldDetail = try detail(old)
         #expect(oldDetail.contains("provenance format 1") && oldDetail.contains("accepts format 2") && oldDetail.contains("upgrade LogPipe of server srv-1"))
-        let newer = try detail(Self.altered(line) { $0.provenance = "3" })
+        let newer = try detail(Self.altered(line) { $0.signature = "3:" + mac })
         #expect(newer.contains("provenance format 3") && newer.contains("upgrade PacketIngest"))
-        #expect(try detail(Self.altered(line) { $0.provenance = "two" }).contains("not a format number"))
-        #expect(try detail(Self.altered(line) { $0.provenance = "99999999999999999999" }).contains("not a format number"))
+        #expect(try detail(Self.altered(line) { $0.signature = "two:" + mac }).contains("no provenance format number"))
+        #expect(try detail(Self.altered(line) { $0.signature = "99999999999999999999:" + mac }).contains("no provenance format number"))
+        #expect(try detail(Self.altered(line) { $0.signature = ":" + mac }).contains("no provenance format number"))
         // None of them touched the dedup state; the line itself goes through.
         #expect(p.partitionState(InputPartition(.raw, 2)) == nil)
         var out: [ProducerMessage] = []
         #expect(p.process(line, into: &out) == .accepted)
     }
 
-    @Test func unsignedModeStillChecksAFormatItIsGiven() {
+    @Test func unsignedModeChecksNoSignatureButTheSource() {
         var p = IngestProcessor(topics: T.topics, authenticator: .unsigned)
         var out: [ProducerMessage] = []
         let bare = IngestInput(partition: InputPartition(.raw, 0), value: Self.chat, server: "anyone", source: "e2:1", signature: nil)
         #expect(p.process(bare, into: &out) == .accepted)
         var newer = bare
-        newer.provenance = "3"
+        newer.signature = "3:00"
         newer.source = "e2:2"
-        #expect(p.process(newer, into: &out) == .rejected("unsupported_provenance"))
+        #expect(p.process(newer, into: &out) == .accepted)
+        newer.source = "e2"
+        #expect(p.process(newer, into: &out) == .rejected("bad_source"))
     }
 }

@@ -16,7 +16,7 @@ import Testing
                 == "02" + "00000005" + "7372762d31" + "01" + "00000000000000ab" + "00000000000004d2" + "00000026"
                 + Hex.encode(Self.line))
         let signer = ProvenanceSigner(secret: "s3cret", server: "srv-1")
-        #expect(signer.signature(Self.identity, value: Self.line) == "eee0d7e4aae5ca6f96e90b3789c852effcca2c7292d7f5b0fe96537499e02278")
+        #expect(signer.signature(Self.identity, value: Self.line) == "2:eee0d7e4aae5ca6f96e90b3789c852effcca2c7292d7f5b0fe96537499e02278")
     }
 
     @Test(arguments: ["k", String(repeating: "b", count: 64), String(repeating: "long secret ", count: 20)])
@@ -32,7 +32,7 @@ import Testing
             for id in identities + identities.reversed() {
                 for line in lines + lines.reversed() {
                     let message = ProvenanceSigner.message(server: server, identity: id, value: line)
-                    let expected = Hex.encode(HMAC<SHA256>.authenticationCode(for: message, using: key))
+                    let expected = "2:" + Hex.encode(HMAC<SHA256>.authenticationCode(for: message, using: key))
                     #expect(signer.signature(id, value: line) == expected)
                     var appended = Array("prefix:".utf8)
                     signer.appendSignature(id, value: ArraySlice(line), to: &appended)
@@ -63,6 +63,10 @@ import Testing
         #expect(!ProvenanceSigner(secret: "other", server: "srv-1").verify(Self.identity, value: Self.line, signature: signature), "secret")
         #expect(!signer.verify(Self.identity, value: Self.line, signature: String(signature.dropLast())))
         #expect(!signer.verify(Self.identity, value: Self.line, signature: ""))
+        #expect(!signer.verify(Self.identity, value: Self.line, signature: String(signature.dropFirst(2))), "no format prefix")
+        #expect(!signer.verify(Self.identity, value: Self.line, signature: "3" + signature.dropFirst()), "another format")
+        #expect(Provenance.split(signature).format == 2 && Provenance.split("ab12").format == 1)
+        #expect(Provenance.split("x:ab").format == nil && Provenance.split("1234567890:ab").format == nil)
         // Lengths are prefixed: moving a byte between the server id and the value changes the message.
         #expect(
             ProvenanceSigner.message(server: "ab", identity: Self.identity, value: Array("c".utf8))
