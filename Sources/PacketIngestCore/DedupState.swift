@@ -41,9 +41,7 @@ package struct SourcePosition: Sendable, Hashable {
         guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
             let fp = Self.parseHex(utf8[..<colon])
         else { return nil }
-        let off = utf8[utf8.index(after: colon)...]
-        guard (1...20).contains(off.count), off.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let offset = UInt64(Substring(off))
-        else { return nil }
+        guard let offset = PartitionState.decimal(ArraySlice(utf8[utf8.index(after: colon)...]), max: .max) else { return nil }
         self.init(fingerprint: fp, offset: offset)
     }
 
