@@ -101,14 +101,14 @@ for f in a.create_topics(topics).values(): f.result()
 PY
 
 SETTINGS=(-X enable.idempotence=true -X acks=all -X compression.type=lz4 -X linger.ms=5 -X queue.buffering.max.messages=100000 -X message.max.bytes=1114112)
-SIGNATURE=$(printf '%064d' 0)  # the length of a hex HMAC-SHA256
+SIGNATURE=2:$(printf "%064d" 0)  # the length of a format-2 signature: "2:" and a hex HMAC-SHA256
 BROKER_PID=$(cat "$STATE/pid")
 broker_cpu() { awk '{ print $14 + $15 }' "/proc/$BROKER_PID/stat"; }  # clock ticks
 command_for() { # contender, topic (prefix), file -> CMD
   case "$1" in
     kcat) CMD=(kcat -b "$BOOT" -P -t "$2" -l "${SETTINGS[@]}" "$3") ;;
     kcat-keyed) CMD=(kcat -b "$BOOT" -P -t "$2" -l -k bench -H server=bench -H source=0f1e2d3c4b5a6978:123456789 \
-      -H logpipe-version=0.2.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
+      -H logpipe-version=0.3.0 -H "signature=$SIGNATURE" "${SETTINGS[@]}" "$3") ;;
     logpipe|before|docker|journald)
       local bin="$BIN/LogPipe"; [[ "$1" != before ]] || bin="$LOGPIPE_BEFORE_BIN"
       local input=(--file "$3")

@@ -7,7 +7,7 @@ import TestSupport
 
 /// `KafkatorioBench ingest-load`: produces the raw topic of the PacketIngest benchmark once — N
 /// packet lines of the benchmark mix, as LogPipe ships them (key and `server` header, `source` =
-/// per-server fingerprint and byte offset, `logpipe-version`, HMAC `signature`), spread round-robin
+/// per-server fingerprint and byte offset, `logpipe-version`, `signature`), spread round-robin
 /// over `--servers` servers `bench-<k>` whose secret is `bench-secret-<k>`; each server's `seq`
 /// counts up by one per line. Prints the registry lines to `--registry` for PacketIngest.
 struct IngestLoad: AsyncParsableCommand {
@@ -25,7 +25,7 @@ struct IngestLoad: AsyncParsableCommand {
         var logger = Logger(label: "ingest-load")
         logger.logLevel = .warning
         let ids = (0..<servers).map { "bench-\($0)" }
-        let signers = (0..<servers).map { LineSigner(secret: "bench-secret-\($0)") }
+        let signers = (0..<servers).map { ProvenanceSigner(secret: "bench-secret-\($0)", server: "bench-\($0)") }
         try ids.enumerated().map { "\($1) bench-secret-\($0)\n" }.joined().write(toFile: registry)
         let kafka = KafkaSettings(bootstrap: bootstrap, topics: Topics(prefix: prefix), clientID: "ingest-load")
         try await kafka.ensureTopics(logger: logger)
@@ -58,7 +58,11 @@ struct IngestLoad: AsyncParsableCommand {
                             KafkaHeader(key: RecordHeader.server, string: ids[k]),
                             KafkaHeader(key: RecordHeader.source, string: "00000000be0c000\(k % 10):\(offsets[k])"),
                             KafkaHeader(key: RecordHeader.logPipeVersion, string: "bench"),
-                            KafkaHeader(key: RecordHeader.signature, string: signers[k].signature(of: line)),
+                            KafkaHeader(
+                                key: RecordHeader.signature,
+                                string: signers[k].signature(
+                                    RecordIdentity(kind: .raw, fingerprint: 0xbe0c000 << 4 | UInt64(k % 10), offset: offsets[k]),
+                                    value: line)),
                         ]))
                 offsets[k] += UInt64(line.count + 1)
             }

@@ -13,15 +13,16 @@ package import Shared
 ///   the dead-letter topic with the source's `reason` and `detail`.
 ///
 /// Every record: key = server id; headers `server`, `source` (`<16 hex fingerprint>:<offset>`,
-/// the dedup key), `logpipe-version`, and `signature` (hex HMAC-SHA256 of the value) when a
-/// secret is configured.
+/// the dedup key), `logpipe-version`, and `signature` when a secret is configured:
+/// `<provenance format>:<hex>`, the ``ProvenanceSigner`` signature of the server, the topic kind,
+/// the source position and the value (`docs/packets.md` §6).
 package struct LineRouter: Sendable {
     package let topics: Topics
     package let serverID: String
     package let version: String
     package let shipConsole: Bool
     package let maxLineBytes: Int
-    private let signer: LineSigner?
+    private let signer: ProvenanceSigner?
     private let key: [UInt8]
 
     /// Topic indexes of a routed batch are the ``LineKind`` raw values.
@@ -49,7 +50,7 @@ package struct LineRouter: Sendable {
         self.topics = topics
         self.serverID = serverID
         self.version = version
-        self.signer = signer
+        self.signer = signer.map { ProvenanceSigner(signer: $0, server: serverID) }
         self.shipConsole = shipConsole
         self.maxLineBytes = maxLineBytes
         key = Array(serverID.utf8)
@@ -90,8 +91,11 @@ package struct LineRouter: Sendable {
                 })
             batch.appendHeader(version)
             if let signer {
+                let identity = RecordIdentity(kind: kind.recordKind, fingerprint: line.fingerprint, offset: line.offset)
                 batch.appendHeader(
-                    batch.headerValue(HeaderName.signature.rawValue) { signer.appendSignature(of: line.bytes, to: &$0) })
+                    batch.headerValue(HeaderName.signature.rawValue) {
+                        signer.appendSignature(identity, value: line.bytes, to: &$0)
+                    })
             }
             if let rejection {
                 batch.appendHeader(batch.headerValue(HeaderName.reason.rawValue, rejection.reason.utf8))
@@ -137,6 +141,17 @@ package struct LineRouter: Sendable {
                 n += 1
             } while rest > 0
             out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - n)...]))
+        }
+    }
+}
+
+extension LineKind {
+    /// The kind the signature covers (``RecordKind``); a filtered line is never signed.
+    var recordKind: RecordKind {
+        switch self {
+        case .raw: .raw
+        case .console: .console
+        case .deadLetter, .filtered: .deadLetter
         }
     }
 }

@@ -95,5 +95,5 @@ package struct LogPipeConfiguration: Sendable {
 
 /// The version LogPipe reports in the `logpipe-version` header.
 package enum LogPipeVersion {
-    package static let current = "0.2.0"
+    package static let current = "0.3.0"
 }

@@ -10,14 +10,17 @@ package struct PacketIngestConfiguration: Sendable {
     package var limits: PacketLimits
     /// How long restoring the dedup state of newly assigned partitions may take per attempt.
     package var restoreTimeout: Duration
+    /// Per-server caps on the state a server can grow.
+    package var caps: ServerCaps
 
     package init(
         groupID: String = "packet-ingest", batchSize: Int = 5000, limits: PacketLimits = PacketLimits(),
-        restoreTimeout: Duration = .seconds(60)
+        restoreTimeout: Duration = .seconds(60), caps: ServerCaps = ServerCaps()
     ) {
         self.groupID = groupID
         self.batchSize = batchSize
         self.limits = limits
         self.restoreTimeout = restoreTimeout
+        self.caps = caps
     }
 }

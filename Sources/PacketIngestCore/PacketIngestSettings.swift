@@ -12,9 +12,21 @@ package enum PacketIngestSettings {
         help: "Without a registry: accept unsigned lines from any server id (demos and tests only).")
     package static let batchSize = Setting.int(
         "ingest.batchSize", flag: "batch-size", default: 5000, range: 1...1_000_000, help: "Most lines per batch.")
+    package static let maxFingerprints = Setting.int(
+        "ingest.maxFingerprintsPerServer", flag: "max-fingerprints-per-server", default: 10_000, range: 1...10_000_000,
+        help: "Most log-file fingerprints (dedup keys) per server and input topic; beyond: server_cap_exceeded.")
+    package static let maxSurfaces = Setting.int(
+        "ingest.maxSurfacesPerServer", flag: "max-surfaces-per-server", default: 1_000, range: 1...10_000_000,
+        help: "Most distinct surfaces per server; beyond: server_cap_exceeded.")
+    package static let maxPlayers = Setting.int(
+        "ingest.maxPlayersPerServer", flag: "max-players-per-server", default: 10_000, range: 1...10_000_000,
+        help: "Most distinct player indices per server; beyond: server_cap_exceeded.")
 
     /// Every PacketIngest setting, in help order.
-    package static let all: [AnySetting] = [group.erased, serversFile.erased, allowUnsigned.erased, batchSize.erased]
+    package static let all: [AnySetting] = [
+        group.erased, serversFile.erased, allowUnsigned.erased, batchSize.erased, maxFingerprints.erased,
+        maxSurfaces.erased, maxPlayers.erased,
+    ]
     /// Every setting of the PacketIngest command: its own and the common ones.
     package static let command: [AnySetting] = all + CommonSettings.service
 

@@ -25,10 +25,19 @@ package enum IngestRejection: Error, Sendable, Hashable {
     case unknownServer(String)
     /// The server is registered but the record has no `signature` header.
     case missingSignature
-    /// The `signature` header is not the HMAC of the value with the server's secret.
+    /// The `signature` header is not the provenance signature of the record (server, topic kind,
+    /// source position, value) with the server's secret.
     case badSignature
     /// No valid `source` header (`<hex fingerprint>:<offset>`), so the line cannot be deduplicated.
     case badSource
+    /// The record's `provenance` format is not the one this PacketIngest accepts (the detail
+    /// names both and which side to upgrade).
+    case unsupportedProvenance(String)
+    /// The record is not on the input partition its server's key maps to (a replay on another
+    /// partition, whose dedup state does not know it).
+    case wrongPartition(String)
+    /// Accepting the line would exceed a per-server cap (the detail names it and its setting).
+    case serverCapExceeded(String)
     /// The codec rejected the line.
     case packet(PacketError)
 
@@ -39,6 +48,9 @@ package enum IngestRejection: Error, Sendable, Hashable {
         case .missingSignature: "missing_signature"
         case .badSignature: "bad_signature"
         case .badSource: "bad_source"
+        case .unsupportedProvenance: "unsupported_provenance"
+        case .wrongPartition: "wrong_partition"
+        case .serverCapExceeded: "server_cap_exceeded"
         case .packet(let e): e.reason.rawValue
         }
     }
@@ -48,8 +60,10 @@ package enum IngestRejection: Error, Sendable, Hashable {
         switch self {
         case .unknownServer(let detail): detail
         case .missingSignature: "no signature header"
-        case .badSignature: "signature does not match the server's secret"
+        case .badSignature:
+            "signature does not match the record (server, topic, source, line) signed with the server's secret"
         case .badSource: "missing or malformed source header (expected <hex fingerprint>:<offset>)"
+        case .unsupportedProvenance(let detail), .wrongPartition(let detail), .serverCapExceeded(let detail): detail
         case .packet(let e): e.description
         }
     }

@@ -8,11 +8,11 @@ import Synchronization
 /// The secret is the rest of the line after the id, without surrounding whitespace (so it may not
 /// contain `#` after whitespace, but may contain inner spaces).
 package struct ServerRegistry: Sendable {
-    /// Verifiers by server id.
-    package let signers: [String: LineSigner]
+    /// Verifiers by server id, each bound to its id.
+    package let signers: [String: ProvenanceSigner]
 
     package init(secrets: [String: String]) {
-        signers = secrets.mapValues { LineSigner(secret: $0) }
+        signers = Dictionary(uniqueKeysWithValues: secrets.map { ($0.key, ProvenanceSigner(secret: $0.value, server: $0.key)) })
     }
 
     /// The number of servers.
@@ -84,25 +84,56 @@ package struct ServerRegistryError: Error, Sendable, CustomStringConvertible, Eq
 package enum Authenticator: Sendable {
     /// Every line must carry a valid `signature` from a server of the registry.
     case registry(RegistryStore)
-    /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures are not
-    /// checked. For demos and tests only.
+    /// No registry (`--allow-unsigned`): any well-formed server id is accepted, signatures (and
+    /// their provenance format) are not checked. For demos and tests only.
     case unsigned
 
-    /// Nil if the line is authentic, else why not.
-    package func check(server: String?, value: [UInt8], signature: String?) -> IngestRejection? {
-        guard let server, Identifier.isValidServerID(server) else {
-            return .unknownServer("missing or malformed server header")
+    /// The record's server and position if it is authentic, else why not. Checks, in order: the
+    /// server id (and that it is registered), that there is a signature, its provenance format,
+    /// the `source` header, the signature over (server, topic kind, source position, value).
+    /// Nothing here touches state.
+    package func authenticate(_ input: IngestInput) -> Result<(server: String, source: SourcePosition), IngestRejection> {
+        guard let server = input.server, Identifier.isValidServerID(server) else {
+            return .failure(.unknownServer("missing or malformed server header"))
         }
-        switch self {
-        case .unsigned:
-            return nil
-        case .registry(let store):
-            guard let signer = store.current.signers[server] else {
-                return .unknownServer("server \(server) is not in the registry")
+        var signer: ProvenanceSigner? = nil
+        if case .registry(let store) = self {
+            guard let s = store.current.signers[server] else {
+                return .failure(.unknownServer("server \(server) is not in the registry"))
             }
-            guard let signature, !signature.isEmpty else { return .missingSignature }
-            return signer.verify(value, signature: signature) ? nil : .badSignature
+            signer = s
         }
+        guard let signer else {
+            guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return .failure(.badSource) }
+            return .success((server, source))
+        }
+        guard let signature = input.signature, !signature.isEmpty else { return .failure(.missingSignature) }
+        let (format, mac) = Provenance.split(signature)
+        if let mismatch = Self.provenanceMismatch(format, signature: signature, server: server) {
+            return .failure(.unsupportedProvenance(mismatch))
+        }
+        guard let source = input.source.flatMap(SourcePosition.init(header:)) else { return .failure(.badSource) }
+        let kind: RecordKind = input.partition.topic == .raw ? .raw : .console
+        guard signer.verify(source.identity(kind), value: input.value, mac: mac) else { return .failure(.badSignature) }
+        return .success((server, source))
+    }
+
+    /// Why a signature's provenance format (``Provenance/split(_:)``) is not the supported one
+    /// (nil if it is).
+    package static func provenanceMismatch(_ format: Int?, signature: String, server: String) -> String? {
+        let accepted = Provenance.version
+        guard let version = format else {
+            return "signature '\(signature.prefix(20))…' has no provenance format number before ':'; this PacketIngest "
+                + "accepts format \(accepted)"
+        }
+        if version == accepted { return nil }
+        if version == Provenance.unversioned {
+            return "record in provenance format 1 (a signature without a format prefix: a LogPipe of 0.2.0 or older, "
+                + "which signs the line only); this PacketIngest accepts format \(accepted) only: upgrade LogPipe of "
+                + "server \(server)"
+        }
+        let upgrade = version < accepted ? "LogPipe of server \(server)" : "PacketIngest"
+        return "record in provenance format \(version); this PacketIngest accepts format \(accepted) only: upgrade \(upgrade)"
     }
 }
 

@@ -5,12 +5,15 @@ import PacketIngestCore
 ///
 /// - `ingest_lines_total{topic, result}`: result `accepted`, `duplicate`, `rejected`, `event`
 ///   (console line → server event), `ignored` (console line that is no event);
-/// - `ingest_rejected_total{reason}`: dead-lettered lines by reason.
+/// - `ingest_rejected_total{reason}`: dead-lettered lines by reason;
+/// - `ingest_server_cap_exceeded_total{cap}`: lines dead-lettered `server_cap_exceeded`, by cap
+///   (`fingerprints`, `surfaces`, `players`).
 struct IngestStats {
     private var lines: [LineKey: Int] = [:]
     private var rejected: [String: Int] = [:]
     private var lineCounters: [LineKey: Counter] = [:]
     private var reasonCounters: [String: Counter] = [:]
+    private var capCounters: [ServerCap: Counter] = [:]
 
     private struct LineKey: Hashable {
         var topic: InputTopic
@@ -31,8 +34,13 @@ struct IngestStats {
         lines[LineKey(topic: topic, result: result), default: 0] += 1
     }
 
-    /// Adds the counts to the metrics and resets them.
-    mutating func flush() {
+    /// Adds the counts (and the processor's cap hits) to the metrics and resets them.
+    mutating func flush(capHits: [ServerCap: Int] = [:]) {
+        for (cap, n) in capHits {
+            let counter = capCounters[cap] ?? Counter(label: "ingest_server_cap_exceeded_total", dimensions: [("cap", cap.rawValue)])
+            capCounters[cap] = counter
+            counter.increment(by: n)
+        }
         for (key, n) in lines {
             let counter =
                 lineCounters[key]

@@ -43,7 +43,17 @@ package struct PacketIngestApp: Sendable {
         service = PacketIngestService(
             consumer: consumer, producer: producer, stateReader: reader, rebalances: rebalances, topics: kafka.topics,
             authenticator: authenticator, configuration: configuration,
-            mapPartitions: counts[kafka.topics.map] ?? kafka.partitions.map, logger: logger)
+            mapPartitions: counts[kafka.topics.map] ?? kafka.partitions.map,
+            inputPartitions: Self.inputPartitions(counts, kafka),
+            refreshInputPartitions: {
+                Self.inputPartitions(try await admin.partitionCounts([kafka.topics.raw, kafka.topics.console]), kafka)
+            },
+            logger: logger)
+    }
+
+    /// The partition counts of `raw` and `console` in `counts` (the configured ones if missing).
+    private static func inputPartitions(_ counts: [String: Int], _ kafka: KafkaSettings) -> [InputTopic: Int] {
+        [.raw: counts[kafka.topics.raw] ?? kafka.partitions.raw, .console: counts[kafka.topics.console] ?? 1]
     }
 
     /// The services in start order (shutdown runs in reverse: the loop stops first, then the

@@ -25,6 +25,8 @@ package final class PacketIngestService: Service, Sendable {
     private let authenticator: Authenticator
     private let configuration: PacketIngestConfiguration
     private let mapPartitions: Int
+    private let inputPartitions: [InputTopic: Int]
+    private let refreshInputPartitions: (@Sendable () async throws -> [InputTopic: Int])?
     private let logger: Logger
     private let lastProgress = Atomic<Int64>(WallClock.nowMillis())
 
@@ -33,9 +35,15 @@ package final class PacketIngestService: Service, Sendable {
     ///   - producer: publishes routed, event, dead-letter and state records.
     ///   - stateReader: reads the dedup state topic on assignment.
     ///   - mapPartitions: the partition count of `map` on the broker (surface deletions go to each).
+    ///   - inputPartitions: the partition counts of `raw` and `console` on the broker (a record must
+    ///     be on its server's partition).
+    ///   - refreshInputPartitions: reads them again; called when partitions are assigned (adding
+    ///     partitions to a topic makes the group rebalance).
     package init(
         consumer: KafkaConsumer, producer: KafkaProducer, stateReader: KafkaPartitionReader, rebalances: RebalanceInbox,
-        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int, logger: Logger
+        topics: Topics, authenticator: Authenticator, configuration: PacketIngestConfiguration, mapPartitions: Int,
+        inputPartitions: [InputTopic: Int], refreshInputPartitions: (@Sendable () async throws -> [InputTopic: Int])? = nil,
+        logger: Logger
     ) {
         self.consumer = consumer
         self.producer = producer
@@ -45,6 +53,8 @@ package final class PacketIngestService: Service, Sendable {
         self.authenticator = authenticator
         self.configuration = configuration
         self.mapPartitions = mapPartitions
+        self.inputPartitions = inputPartitions
+        self.refreshInputPartitions = refreshInputPartitions
         self.logger = logger
     }
 
@@ -70,8 +80,10 @@ package final class PacketIngestService: Service, Sendable {
 
     private func loop() async throws {
         var processor = IngestProcessor(
-            topics: topics, limits: configuration.limits, mapPartitions: mapPartitions, authenticator: authenticator)
+            topics: topics, limits: configuration.limits, mapPartitions: mapPartitions, authenticator: authenticator,
+            caps: configuration.caps, inputPartitions: inputPartitions)
         var stats = IngestStats()
+        var mismatches = ProvenanceMismatchLog()
         while !Task.isCancelled {
             lastProgress.store(WallClock.nowMillis(), ordering: .relaxed)
             let batch: [ConsumerMessage]
@@ -92,6 +104,7 @@ package final class PacketIngestService: Service, Sendable {
                 let outcome = processor.process(input, into: &records)
                 stats.count(outcome, topic: input.partition.topic)
                 if case .rejected(let reason) = outcome {
+                    mismatches.report(reason: reason, input: input, logger: logger)
                     logger.warning(
                         "rejected line",
                         metadata: [
@@ -105,7 +118,7 @@ package final class PacketIngestService: Service, Sendable {
             var next: [TopicPartition: Int64] = [:]
             for m in batch { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
             try consumer.store(next)
-            stats.flush()
+            stats.flush(capHits: processor.takeCapHits())
             logger.debug("batch done", metadata: ["lines": "\(batch.count)", "outputs": "\(records.count)"])
         }
     }
@@ -128,6 +141,17 @@ package final class PacketIngestService: Service, Sendable {
             }
         }
         guard !assigned.isEmpty else { return }
+        if let refreshInputPartitions {
+            do {
+                let counts = try await refreshInputPartitions()
+                if counts != processor.inputPartitions {
+                    logger.info("input partition counts", metadata: ["counts": "\(counts.map { "\($0.key.rawValue)=\($0.value)" }.sorted())"])
+                    processor.inputPartitions = counts
+                }
+            } catch {
+                logger.warning("reading the input partition counts failed; keeping the previous ones", metadata: ["error": "\(error)"])
+            }
+        }
         let partitions = Set(assigned.map(\.partition)).sorted()
         let logger = logger
         try await retryUntilSuccess(
@@ -142,7 +166,15 @@ package final class PacketIngestService: Service, Sendable {
             for p in assigned {
                 let mine = records.filter { $0.partition == p.partition }
                     .map { (key: $0.keyString ?? "", value: $0.value) }
-                processor.restore(p, records: mine)
+                let invalid = processor.restore(p, records: mine)
+                if let first = invalid.first {
+                    logger.error(
+                        "ignored malformed dedup state records",
+                        metadata: [
+                            "partition": "\(p)", "count": "\(invalid.count)", "first-key": "\(first.key.prefix(200))",
+                            "problem": "\(first.problem)",
+                        ])
+                }
             }
             logger.info(
                 "dedup state restored",
@@ -164,5 +196,25 @@ package final class PacketIngestService: Service, Sendable {
         return IngestInput(
             partition: p, value: m.value, server: m.headerString(RecordHeader.server),
             source: m.headerString(RecordHeader.source), signature: m.headerString(RecordHeader.signature))
+    }
+}
+
+/// Logs each LogPipe/PacketIngest provenance mismatch once per server and detail, as an error that
+/// tells the operator what to upgrade (every such line is also dead-lettered
+/// `unsupported_provenance` and counted).
+struct ProvenanceMismatchLog {
+    private var seen: Set<String> = []
+
+    mutating func report(reason: String, input: IngestInput, logger: Logger) {
+        guard reason == IngestRejection.unsupportedProvenance("").reason else { return }
+        let server = input.server?.prefix(64) ?? "-"
+        let signature = input.signature ?? ""
+        let format = Provenance.split(signature).format
+        guard seen.count < 1000, seen.insert("\(server) \(format.map(String.init) ?? "?")").inserted else { return }
+        let detail =
+            Authenticator.provenanceMismatch(format, signature: signature, server: String(server)) ?? "provenance mismatch"
+        logger.error(
+            "LogPipe/PacketIngest provenance format mismatch: lines are dead-lettered unsupported_provenance",
+            metadata: ["server": "\(server)", "format": "\(format.map(String.init) ?? "?")", "detail": "\(detail)"])
     }
 }

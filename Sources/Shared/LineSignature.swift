@@ -1,8 +1,8 @@
 import Crypto
 
-/// HMAC-SHA256 signatures of shipped lines (the `signature` record header): LogPipe signs with
-/// its server's secret, PacketIngest verifies against its server registry. The secret never
-/// enters Kafka.
+/// HMAC-SHA256 with a secret keyed once: the primitive under ``ProvenanceSigner``, which signs a
+/// shipped record's identity together with its line (the `signature` record header). The secret
+/// never enters Kafka.
 ///
 /// HMAC (RFC 2104) is computed here over swift-crypto's `SHA256`, with the inner and outer hash
 /// states keyed once at init: a line costs its own hash blocks plus one outer block. swift-crypto's
@@ -27,9 +27,24 @@ public struct LineSigner: Sendable {
         self.outer = outer
     }
 
-    /// The MAC of `bytes`, from the keyed states.
-    private func mac(raw bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
+    private init(inner: SHA256, outer: SHA256) {
+        self.inner = inner
+        self.outer = outer
+    }
+
+    /// This signer with `prefix` absorbed into its inner hash: its MAC of `bytes` is then the HMAC
+    /// of `prefix + bytes` (``ProvenanceSigner`` absorbs the fields that are the same for every
+    /// record of a server once).
+    func absorbing(_ prefix: [UInt8]) -> LineSigner {
+        var inner = inner
+        inner.update(data: prefix)
+        return LineSigner(inner: inner, outer: outer)
+    }
+
+    /// The MAC of `head` followed by `bytes`, from the keyed states (`head` may be empty).
+    func mac(head: UnsafeRawBufferPointer, raw bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
         var hash = inner
+        if !head.isEmpty { hash.update(bufferPointer: head) }
         hash.update(bufferPointer: bytes)
         let innerDigest = hash.finalize()
         var outerHash = outer
@@ -37,9 +52,23 @@ public struct LineSigner: Sendable {
         return outerHash.finalize()
     }
 
+    /// MAC of `bytes`, from the keyed states.
+    private func mac(raw bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
+        mac(head: UnsafeRawBufferPointer(start: nil, count: 0), raw: bytes)
+    }
+
     private func mac(_ bytes: some Collection<UInt8>) -> SHA256.Digest {
         if let mac = bytes.withContiguousStorageIfAvailable({ mac(raw: UnsafeRawBufferPointer($0)) }) { return mac }
         return Array(bytes).withUnsafeBytes { mac(raw: $0) }
+    }
+
+    /// Whether `digest` equals the bytes of `hex`, compared in constant time.
+    static func matches(_ digest: SHA256.Digest, hex: String) -> Bool {
+        guard let expected = Hex.decode(hex), expected.count == SHA256.byteCount else { return false }
+        return digest.withUnsafeBytes { computed in
+            // Constant time: every byte is compared whatever the first difference.
+            zip(computed, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        }
     }
 
     /// Lowercase hex HMAC-SHA256 of `bytes` (64 characters).
@@ -55,10 +84,6 @@ public struct LineSigner: Sendable {
 
     /// Whether `hex` is the signature of `bytes`, compared in constant time.
     public func verify(_ bytes: some Collection<UInt8>, signature hex: String) -> Bool {
-        guard let expected = Hex.decode(hex), expected.count == SHA256.byteCount else { return false }
-        return mac(bytes).withUnsafeBytes { computed in
-            // Constant time: every byte is compared whatever the first difference.
-            zip(computed, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        Self.matches(mac(bytes), hex: hex)
     }
 }

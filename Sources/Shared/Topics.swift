@@ -55,8 +55,9 @@ public enum RecordHeader {
     /// ``ContentHash/fnv1a64(_:)`` of a tile's bytes in lower-case hex (TileRenderer computes it
     /// once; MapGateway's ETag is made from it, see ``ContentHash/fromHeader(_:)``).
     public static let contentHash = "hash"
-    /// Lowercase hex HMAC-SHA256 of the record value (the line's bytes, without its newline),
-    /// keyed with the server's secret (added by LogPipe, verified by PacketIngest).
+    /// `<provenance format>:<lowercase hex HMAC-SHA256>`, keyed with the server's secret, of the
+    /// record's identity and value (``ProvenanceSigner``; added by LogPipe, verified by
+    /// PacketIngest; 64 hex digits without a prefix: format 1).
     public static let signature = "signature"
 }
 

@@ -168,8 +168,16 @@ struct LogPipeProcessTests {
         #expect(dead.count == 1)
         #expect(dead.first?.headerString("reason") == "line_too_long")
         #expect(dead.first?.value == Array(huge.utf8.prefix(204800)))
-        let signer = LineSigner(secret: "correct horse battery staple")
-        #expect(messages.allSatisfy { signer.verify($0.value, signature: $0.headerString("signature") ?? "") })
+        let signer = ProvenanceSigner(secret: "correct horse battery staple", server: "srv-odd")
+        #expect(
+            messages.allSatisfy { m in
+                let source = (m.headerString("source") ?? "").split(separator: ":")
+                guard source.count == 2, let fp = UInt64(source[0], radix: 16), let offset = UInt64(source[1]) else { return false }
+                let kind: RecordKind = m.topic == topics.raw ? .raw : m.topic == topics.console ? .console : .deadLetter
+                return signer.verify(
+                        RecordIdentity(kind: kind, fingerprint: fp, offset: offset), value: m.value,
+                        signature: m.headerString("signature") ?? "")
+            })
         #expect(messages.allSatisfy { $0.key == Array("srv-odd".utf8) && $0.headerString("server") == "srv-odd" })
         #expect(messages.allSatisfy { $0.headerString("logpipe-version") == LogPipeVersion.current })
         #expect(!pipe.log.contains("correct horse"), "the secret never appears in logs")

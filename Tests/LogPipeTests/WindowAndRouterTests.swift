@@ -148,10 +148,23 @@ import KafkaModel
         #expect(header("server") == "srv-1")
         #expect(header("source") == "00000000000000ab:1234")
         #expect(header("logpipe-version") == "9.9")
+        // The signature, in provenance format 2, covers the server, the topic kind, the source
+        // position and the line.
         let signature = try #require(header("signature"))
-        #expect(LineSigner(secret: "s3cret").verify(l.bytes, signature: signature))
-        #expect(!LineSigner(secret: "other").verify(l.bytes, signature: signature))
-        #expect(signature == LineSigner(secret: "s3cret").signature(of: l.bytes))
+        #expect(signature.hasPrefix("2:") && signature.utf8.count == 66)
+        let identity = RecordIdentity(kind: .raw, fingerprint: 0xAB, offset: 1234)
+        let signer = ProvenanceSigner(secret: "s3cret", server: "srv-1")
+        #expect(signer.verify(identity, value: l.bytes, signature: signature))
+        #expect(signature == signer.signature(identity, value: l.bytes))
+        #expect(!ProvenanceSigner(secret: "other", server: "srv-1").verify(identity, value: l.bytes, signature: signature))
+        #expect(!ProvenanceSigner(secret: "s3cret", server: "srv-2").verify(identity, value: l.bytes, signature: signature))
+        var moved = identity
+        moved.offset = UInt64.max
+        #expect(!signer.verify(moved, value: l.bytes, signature: signature))
+        moved = identity
+        moved.kind = .console
+        #expect(!signer.verify(moved, value: l.bytes, signature: signature))
+        #expect(!LineSigner(secret: "s3cret").verify(l.bytes, signature: String(signature.dropFirst(2))), "not format 1's")
     }
 
     @Test func oversizeLinesGoToTheDeadLetterTopicWithAReason() throws {

@@ -51,7 +51,9 @@ struct IngestBrokerTests {
         _ topic: String, server: String, line: [UInt8], offset: UInt64, fp: String = "0123456789abcdef",
         secret: String? = nil
     ) -> ProducerMessage {
-        let signature = LineSigner(secret: secret ?? "secret-\(server.dropFirst())").signature(of: line)
+        let kind: RecordKind = topic.hasSuffix(".console") ? .console : .raw
+        let signature = ProvenanceSigner(secret: secret ?? "secret-\(server.dropFirst())", server: server).signature(
+            RecordIdentity(kind: kind, fingerprint: UInt64(fp, radix: 16)!, offset: offset), value: line)
         return ProducerMessage(
             topic: topic, key: Array(server.utf8), value: line,
             headers: [

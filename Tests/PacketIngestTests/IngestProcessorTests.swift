@@ -11,7 +11,7 @@ import KafkaModel
 @Suite struct IngestProcessorTests {
     static let topics = Topics(prefix: "t")
     static let secret = "s3cret-of-srv-1"
-    static let signer = LineSigner(secret: secret)
+    static let signer = ProvenanceSigner(secret: secret, server: "srv-1")
     static let store = RegistryStore(ServerRegistry(secrets: ["srv-1": secret, "srv-2": "other"]))
 
     static func processor() -> IngestProcessor {
@@ -32,7 +32,17 @@ import KafkaModel
     ) -> IngestInput {
         IngestInput(
             partition: InputPartition(topic, partition), value: bytes, server: server, source: "\(fp):\(offset)",
-            signature: signature ?? signer.signature(of: bytes))
+            signature: signature ?? sign(bytes, offset: offset, fp: fp, topic: topic))
+    }
+
+    /// The provenance signature LogPipe gives the record (with `secret`, for `server`).
+    static func sign(
+        _ bytes: [UInt8], offset: UInt64, fp: String = "00000000000000ab", server: String = "srv-1",
+        topic: InputTopic = .raw, secret: String = secret
+    ) -> String {
+        ProvenanceSigner(secret: secret, server: server).signature(
+            RecordIdentity(kind: topic == .raw ? .raw : .console, fingerprint: UInt64(fp, radix: 16)!, offset: offset),
+            value: bytes)
     }
 
     static func text(_ r: ProducerMessage) -> String { String(decoding: r.value, as: UTF8.self) }
@@ -62,11 +72,14 @@ import KafkaModel
             #"t.live | srv-1 | {"kind":"server_started","message":"Hosting game at IP ADDR:({0.0.0.0:34197})","server":"srv-1","source":"00000000000000ab:60","time":1700000000000} | server=srv-1,type=event,source=00000000000000ab:60"#,
         ]
         #expect(got == expected)
-        // One state record per (input topic, server, fingerprint), on the input partition's number.
+        // One state record per (input topic, server, fingerprint), on the input partition's number,
+        // then one per new player index and surface of the server (its caps' counts).
         let state = p.takeStateRecords()
         #expect(state.map { "\($0.partition ?? -1) \($0.topic) \($0.keyString ?? "-") \(Self.text($0))" } == [
             "0 t.ingest-dedup console/srv-1/00000000000000ab 90",
             "2 t.ingest-dedup raw/srv-1/00000000000000ab 400 5",
+            "2 t.ingest-dedup player/srv-1/1 1",
+            "2 t.ingest-dedup surface/srv-1/nauvis 1",
         ])
         #expect(p.takeStateRecords().isEmpty)
     }
@@ -83,7 +96,7 @@ import KafkaModel
         #expect(p.process(Self.input(line, offset: 10), into: &out) == .duplicate)
         // Another file (fingerprint) or another server has its own high-water mark.
         #expect(p.process(Self.input(line, offset: 10, fp: "ff"), into: &out) == .accepted)
-        let s2 = Self.input(Array(line.utf8), offset: 10, server: "srv-2", signature: LineSigner(secret: "other").signature(of: Array(line.utf8)))
+        let s2 = Self.input(Array(line.utf8), offset: 10, server: "srv-2", signature: Self.sign(Array(line.utf8), offset: 10, server: "srv-2", secret: "other"))
         #expect(p.process(s2, into: &out) == .accepted)
         #expect(out.count == 4)
     }
@@ -118,12 +131,12 @@ import KafkaModel
         var badUTF8 = Array(#"KAFKATORIO/1 chat 1 1 {"message":"caf"#.utf8)
         badUTF8 += [0xE9] + Array(#""}"#.utf8)
         let cases: [(IngestInput, String)] = [
-            (Self.input(Array(good.utf8), offset: 1, signature: .some(Self.signer.signature(of: Array("other".utf8)))), "bad_signature"),
-            (Self.input(Array(good.utf8), offset: 2, signature: .some(String(repeating: "0", count: 64))), "bad_signature"),
+            (Self.input(Array(good.utf8), offset: 1, signature: .some(Self.sign(Array("other".utf8), offset: 1))), "bad_signature"),
+            (Self.input(Array(good.utf8), offset: 2, signature: .some("2:" + String(repeating: "0", count: 64))), "bad_signature"),
             (Self.input(Array(good.utf8), offset: 3, signature: .some(nil)), "missing_signature"),
             (Self.input(good, offset: 4, server: "intruder"), "unknown_server"),
             (Self.input(good, offset: 5, server: nil), "unknown_server"),
-            (IngestInput(partition: InputPartition(.raw, 2), value: Array(good.utf8), server: "srv-1", source: "nope", signature: Self.signer.signature(of: Array(good.utf8))), "bad_source"),
+            (IngestInput(partition: InputPartition(.raw, 2), value: Array(good.utf8), server: "srv-1", source: "nope", signature: Self.sign(Array(good.utf8), offset: 0)), "bad_source"),
             (Self.input(#"KAFKATORIO/1 chat 1 1 {"message":"h"#, offset: 6), "invalid_json"),
             (Self.input(#"KAFKATORIO/1 chat 1 1 {"message":42}"#, offset: 7), "wrong_type"),
             (Self.input(tenMB, offset: 8), "line_too_long"),
@@ -154,7 +167,7 @@ import KafkaModel
         }
         // Unauthenticated lines do not move the dedup mark: the real line at the forged position passes.
         var out: [ProducerMessage] = []
-        let forged = Self.input(Array(good.utf8), offset: 50, fp: "cc", signature: .some(LineSigner(secret: "guess").signature(of: Array(good.utf8))))
+        let forged = Self.input(Array(good.utf8), offset: 50, fp: "cc", signature: .some(Self.sign(Array(good.utf8), offset: 50, fp: "cc", secret: "guess")))
         #expect(p.process(forged, into: &out) == .rejected("bad_signature"))
         #expect(p.process(Self.input(good, offset: 50, fp: "cc"), into: &out) == .accepted)
     }

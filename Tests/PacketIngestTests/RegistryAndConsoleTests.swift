@@ -19,8 +19,13 @@ import PacketIngestService
         let r = try ServerRegistry.parse(text)
         #expect(r.count == 3)
         let line = Array("KAFKATORIO/1 chat 1 1 {}".utf8)
-        #expect(r.signers["demo"]?.verify(line, signature: LineSigner(secret: "s3cret with spaces").signature(of: line)) == true)
-        #expect(r.signers["nauvis-1"]?.verify(line, signature: LineSigner(secret: "abc#not-a-comment").signature(of: line)) == true)
+        let id = RecordIdentity(kind: .raw, fingerprint: 1, offset: 2)
+        func signature(_ secret: String, _ server: String) -> String {
+            ProvenanceSigner(secret: secret, server: server).signature(id, value: line)
+        }
+        #expect(r.signers["demo"]?.verify(id, value: line, signature: signature("s3cret with spaces", "demo")) == true)
+        #expect(r.signers["nauvis-1"]?.verify(id, value: line, signature: signature("abc#not-a-comment", "nauvis-1")) == true)
+        #expect(r.signers["demo"]?.verify(id, value: line, signature: signature("s3cret with spaces", "nauvis-1")) == false)
         #expect(r.signers["eu.2"] != nil)
     }
 

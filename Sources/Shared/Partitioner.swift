@@ -1,6 +1,8 @@
 /// The partition librdkafka's default partitioner (`consistent_random`) gives a keyed record:
 /// CRC-32 (IEEE, as zlib) of the key modulo the partition count. The renderer uses it to send
-/// state and pyramid records to the partition that holds their region or bucket.
+/// state and pyramid records to the partition that holds their region or bucket; PacketIngest to
+/// check that a record of `raw`/`console` is on its server's partition (a replay elsewhere is
+/// dead-lettered `wrong_partition`).
 package enum Partitioner {
     private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
