@@ -28,6 +28,8 @@ fi
 scripts/check-js.sh
 # The target graph: every module a file imports is declared for its target in Package.swift.
 scripts/check-imports.py
+# The systemd units: verify, hardening and limits, exposure score (when systemd-analyze exists).
+scripts/check-systemd.sh
 scripts/build.sh debug --build-tests
 if [[ $MODE == full ]]; then
   broker_up "$STATE"
