@@ -45,6 +45,10 @@ package struct GatewayConfiguration: Sendable {
     /// The pages that may embed the map in a frame: the Content-Security-Policy's
     /// `frame-ancestors` sources (``SecurityHeaders``), `'none'` by default.
     package var frameAncestors: String
+    /// `/metrics` has a port of its own (``CommonSettings/metricsPort`` is set): the gateway's
+    /// port serves only `/healthz` of the two, so a public Service of that port never shows the
+    /// metrics. Off by default: `/metrics` is served on the gateway's port.
+    package var metricsOnOwnPort = false
 
     /// Creates a configuration; every parameter has a production default.
     package init(

@@ -14,6 +14,8 @@ import Shared
 ///
 /// Every route except `/metrics` and `/healthz` lives under `configuration.basePath`; those two
 /// stay at the root, where probes and scrapers reach the pod or host directly (and skip auth).
+/// With ``GatewayConfiguration/metricsOnOwnPort`` `/metrics` is not served here (the metrics
+/// endpoint on its own port serves it).
 package func buildRouter(
     configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
@@ -23,7 +25,7 @@ package func buildRouter(
         middleware: SecurityHeadersMiddleware(
             SecurityHeaders(frameAncestors: configuration.frameAncestors), exemptPrefix: configuration.basePath + "tiles/"))
     if configuration.needsPolicy { router.add(middleware: policy(configuration)) }
-    ObservabilityServer.addRoutes(to: router, registry: registry) {
+    ObservabilityServer.addRoutes(to: router, registry: registry, metrics: !configuration.metricsOnOwnPort) {
         HealthStatus(
             healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
     }

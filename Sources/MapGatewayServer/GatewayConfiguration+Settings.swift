@@ -41,6 +41,7 @@ extension GatewayConfiguration {
             basePath: basePath, auth: ViewerAuth(token: token, users: users),
             cors: CORSSettings(allowedOrigins: try config.value(S.corsOrigins)), trustedProxies: proxies,
             maxPipelinedTiles: try config.value(S.maxPipelinedTiles), frameAncestors: frameAncestors)
+        metricsOnOwnPort = try config.value(CommonSettings.metricsPort) != 0
     }
 
     /// The text of the file at `path`, which `setting` names.
