@@ -73,6 +73,7 @@ package enum TileRequestParser {
         let targetBytes = requestLine[(requestLine.startIndex + afterMethod)..<(requestLine.endIndex - version.count)]
         guard !targetBytes.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else { return nil }
         var ifNoneMatch: String?
+        var contentLength = false
         while let line = lines.next() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
                 line[..<colon].allSatisfy(isTokenByte)
@@ -80,7 +81,9 @@ package enum TileRequestParser {
             let name = line[..<colon]
             let value = trimmed(line[(colon + 1)...])
             if equalsIgnoringCase(name, "content-length") {
-                guard value.elementsEqual("0".utf8) else { return nil }
+                // A second one, even equal, is an error for NIO's parser (400).
+                guard value.elementsEqual("0".utf8), !contentLength else { return nil }
+                contentLength = true
             } else if equalsIgnoringCase(name, "transfer-encoding") || equalsIgnoringCase(name, "upgrade")
                 || equalsIgnoringCase(name, "expect")
             {
