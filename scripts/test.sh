@@ -28,6 +28,10 @@ fi
 scripts/check-js.sh
 # The target graph: every module a file imports is declared for its target in Package.swift.
 scripts/check-imports.py
+# The systemd units: verify, hardening and limits, exposure score (when systemd-analyze exists).
+scripts/check-systemd.sh
+# The Kubernetes manifest: securityContext, limits, pinned images, NetworkPolicies, no public /metrics.
+"$ROOT/.tools/venv/bin/python" scripts/check-kubernetes.py
 scripts/build.sh debug --build-tests
 if [[ $MODE == full ]]; then
   broker_up "$STATE"

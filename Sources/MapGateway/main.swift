@@ -16,7 +16,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "MapGateway", abstract: "Serve the live Factorio map over HTTP and WebSocket.",
         discussion: settingsDiscussion(
-            "See docs/gateway.md.", [("MapGateway settings", GatewaySettings.all), ("Common settings", CommonSettings.base)]))
+            "See docs/gateway.md.", [("MapGateway settings", GatewaySettings.all), ("Common settings", CommonSettings.service)]))
 
     @OptionGroup var arguments: SettingsArguments
 
@@ -53,6 +53,10 @@ struct MapGatewayCommand: AsyncParsableCommand {
         let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, logger: logger)
         let app = try buildApplication(
             configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, logger: logger)
-        try await ServiceRunner.run([tiles, live, feed, app], logger: logger)
+        // METRICS_PORT set: /metrics (and /healthz) there, and not on the gateway's port.
+        let metricsServer = try ObservabilityServer.fromSettings(config, registry: registry, logger: logger) {
+            HealthStatus(healthy: true, detail: "ok: \(tileStore.count) tiles")
+        }
+        try await ServiceRunner.run([tiles, live, feed, app] + (metricsServer.map { [$0] } ?? []), logger: logger)
     }
 }

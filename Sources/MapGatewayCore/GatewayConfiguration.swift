@@ -55,6 +55,10 @@ package struct GatewayConfiguration: Sendable {
     package var authConcurrency: Int
     /// Bounds on the live state kept from the `live` topic.
     package var liveLimits: LiveLimits
+    /// `/metrics` has a port of its own (``CommonSettings/metricsPort`` is set): the gateway's
+    /// port serves only `/healthz` of the two, so a public Service of that port never shows the
+    /// metrics. Off by default: `/metrics` is served on the gateway's port.
+    package var metricsOnOwnPort = false
 
     /// Creates a configuration; every parameter has a production default.
     package init(

@@ -7,7 +7,8 @@ package enum GatewaySettings {
         "gateway.host", flag: "host", default: CommonSettings.defaultListenHost,
         help: "Listen address (0.0.0.0 for every interface).")
     package static let port = Setting.port(
-        "gateway.port", flag: "port", default: 8080, help: "Listen port; also serves /metrics and /healthz.")
+        "gateway.port", flag: "port", default: 8080,
+        help: "Listen port; also serves /healthz, and /metrics unless --metrics-port is set.")
     package static let leafletDir = Setting.string(
         "gateway.leafletDir", flag: "leaflet-dir", default: "/usr/share/javascript/leaflet",
         help: "Directory of leaflet.js, leaflet.css and images/ (Debian's libjs-leaflet).")
@@ -74,7 +75,7 @@ package enum GatewaySettings {
         headerTimeoutSeconds.erased, idleTimeoutSeconds.erased, maxConnections.erased, authConcurrency.erased,
         maxServers.erased, maxPlayersPerServer.erased, maxSurfacesPerServer.erased,
     ]
-    /// Every setting of the MapGateway command: its own and the common ones except the metrics
-    /// endpoint (the gateway serves /metrics and /healthz on its own port).
-    package static let command: [AnySetting] = all + CommonSettings.base
+    /// Every setting of the MapGateway command: its own and the common ones, the metrics endpoint
+    /// included (off by default: the gateway then serves /metrics and /healthz on its own port).
+    package static let command: [AnySetting] = all + CommonSettings.service
 }

@@ -73,14 +73,17 @@ package enum TileRequestParser {
         let targetBytes = requestLine[(requestLine.startIndex + afterMethod)..<(requestLine.endIndex - version.count)]
         guard !targetBytes.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else { return nil }
         var ifNoneMatch: String?
+        var contentLength = false
         while let line = lines.next() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-                line.first != UInt8(ascii: " "), line.first != UInt8(ascii: "\t")
-            else { return nil }  // obs-fold, or not a header line
+                line[..<colon].allSatisfy(isTokenByte)
+            else { return nil }  // obs-fold, a name that is not a token (NIO's parser answers 400), or not a header line
             let name = line[..<colon]
             let value = trimmed(line[(colon + 1)...])
             if equalsIgnoringCase(name, "content-length") {
-                guard value.elementsEqual("0".utf8) else { return nil }
+                // A second one, even equal, is an error for NIO's parser (400).
+                guard value.elementsEqual("0".utf8), !contentLength else { return nil }
+                contentLength = true
             } else if equalsIgnoringCase(name, "transfer-encoding") || equalsIgnoringCase(name, "upgrade")
                 || equalsIgnoringCase(name, "expect")
             {
@@ -120,6 +123,18 @@ package enum TileRequestParser {
         return try? TileKey.fromURLComponents(
             server: String(parts[0]), surface: String(parts[1]), layer: String(parts[2]), z: String(parts[3]),
             x: String(parts[4]), y: String(parts[5]))
+    }
+
+    /// Whether `c` may appear in a field name (RFC 9110 `tchar`).
+    private static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
     }
 
     private static func trimmed(_ s: UnsafeRawBufferPointer.SubSequence) -> UnsafeRawBufferPointer.SubSequence {

@@ -17,6 +17,8 @@ import Shared
 ///
 /// `gate`: the viewer gate shared with the WebSocket router (password checks and failure
 /// throttling are per application); nil makes one.
+/// With ``GatewayConfiguration/metricsOnOwnPort`` `/metrics` is not served here (the metrics
+/// endpoint on its own port serves it).
 package func buildRouter(
     configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), gate: ViewerGate? = nil
@@ -27,7 +29,7 @@ package func buildRouter(
         middleware: SecurityHeadersMiddleware(
             SecurityHeaders(frameAncestors: configuration.frameAncestors), exemptPrefix: configuration.basePath + "tiles/"))
     if configuration.needsPolicy { router.add(middleware: policy(configuration, gate: gate)) }
-    ObservabilityServer.addRoutes(to: router, registry: registry) {
+    ObservabilityServer.addRoutes(to: router, registry: registry, metrics: !configuration.metricsOnOwnPort) {
         HealthStatus(
             healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
     }

@@ -47,6 +47,7 @@ extension GatewayConfiguration {
             liveLimits: LiveLimits(
                 maxServers: try config.value(S.maxServers), maxPlayersPerServer: try config.value(S.maxPlayersPerServer),
                 maxSurfacesPerServer: try config.value(S.maxSurfacesPerServer)))
+        metricsOnOwnPort = try config.value(CommonSettings.metricsPort) != 0
     }
 
     /// The text of the file at `path`, which `setting` names.

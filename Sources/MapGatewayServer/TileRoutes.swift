@@ -3,32 +3,10 @@ import Metrics
 import Hummingbird
 import Shared
 
-/// `If-None-Match` evaluation (RFC 9110 §13.1.2: weak comparison, `*` matches any).
-enum ConditionalRequest {
-    /// Whether the request's `If-None-Match` header matches `eTag`.
+extension ConditionalRequest {
+    /// Whether the request's `If-None-Match` header matches `eTag` (``ConditionalRequest`` over its values).
     static func ifNoneMatchMatches(_ headers: HTTPFields, eTag: String) -> Bool {
-        let opaque = stripWeak(eTag)
-        for line in headers[values: .ifNoneMatch] {
-            for candidate in line.split(separator: ",") {
-                let tag = candidate.trimmingASCIISpaces()
-                if tag == "*" || stripWeak(tag) == opaque { return true }
-            }
-        }
-        return false
-    }
-
-    private static func stripWeak(_ tag: some StringProtocol) -> Substring {
-        let s = Substring(tag)
-        return s.hasPrefix("W/") ? s.dropFirst(2) : s
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return s
+        ifNoneMatchMatches(headers[values: .ifNoneMatch], eTag: eTag)
     }
 }
 

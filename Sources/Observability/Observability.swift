@@ -58,23 +58,28 @@ package struct ObservabilityServer: Service {
         self.logger = logger
     }
 
-    /// The router, for tests and for services that embed the two routes in their own server.
+    /// The router, for tests and for services that embed the two routes in their own server
+    /// (`metrics: false`: only `/healthz`, when `/metrics` is served on a port of its own).
     package static func addRoutes(
-        to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry,
+        to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, metrics: Bool = true,
         health: @escaping @Sendable () async -> HealthStatus
     ) {
-        router.get("metrics") { _, _ -> Response in
-            let body = Observability.exposition(registry)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
+        if metrics { addMetricsRoute(to: router, registry: registry) }
         router.get("healthz") { _, _ -> Response in
             let status = await health()
             return Response(
                 status: status.healthy ? .ok : .serviceUnavailable,
                 headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: status.detail + "\n")))
+        }
+    }
+
+    private static func addMetricsRoute(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry) {
+        router.get("metrics") { _, _ -> Response in
+            let body = Observability.exposition(registry)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 

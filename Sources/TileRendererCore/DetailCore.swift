@@ -140,11 +140,16 @@ package final class DetailCore {
     /// Applies a state-topic record from partition `p` (chunk records only while restoring;
     /// spills always). Throws on an unreadable record (nothing else changes).
     package func applyState(key: String, value: [UInt8], partition p: Int32) throws(StateRecordError) {
-        guard let k = StateKey(string: key) else { throw StateRecordError(reason: "bad key \(key)") }
+        guard let k = StateKey(string: key) else { throw StateRecordError(reason: "bad key \(key.clipped())") }
+        guard RecordBounds.stateKey(k) else { throw StateRecordError(reason: "key out of range \(key.clipped())") }
         switch k {
         case .chunk(let server, let surface, let chunk):
             guard restoring.contains(p) else { return }
-            state.restore(ChunkID(server: server, surface: surface, chunk: chunk), value.isEmpty ? nil : try ChunkRecord(decoding: value))
+            let record = value.isEmpty ? nil : try ChunkRecord(decoding: value)
+            if let b = record?.buildings.first(where: { SurfaceMap.chunk(of: $0) != chunk }) {
+                throw StateRecordError(reason: "building \(b.unit) is not in chunk \(chunk.x),\(chunk.y)")
+            }
+            state.restore(ChunkID(server: server, surface: surface, chunk: chunk), record)
             // The changelog already holds this: do not write it again unless it changes.
             published.remember(.state, key, value)
         case .spill(let server, let surface, let chunk, let region):

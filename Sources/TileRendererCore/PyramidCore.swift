@@ -101,8 +101,8 @@ package final class PyramidCore {
 
     /// Applies one input (PNG bytes; empty = the tile is gone). Throws on an undecodable PNG.
     package func apply(key: String, value: [UInt8], force: Bool = false) throws(PNGError) {
-        guard let tile = TileKey(string: key), tile.z <= TileLevels.regionZoom, tile.z > TileKey.minZoom else {
-            throw PNGError.malformed("pyramid key \(key)")
+        guard let tile = TileKey(string: key), tile.z <= TileLevels.regionZoom, tile.z > TileKey.minZoom, RecordBounds.tile(tile) else {
+            throw PNGError.malformed("pyramid key \(key.clipped())")
         }
         if value.isEmpty {
             inputs[tile] = nil

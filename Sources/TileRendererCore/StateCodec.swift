@@ -60,6 +60,12 @@ struct ByteReader {
         let n = try count(max: 1 << 16)
         return String(decoding: try take(n), as: UTF8.self)
     }
+    /// A name as ingest admits them (``PacketValidator/isValidName(_:)``: 1–200 bytes, no control character).
+    mutating func name(_ what: String) throws(StateRecordError) -> String {
+        let s = try string()
+        guard PacketValidator.isValidName(s) else { throw StateRecordError(reason: "\(what) not a valid name") }
+        return s
+    }
 }
 
 /// The absolute state of one chunk as the state (changelog) topic stores it: terrain by tile
@@ -118,12 +124,13 @@ package struct ChunkRecord: Sendable, Hashable {
         if try r.u8() == 1 {
             let n = try r.count(max: MapGeometry.tilesPerChunk)
             var names: [String] = []
-            for _ in 0..<n { names.append(try r.string()) }
+            for _ in 0..<n { names.append(try r.name("terrain name")) }
             let runCount = try r.count(max: MapGeometry.tilesPerChunk)
             var tiles: [String?] = []
             for _ in 0..<runCount {
                 let length = Int(try r.u16()), id = Int(try r.u16())
                 guard id == 0xFFFF || id < names.count else { throw StateRecordError(reason: "terrain name index \(id)") }
+                guard tiles.count + length <= MapGeometry.tilesPerChunk else { throw StateRecordError(reason: "terrain of more than 1024 tiles") }
                 tiles += repeatElement(id == 0xFFFF ? nil : names[id], count: length)
             }
             guard tiles.count == MapGeometry.tilesPerChunk else { throw StateRecordError(reason: "terrain of \(tiles.count) tiles") }
@@ -135,7 +142,7 @@ package struct ChunkRecord: Sendable, Hashable {
         for _ in 0..<(try r.count(max: MapGeometry.tilesPerChunk)) {
             let i = Int(try r.u16())
             guard i < MapGeometry.tilesPerChunk else { throw StateRecordError(reason: "resource index \(i)") }
-            resources[i] = ResourceState(name: try r.string(), amount: try r.u64())
+            resources[i] = ResourceState(name: try r.name("resource name"), amount: try r.u64())
         }
         buildings = []
         for _ in 0..<(try r.count(max: 1 << 20)) { buildings.append(try Self.read(&r)) }
@@ -148,7 +155,9 @@ package struct ChunkRecord: Sendable, Hashable {
 
     static func read(_ r: inout ByteReader) throws(StateRecordError) -> Building {
         let unit = try r.u64(), name = try r.string(), x = try r.f64(), y = try r.f64(), dir = Int(try r.u8())
-        return Building(unit: unit, name: name, x: x, y: y, direction: dir, force: try r.string())
+        let b = Building(unit: unit, name: name, x: x, y: y, direction: dir, force: try r.string())
+        guard RecordBounds.building(b) else { throw StateRecordError(reason: "building \(unit) out of range") }
+        return b
     }
 }
 
@@ -182,7 +191,7 @@ package struct SpillRecord: Sendable, Hashable {
         for _ in 0..<(try r.count(max: 1 << 20)) {
             let b = try ChunkRecord.read(&r)
             let f = TileArea(x0: try r.i32(), y0: try r.i32(), x1: try r.i32(), y1: try r.i32())
-            guard f.x1 > f.x0, f.y1 > f.y0, f.x1 - f.x0 <= 128, f.y1 - f.y0 <= 128 else { throw StateRecordError(reason: "footprint") }
+            guard RecordBounds.footprint(f) else { throw StateRecordError(reason: "footprint of building \(b.unit) out of range") }
             out.append(PlacedBuilding(building: b, footprint: f))
         }
         guard r.atEnd else { throw StateRecordError(reason: "trailing bytes") }

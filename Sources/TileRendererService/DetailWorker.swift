@@ -31,6 +31,7 @@ package final class DetailWorker: Service, Sendable {
     private let logger: Logger
     private let core: CoreExecutor<DetailCore>
     private let metrics = RendererMetrics(role: "detail")
+    private let bad: BadRecords
 
     /// A decoded `map` record: its server, packet and partition.
     typealias MapRecord = (server: String, packet: Packet, partition: Int32)
@@ -52,6 +53,7 @@ package final class DetailWorker: Service, Sendable {
         self.topics = topics
         self.configuration = configuration
         self.logger = logger
+        bad = BadRecords(metrics: metrics, logger: logger)
         core = CoreExecutor(
             try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics),
             label: "tile-renderer.detail")
@@ -72,7 +74,14 @@ package final class DetailWorker: Service, Sendable {
                 await core.run { $0.apply(packet, server: server) }
             }
             for m in try await control.poll(maxMessages: 100, timeout: .zero) {
-                guard let command = RerenderCommand(json: m.value) else { continue }
+                let command: RerenderCommand
+                switch ControlRecord(json: m.value) {
+                case .command(let c): command = c
+                case .progress: continue
+                case .bad(let reason):
+                    bad.report("bad control record", ["offset": "\(m.offset)", "error": "\(reason)"])
+                    continue
+                }
                 let chunks = await core.run { $0.rerender(server: command.server, surface: command.surface) }
                 logger.info("re-render", metadata: ["id": "\(command.id)", "server": "\(command.server)", "chunks": "\(chunks)"])
                 // Flushes (and reports) at once, even if this worker owns nothing of the server.
@@ -173,8 +182,7 @@ package final class DetailWorker: Service, Sendable {
             return nil
         }
         guard let error else { return }
-        metrics.badRecords.increment()
-        logger.error("unreadable state record", metadata: ["key": "\(key)", "offset": "\(m.offset)", "error": "\(error)"])
+        bad.report("unreadable state record", ["key": "\(key.clipped())", "offset": "\(m.offset)", "error": "\(error.clipped(400))"])
     }
 
     /// Stores applied `map` offsets for commit; a partition revoked meanwhile is only logged
@@ -198,16 +206,14 @@ package final class DetailWorker: Service, Sendable {
     }
 
     private func decode(_ message: ConsumerMessage) -> (String, Packet)? {
-        guard let server = message.headerString(RecordHeader.server) else {
-            metrics.badRecords.increment()
-            logger.warning("record without server header", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)"])
+        guard let server = message.headerString(RecordHeader.server), Identifier.isValidServerID(server) else {
+            bad.report("record without a valid server header", ["topic": "\(message.topic)", "offset": "\(message.offset)"])
             return nil
         }
         do {
             return (server, try PacketLine.decode(message.value))
         } catch {
-            metrics.badRecords.increment()
-            logger.error("undecodable record", metadata: ["topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)"])
+            bad.report("undecodable record", ["topic": "\(message.topic)", "offset": "\(message.offset)", "error": "\(error)"])
             return nil
         }
     }

@@ -20,6 +20,7 @@ package final class PyramidWorker: Service, Sendable {
     private let logger: Logger
     private let core: CoreExecutor<PyramidCore>
     private let metrics = RendererMetrics(role: "pyramid")
+    private let bad: BadRecords
 
     /// - Parameter consumer: group consumer of `pyramid`, created with `inbox.post` as its
     ///   rebalance handler, `.eager` strategy and `partitionEOF: true`.
@@ -33,6 +34,7 @@ package final class PyramidWorker: Service, Sendable {
         self.topics = topics
         self.configuration = configuration
         self.logger = logger
+        bad = BadRecords(metrics: metrics, logger: logger)
         core = CoreExecutor(
             try PyramidCore(pyramidPartitions: pyramidPartitions, level: configuration.compressionLevel, topics: topics), label: "tile-renderer.pyramid")
     }
@@ -74,14 +76,11 @@ package final class PyramidWorker: Service, Sendable {
             let errors = await core.run { core -> [String] in
                 var errors: [String] = []
                 for (key, value, force, offset) in messages {
-                    do { try core.apply(key: key, value: value, force: force) } catch { errors.append("\(key)@\(offset): \(error)") }
+                    do { try core.apply(key: key, value: value, force: force) } catch { errors.append("\(key.clipped())@\(offset): \(error)") }
                 }
                 return errors
             }
-            for e in errors {
-                metrics.badRecords.increment()
-                logger.error("unreadable pyramid record", metadata: ["record": "\(e)"])
-            }
+            for e in errors { bad.report("unreadable pyramid record", ["record": "\(e)"]) }
             let eof = batch.eofPartitions.filter { $0.topic == topics.pyramid }.map(\.partition)
             let (dirty, inputs, restoring) = await core.run { core in
                 for p in eof { core.restored(p) }

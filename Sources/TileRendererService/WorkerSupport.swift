@@ -2,6 +2,7 @@ import Kafka
 import Logging
 import Metrics
 import Shared
+import Synchronization
 import TileRendererCore
 import KafkaModel
 
@@ -37,6 +38,29 @@ struct RendererMetrics: Sendable {
         if out.unchanged > 0 { skipped.increment(by: out.unchanged) }
         for s in out.drawSeconds { draw.recordNanoseconds(Int64(s * 1e9)) }
         for s in out.encodeSeconds { encode.recordNanoseconds(Int64(s * 1e9)) }
+    }
+}
+
+/// Bad records read from an internal topic: every one counted in `renderer_bad_records_total`,
+/// logged at most ten per 10 s (``LogThrottle``), with the number held back.
+final class BadRecords: Sendable {
+    private let counter: Counter
+    private let logger: Logger
+    private let throttle = Mutex(LogThrottle())
+
+    init(metrics: RendererMetrics, logger: Logger) {
+        counter = metrics.badRecords
+        self.logger = logger
+    }
+
+    /// Counts one bad record and logs `message` with `metadata` unless too many were logged lately.
+    func report(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        counter.increment()
+        let (log, suppressed) = throttle.withLock { $0.admit(nowMillis: WallClock.nowMillis()) }
+        guard log else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.error(message, metadata: metadata)
     }
 }
 

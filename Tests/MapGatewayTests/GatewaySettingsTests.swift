@@ -43,8 +43,15 @@ import Settings
         #expect(base?.key == "gateway.basePath")
         let token = await #expect(throws: ServiceConfigError.self) { try await load(["--token-file", "/nonexistent/token"]) }
         #expect(token?.key == "gateway.tokenFile")
-        let metrics = await #expect(throws: ServiceConfigError.self) { try await load(["--metrics-port", "9"]) }
-        #expect(metrics?.problem == .unknownFlag("--metrics-port"))
+        let metrics = await #expect(throws: ServiceConfigError.self) { try await load(["--metrics-port", "70000"]) }
+        #expect(metrics?.key == "metrics.port")
+    }
+
+    @Test func metricsPortMovesMetricsOffTheGatewayPort() async throws {
+        #expect(try await load([]).metricsOnOwnPort == false)
+        #expect(try await load(["--metrics-port", "9105"]).metricsOnOwnPort == true)
+        #expect(try await load([], env: ["METRICS_PORT": "9105"]).metricsOnOwnPort == true)
+        #expect(try await load([], env: ["METRICS_PORT": "0"]).metricsOnOwnPort == false)
     }
 
     @Test func tokenFileIsReadAndTrimmed() async throws {

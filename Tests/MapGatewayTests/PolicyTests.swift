@@ -156,6 +156,19 @@ import Testing
         }
     }
 
+    /// With a metrics port of its own (METRICS_PORT), the gateway's port answers /healthz but not
+    /// /metrics, so a public Service of that port never shows them; without one, both.
+    @Test func metricsLeaveTheGatewayPortWhenTheyHaveTheirOwn() async throws {
+        for own in [false, true] {
+            try await app { $0.metricsOnOwnPort = own }.test(.router) { client in
+                try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
+                try await client.execute(uri: "/metrics", method: .get) { r in
+                    #expect(r.status == (own ? .notFound : .ok), "own port: \(own)")
+                }
+            }
+        }
+    }
+
     @Test func everythingWorksUnderABasePath() async throws {
         try await app { $0.basePath = "map" }.test(.router) { client in
             try await client.execute(uri: "/map", method: .get) { r in

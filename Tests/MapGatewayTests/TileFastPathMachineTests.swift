@@ -80,6 +80,21 @@ import Testing
         #expect(d.machine.quiesce(hasBufferedInput: false) == .forward)
     }
 
+    /// Found by `make fuzz` (tile-request): a field name that is not a token (`Connecti@n`, a byte
+    /// above 0x7F, a space before the colon) is a request NIO's parser rejects with 400, so the fast
+    /// path must not answer it with a tile.
+    /// Likewise a second Content-Length, even `0` like the first (the fuzz target's oracle flags it).
+    @Test(arguments: [
+        "Connecti@n: keep-alive\r\n", "Connection\u{FF}: close\r\n", "X-A : b\r\n", "(x): y\r\n", " X: y\r\n",
+        "Content-Length: 0\r\ncontent-length: 0\r\n",
+    ])
+    func aFieldNameThatIsNotATokenHandsOver(header: String) {
+        var d = Driver()
+        #expect(d.receive(Self.get(Self.tilePath, header)) == [.handOver])
+        var plain = Driver()
+        #expect(plain.receive(Self.get(Self.tilePath, "X-Ok_1!#$%&'*+.^`|~: y\r\n")) == [.answer(Self.request, consumed: Self.get(Self.tilePath, "X-Ok_1!#$%&'*+.^`|~: y\r\n").utf8.count), .flush, .wait])
+    }
+
     @Test func anOverlongHeadHandsOver() {
         var d = Driver()
         #expect(d.receive("GET \(Self.tilePath) HTTP/1.1\r\nX: ") == [.wait])
