@@ -111,7 +111,15 @@ extension Packet {
         case .buildings(let p): (p.surface, false)
         case .buildingRemoved(let p): (p.surface, false)
         case .player(let p): (p.surface, false)
-        case .sessionStart, .prototypes, .chat: nil
+        case .chartTag(let p): (p.surface, false)
+        case .chartTagRemoved(let p): (p.surface, false)
+        case .chartTags(let p): (p.surface, false)
+        case .trainStop(let p): (p.surface, false)
+        case .trainStopRemoved(let p): (p.surface, false)
+        case .train(let p): (p.surface, false)
+        case .trainRemoved(let p): (p.surface, false)
+        case .spacePlatform(let p): (p.surface, false)
+        case .sessionStart, .prototypes, .chat, .spacePlatformRemoved: nil
         }
     }
 
