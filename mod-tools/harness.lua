@@ -36,9 +36,12 @@ function H.run(rt, n, world)
   return out
 end
 
--- A started game after its init output (3 ticks), and the index where a scenario's output starts.
-function H.fresh(settings)
-  local rt = H.game({ settings = settings })
+-- A started game after its init output (3 ticks), and the index where a scenario's output starts;
+-- before_start(rt), when given, runs before the game starts (e.g. factory.lua's enable_space_age).
+function H.fresh(settings, before_start)
+  local rt = H.game({ settings = settings, no_start = true })
+  if before_start then before_start(rt) end
+  rt:start()
   H.run(rt, 3)
   return rt, #rt.lines + 1
 end

@@ -22,10 +22,18 @@ function A.robot(rt, surface, x, y)
     force_index = force.index, direction = 0, unit_number = rt:new_unit_number() })
 end
 
-function A.build(rt, surface, name, x, y, opts)
+-- An entity placed (no event yet): A.built raises the event of whoever placed it.
+function A.place(surface, name, x, y, opts)
   opts = opts or {}
-  local e = surface.create_entity({ name = name, position = { x = x, y = y }, force = opts.force or "player",
+  return surface.create_entity({ name = name, position = { x = x, y = y }, force = opts.force or "player",
     direction = opts.direction or 0 })
+end
+
+-- The build event of an entity placed by opts.by: "player" (default, opts.player_index or 1),
+-- "robot", "platform", "script", "revive" or "silent" (a script without raise_built: none).
+function A.built(rt, e, opts)
+  opts = opts or {}
+  local surface, x, y = e.surface, e.position.x, e.position.y
   local by = opts.by or "player"
   if by == "player" then
     rt:raise("on_built_entity", { entity = e, player_index = opts.player_index or 1, consumed_items = A.inventory() })
@@ -39,6 +47,10 @@ function A.build(rt, surface, name, x, y, opts)
     rt:raise("script_raised_revive", { entity = e })
   end -- by == "silent": a script without raise_built
   return e
+end
+
+function A.build(rt, surface, name, x, y, opts)
+  return A.built(rt, A.place(surface, name, x, y, opts), opts)
 end
 
 function A.rotate(rt, e, player_index)

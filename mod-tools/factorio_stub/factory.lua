@@ -9,6 +9,7 @@ are the Factory.* functions below, shared by the tests, the simulator and the be
 ]]
 local defines = require("defines")
 local strict = require("strict")
+local A = require("actions")
 
 local Factory = {}
 
@@ -19,37 +20,17 @@ local function new_object(class, t)
 end
 Factory.new_object = new_object
 
--- defines.* the factory families need, added to the stand-in's defines when absent.
-local EVENTS = { "on_chart_tag_added", "on_chart_tag_modified", "on_chart_tag_removed", "on_entity_renamed",
-  "on_train_created", "on_train_changed_state", "on_train_schedule_changed", "on_space_platform_changed_state" }
-do
-  local next_id = 0
-  for _, id in pairs(defines.events) do if id >= next_id then next_id = id + 1 end end
-  for _, name in ipairs(EVENTS) do
-    if not defines.events[name] then
-      defines.events[name] = next_id
-      defines.event_names[next_id] = name
-      next_id = next_id + 1
-    end
-  end
-  local function enum(names)
-    local t = {}
-    for i, n in ipairs(names) do t[n] = i - 1 end
-    return t
-  end
-  defines.train_state = defines.train_state or enum({ "on_the_path", "no_schedule", "no_path", "arrive_signal",
-    "wait_signal", "arrive_station", "wait_station", "manual_control_stop", "manual_control", "destination_full" })
-  defines.space_platform_state = defines.space_platform_state or enum({ "waiting_for_starter_pack",
-    "starter_pack_requested", "starter_pack_on_the_way", "on_the_path", "waiting_for_departure", "no_schedule",
-    "no_path", "waiting_at_station", "paused" })
-end
+-- Trains and platforms are registered objects too: on_object_destroyed {useful_id = id or index}.
+local Runtime = require("runtime")
+Runtime.TARGETS.LuaTrain = { type = defines.target_type.train, id = "id" }
+Runtime.TARGETS.LuaSpacePlatform = { type = defines.target_type.space_platform, id = "index" }
 
 local function position_of(p) return { x = p.x or p[1], y = p.y or p[2] } end
 
 -- Installs the API members on a Runtime (before the mod is loaded).
 function Factory.install(rt)
   local f = { tags = {}, next_tag = 1, trains = {}, train_list = {}, next_train = 1, stops = {}, stop_list = {},
-    platforms = {}, next_platform = 1, registered = {} }
+    platforms = {}, next_platform = 1 }
   rt.factory = f
   local game = rt.game
   game.train_manager = new_object("LuaTrainManager", {
@@ -84,32 +65,6 @@ function Factory.install(rt)
     return nil
   end
   for _, force in ipairs(rt.forces) do Factory.install_force(rt, force) end
-  -- Trains and platforms are registered objects too: on_object_destroyed {useful_id = id or index}.
-  local register = rt.script.register_on_object_destroyed
-  rt.script.register_on_object_destroyed = function(obj)
-    local kind = obj.object_name == "LuaTrain" and defines.target_type.train
-        or obj.object_name == "LuaSpacePlatform" and defines.target_type.space_platform or nil
-    if not kind then return register(obj) end
-    assert(obj.valid, "register_on_object_destroyed: invalid object")
-    local id = kind == defines.target_type.train and obj.id or obj.index
-    local key = kind .. ":" .. id
-    local reg = f.registered[key]
-    if not reg then
-      reg = rt.next_registration
-      rt.next_registration = reg + 1
-      f.registered[key] = reg
-    end
-    return reg, id, kind
-  end
-end
-
-local function object_gone(rt, kind, id)
-  local key = kind .. ":" .. id
-  local reg = rt.factory.registered[key]
-  if reg then
-    rt.factory.registered[key] = nil
-    rt.destroyed_pending[#rt.destroyed_pending + 1] = { registration_number = reg, useful_id = id, type = kind }
-  end
 end
 
 function Factory.install_force(rt, force)
@@ -171,16 +126,13 @@ function Factory.remove_tag(rt, tag, player_index)
 end
 
 -- Train stops ------------------------------------------------------------------------------
--- A train stop built by a player (on_built_entity) with its station name.
+-- A train stop with its station name, built by a player (on_built_entity) or opts.by (actions.lua).
 function Factory.build_stop(rt, surface, x, y, name, opts)
-  opts = opts or {}
-  local e = surface.create_entity({ name = "train-stop", position = { x = x, y = y }, force = opts.force or "player",
-    direction = opts.direction or 0 })
+  local e = A.place(surface, "train-stop", x, y, opts)
   e.backer_name = name
   rt.factory.stops[e.unit_number] = e
   rt.factory.stop_list[#rt.factory.stop_list + 1] = e
-  rt:raise("on_built_entity", { entity = e, player_index = opts.player_index or 1, consumed_items = {} })
-  return e
+  return A.built(rt, e, opts)
 end
 
 function Factory.rename(rt, entity, name, player_index)
@@ -251,12 +203,9 @@ end
 -- Every carriage dies (a train hit mid-route): on_entity_died per carriage, then the train object
 -- is gone (on_object_destroyed at the end of the tick for a registered train).
 function Factory.destroy_train(rt, train)
-  for _, e in ipairs(train.carriages) do
-    rt:raise("on_entity_died", { entity = e, loot = {} })
-    e.surface:remove_entity(e)
-  end
+  for _, e in ipairs(train.carriages) do A.die(rt, e) end
   train.valid = false
-  object_gone(rt, defines.target_type.train, train.id)
+  rt:target_gone(defines.target_type.train, train.id)
 end
 
 -- Space platforms (Space Age) ------------------------------------------------------------------
@@ -318,7 +267,7 @@ function Factory.destroy_platform(rt, p)
   p.valid = false
   p.force.platforms[p.index] = nil
   rt.factory.platforms[p.index] = nil
-  object_gone(rt, defines.target_type.space_platform, p.index)
+  rt:target_gone(defines.target_type.space_platform, p.index)
   rt:delete_surface(p.surface)
 end
 

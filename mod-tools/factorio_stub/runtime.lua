@@ -62,7 +62,7 @@ function Runtime.new(opts)
   self.info = json.decode(read(self.mod_dir .. "/info.json"))
   self.next_unit = 1
   self.next_registration = 1
-  self.registrations = {}       -- unit_number -> registration number
+  self.registrations = {}       -- "type:useful_id" -> registration number
   self.destroyed_pending = {}   -- list of on_object_destroyed events for the end of the tick
   self.surfaces, self.surfaces_by_name, self.next_surface = {}, {}, 1
   self.forces, self.forces_by_name = {}, {}
@@ -173,14 +173,39 @@ function Runtime:new_unit_number()
   return n
 end
 
+-- What register_on_object_destroyed accepts, by class: its defines.target_type and the member
+-- that is its useful_id (factory.lua adds trains and platforms).
+Runtime.TARGETS = { LuaEntity = { type = defines.target_type.entity, id = "unit_number" } }
+
+-- A registration number for an object (the same one each time it is registered), its useful_id
+-- (0 when it has none: such a registration is never reported) and its target type.
+function Runtime:register_target(obj)
+  local target = Runtime.TARGETS[obj.object_name]
+  assert(target, "register_on_object_destroyed: stand-in cannot register a " .. tostring(obj.object_name))
+  local id = obj[target.id]
+  local key = id and target.type .. ":" .. id
+  local reg = key and self.registrations[key]
+  if not reg then
+    reg = self.next_registration
+    self.next_registration = reg + 1
+    if key then self.registrations[key] = reg end
+  end
+  return reg, id or 0, target.type
+end
+
+-- A registered object destroyed: on_object_destroyed at the end of the tick.
+function Runtime:target_gone(kind, id)
+  local key = kind .. ":" .. id
+  local reg = self.registrations[key]
+  if reg then
+    self.registrations[key] = nil
+    self.destroyed_pending[#self.destroyed_pending + 1] = { registration_number = reg, useful_id = id, type = kind }
+  end
+end
+
 -- Called by a surface when an entity goes away (destroy, mine, die).
 function Runtime:entity_gone(e)
-  local reg = e.unit_number and self.registrations[e.unit_number]
-  if reg then
-    self.registrations[e.unit_number] = nil
-    self.destroyed_pending[#self.destroyed_pending + 1] = { registration_number = reg, useful_id = e.unit_number,
-      type = defines.target_type.entity }
-  end
+  if e.unit_number then self:target_gone(defines.target_type.entity, e.unit_number) end
 end
 
 -- Players --------------------------------------------------------------------------------
@@ -252,14 +277,7 @@ function Runtime:build_api()
     end,
     register_on_object_destroyed = function(obj)
       assert(type(obj) == "table" and obj.valid, "register_on_object_destroyed: invalid object")
-      local unit = obj.unit_number
-      local reg = unit and rt.registrations[unit]
-      if not reg then
-        reg = rt.next_registration
-        rt.next_registration = reg + 1
-        if unit then rt.registrations[unit] = reg end
-      end
-      return reg, unit or 0, defines.target_type.entity
+      return rt:register_target(obj)
     end,
     raise_event = function(id, data) rt:raise(defines.event_names[id], data) end,
   })

@@ -8,17 +8,7 @@ local defines = require("defines")
 
 local M = {}
 
-local function lab(rt) return rt:create_surface("lab", { empty = "grass-1" }) end
-
-local function fresh(settings, before_start)
-  local rt = H.game({ settings = settings, no_start = true })
-  if before_start then before_start(rt) end
-  rt:start()
-  H.run(rt, 3)
-  return rt, #rt.lines + 1
-end
-
-local since -- test_families.lua's, given to M.register
+local lab, fresh, since = H.lab, H.fresh, H.since
 
 -- Runs until the tick after the next multiple of n.
 local function run_to(rt, n) H.run(rt, n - rt.tick % n + 1) end
@@ -104,9 +94,8 @@ M.scenarios.platforms = { about = "Space Age: a platform found by the sampler, w
   return since(rt, first)
 end }
 
--- Adds the scenarios to test_families.lua's table and order, sharing its `since`.
-function M.register(scenarios, order, since_fn)
-  since = since_fn
+-- Adds the scenarios to test_families.lua's table and order.
+function M.register(scenarios, order)
   for _, family in ipairs(M.ORDER) do
     scenarios[family] = M.scenarios[family]
     order[#order + 1] = family

@@ -70,6 +70,27 @@ return {
     assert(n.train < 5 * (4000 / 60) * 2, "too many train packets: " .. n.train)
     assert_contract(factory_lines(lines), "sim")
   end },
+  { "factory: the mod sees tags, stops, trains and platforms through the strict layer", function()
+    local rt = H.game({})
+    local s = H.lab(rt)
+    local force = rt.forces_by_name.player
+    local tag = rt:to_mod(F.add_tag(rt, force, s, { position = { 1, 2 }, text = "a" }, nil))
+    local stop = F.build_stop(rt, s, 5, 5, "Stop")
+    local train = rt:to_mod(F.create_train(rt, s, { { "locomotive", 9, 9, 0 } }))
+    local p = rt:to_mod(F.create_platform(rt, force, "P", "nauvis"))
+    assert(tag.position.x == 1 and tag.icon == nil and train.carriages[1].train == train and p.hub.valid)
+    assert(rt.env.game.get_entity_by_unit_number(stop.unit_number).backer_name == "Stop")
+    H.fails_with("LuaCustomChartTag doesn't contain key number.", function() return tag.number end)
+    H.fails_with("LuaTrain doesn't contain key stops.", function() return train.stops end)
+    H.fails_with("LuaTrain::id is read only.", function() train.id = 5 end)
+    H.fails_with("LuaSpacePlatform doesn't contain key location.", function() return p.location end)
+    H.fails_with("LuaTrainManager.get_train_by_id argument train_id: expected uint32, got string 1",
+      function() rt.env.game.train_manager.get_train_by_id("1") end)
+    H.fails_with("on_train_created.train: expected LuaTrain, got LuaSpacePlatform",
+      function() rt:raise("on_train_created", { train = rt.factory.platforms[1] }) end)
+    F.destroy_train(rt, rt.factory.trains[1])
+    H.fails_with("LuaTrain API call when LuaTrain was invalid.", function() return train.state end)
+  end },
   { "factory: without Space Age there is no platform packet at all", function()
     local rt = H.game({ settings = { ["kafkatorio-train-sample-ticks"] = 10 } })
     local p = F.create_platform(rt, rt.forces_by_name.player, "Ghost", "nauvis")

@@ -149,7 +149,7 @@ end }
 
 local ORDER = { "init", "terrain", "buildings", "resources", "players", "surfaces", "chat", "reload" }
 -- The factory families (chart tags, stations, trains, platforms): tests/factory_scenarios.lua.
-require("tests.factory_scenarios").register(scenarios, ORDER, since)
+require("tests.factory_scenarios").register(scenarios, ORDER)
 
 local function write_fixture(family, about, lines)
   os.execute("mkdir -p '" .. FIXTURES .. "'")

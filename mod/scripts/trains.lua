@@ -119,10 +119,12 @@ local function removed(id)
 end
 
 -- on_train_changed_state {train, old_state}, and on_train_created {train, old_train_id_1?,
--- old_train_id_2?} (the old trains of a merge or split are gone).
+-- old_train_id_2?} (the old trains of a merge or split are gone; only that event has the fields).
 function trains.on_event(event)
-  if event.old_train_id_1 then removed(event.old_train_id_1) end
-  if event.old_train_id_2 then removed(event.old_train_id_2) end
+  if event.name == defines.events.on_train_created then
+    if event.old_train_id_1 then removed(event.old_train_id_1) end
+    if event.old_train_id_2 then removed(event.old_train_id_2) end
+  end
   local t = event.train
   if not (t and t.valid) then return end
   track(t)
