@@ -121,6 +121,9 @@ package struct PartitionState: Sendable, Equatable {
     package private(set) var fingerprints: [String: Int] = [:]
     package var surfaces: [String: Set<String>] = [:]
     package var players: [String: Set<Int>] = [:]
+    /// The map objects (chart tags, train stops, trains, space platforms) each server's packets
+    /// named and did not remove, by kind and game id (raw partitions only).
+    package var objects: [String: [MapObjectKind: Set<UInt64>]] = [:]
 
     package init() {}
 
@@ -190,13 +193,19 @@ package struct PartitionState: Sendable, Equatable {
         return .used
     }
 
-    /// Adds (or removes) one surface or player of a server.
+    /// Adds (or removes) one surface, player or map object of a server.
     mutating func applyMember(_ member: MemberKey, present: Bool) {
         switch member {
         case .surface(let server, let name):
             if present { surfaces[server, default: []].insert(name) } else { surfaces[server]?.remove(name) }
         case .player(let server, let index):
             if present { players[server, default: []].insert(index) } else { players[server]?.remove(index) }
+        case .object(let server, let kind, let id):
+            if present {
+                objects[server, default: [:]][kind, default: []].insert(id)
+            } else {
+                objects[server]?[kind]?.remove(id)
+            }
         }
     }
 

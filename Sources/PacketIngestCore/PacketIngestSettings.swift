@@ -21,11 +21,14 @@ package enum PacketIngestSettings {
     package static let maxPlayers = Setting.int(
         "ingest.maxPlayersPerServer", flag: "max-players-per-server", default: 10_000, range: 1...10_000_000,
         help: "Most distinct player indices per server; beyond: server_cap_exceeded.")
+    package static let maxMapObjects = Setting.int(
+        "ingest.maxMapObjectsPerServer", flag: "max-map-objects-per-server", default: 100_000, range: 1...10_000_000,
+        help: "Most distinct chart tags, train stops, trains and space platforms per server, each kind counted apart; beyond: server_cap_exceeded.")
 
     /// Every PacketIngest setting, in help order.
     package static let all: [AnySetting] = [
         group.erased, serversFile.erased, allowUnsigned.erased, batchSize.erased, maxFingerprints.erased,
-        maxSurfaces.erased, maxPlayers.erased,
+        maxSurfaces.erased, maxPlayers.erased, maxMapObjects.erased,
     ]
     /// Every setting of the PacketIngest command: its own and the common ones.
     package static let command: [AnySetting] = all + CommonSettings.service

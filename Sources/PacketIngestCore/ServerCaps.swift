@@ -17,15 +17,20 @@ package struct ServerCaps: Sendable, Hashable {
     package var surfaces: Int
     /// Most distinct player indices per server.
     package var players: Int
+    /// Most distinct map objects of each kind per server (chart tags, train stops, trains, space
+    /// platforms: a removal frees its slot).
+    package var mapObjects: Int
 
     package init(
         fingerprints: Int = PacketIngestSettings.maxFingerprints.defaultValue,
         surfaces: Int = PacketIngestSettings.maxSurfaces.defaultValue,
-        players: Int = PacketIngestSettings.maxPlayers.defaultValue
+        players: Int = PacketIngestSettings.maxPlayers.defaultValue,
+        mapObjects: Int = PacketIngestSettings.maxMapObjects.defaultValue
     ) {
         self.fingerprints = fingerprints
         self.surfaces = surfaces
         self.players = players
+        self.mapObjects = mapObjects
     }
 
     /// The limit of `cap`.
@@ -34,13 +39,14 @@ package struct ServerCaps: Sendable, Hashable {
         case .fingerprints: fingerprints
         case .surfaces: surfaces
         case .players: players
+        case .tags, .stations, .trains, .platforms: mapObjects
         }
     }
 }
 
 /// One of the ``ServerCaps``.
 package enum ServerCap: String, Error, Sendable, Hashable, CaseIterable {
-    case fingerprints, surfaces, players
+    case fingerprints, surfaces, players, tags, stations, trains, platforms
 
     /// The setting that configures it.
     package var settingKey: String {
@@ -48,6 +54,7 @@ package enum ServerCap: String, Error, Sendable, Hashable, CaseIterable {
         case .fingerprints: PacketIngestSettings.maxFingerprints.key
         case .surfaces: PacketIngestSettings.maxSurfaces.key
         case .players: PacketIngestSettings.maxPlayers.key
+        case .tags, .stations, .trains, .platforms: PacketIngestSettings.maxMapObjects.key
         }
     }
 
@@ -57,27 +64,49 @@ package enum ServerCap: String, Error, Sendable, Hashable, CaseIterable {
         case .fingerprints: "log-file fingerprints"
         case .surfaces: "surfaces"
         case .players: "player indices"
+        case .tags: "chart tags"
+        case .stations: "train stops"
+        case .trains: "trains"
+        case .platforms: "space platforms"
+        }
+    }
+}
+
+/// A kind of map object the per-server caps count, by its game id (``ServerCaps/mapObjects``).
+package enum MapObjectKind: String, Sendable, Hashable, CaseIterable {
+    case tag, station, train, platform
+
+    /// The cap that counts this kind.
+    package var cap: ServerCap {
+        switch self {
+        case .tag: .tags
+        case .station: .stations
+        case .train: .trains
+        case .platform: .platforms
         }
     }
 }
 
 /// The key of a membership record in the state topic (raw partitions' state only):
-/// `surface/<server>/<name>` or `player/<server>/<index>`; value `1` (member) or empty (removed:
-/// a deleted surface).
+/// `surface/<server>/<name>`, `player/<server>/<index>`, or `<kind>/<server>/<id>` of a map object
+/// (`tag/…`, `station/…`, `train/…`, `platform/…`); value `1` (member) or empty (removed: a deleted
+/// surface, a removed object).
 package enum MemberKey: Sendable, Hashable {
     case surface(server: String, name: String)
     case player(server: String, index: Int)
+    case object(server: String, kind: MapObjectKind, id: UInt64)
 
     /// The record key.
     package var string: String {
         switch self {
         case .surface(let server, let name): "surface/\(server)/\(name)"
         case .player(let server, let index): "player/\(server)/\(index)"
+        case .object(let server, let kind, let id): "\(kind.rawValue)/\(server)/\(id)"
         }
     }
 
-    /// Parses ``string``: a valid server id, a valid surface name or a player index in
-    /// 0…2^32−1 (the contract's range); nil otherwise.
+    /// Parses ``string``: a valid server id, a valid surface name, a player index in 0…2^32−1
+    /// (the contract's range) or a map object's id (0…2^64−1); nil otherwise.
     package init?(string: String) {
         let parts = string.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, Identifier.isValidServerID(String(parts[1])) else { return nil }
@@ -93,7 +122,10 @@ package enum MemberKey: Sendable, Hashable {
             }
             self = .player(server: server, index: Int(index))
         default:
-            return nil
+            guard let kind = MapObjectKind(rawValue: String(parts[0])),
+                let id = PartitionState.decimal(ArraySlice(parts[2].utf8), max: UInt64.max)
+            else { return nil }
+            self = .object(server: server, kind: kind, id: id)
         }
     }
 }
@@ -123,6 +155,21 @@ extension Packet {
         }
     }
 
+    /// The map object this packet names (by kind and game id), if any, and whether it removes it.
+    var mapObject: (kind: MapObjectKind, id: UInt64, removed: Bool)? {
+        switch payload {
+        case .chartTag(let p): (.tag, UInt64(truncatingIfNeeded: p.tag), false)
+        case .chartTagRemoved(let p): (.tag, UInt64(truncatingIfNeeded: p.tag), true)
+        case .trainStop(let p): (.station, p.unit, false)
+        case .trainStopRemoved(let p): (.station, p.unit, true)
+        case .train(let p): (.train, UInt64(truncatingIfNeeded: p.id), false)
+        case .trainRemoved(let p): (.train, UInt64(truncatingIfNeeded: p.id), true)
+        case .spacePlatform(let p): (.platform, UInt64(truncatingIfNeeded: p.index), false)
+        case .spacePlatformRemoved(let p): (.platform, UInt64(truncatingIfNeeded: p.index), true)
+        default: nil
+        }
+    }
+
     /// The player index this packet names, if any.
     var playerIndex: Int? {
         if case .player(let p) = payload { return p.index }
@@ -148,6 +195,15 @@ extension PartitionState {
             guard (players[server]?.count ?? 0) < caps.players else { return .failure(.players) }
             changes.append((.player(server: server, index: index), true))
         }
+        if let (kind, id, removed) = packet.mapObject {
+            let known = objects[server]?[kind]?.contains(id) ?? false
+            if removed {
+                if known { changes.append((.object(server: server, kind: kind, id: id), false)) }
+            } else if !known {
+                guard (objects[server]?[kind]?.count ?? 0) < caps.mapObjects else { return .failure(kind.cap) }
+                changes.append((.object(server: server, kind: kind, id: id), true))
+            }
+        }
         return .success(changes)
     }
 
@@ -162,6 +218,10 @@ extension PartitionState {
         case .fingerprints: fingerprints[server] ?? 0
         case .surfaces: surfaces[server]?.count ?? 0
         case .players: players[server]?.count ?? 0
+        case .tags: objects[server]?[.tag]?.count ?? 0
+        case .stations: objects[server]?[.station]?.count ?? 0
+        case .trains: objects[server]?[.train]?.count ?? 0
+        case .platforms: objects[server]?[.platform]?.count ?? 0
         }
     }
 }

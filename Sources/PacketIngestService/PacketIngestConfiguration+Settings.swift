@@ -15,6 +15,7 @@ extension PacketIngestConfiguration {
             caps: ServerCaps(
                 fingerprints: try config.value(PacketIngestSettings.maxFingerprints),
                 surfaces: try config.value(PacketIngestSettings.maxSurfaces),
-                players: try config.value(PacketIngestSettings.maxPlayers)))
+                players: try config.value(PacketIngestSettings.maxPlayers),
+                mapObjects: try config.value(PacketIngestSettings.maxMapObjects)))
     }
 }

@@ -5,7 +5,7 @@ import Testing
 import PacketIngestCore
 import KafkaModel
 
-/// Per-server caps (fingerprints, surfaces, player indices) and the range checks of restored state.
+/// Per-server caps (fingerprints, surfaces, player indices, map objects) and the range checks of restored state.
 @Suite struct ServerCapsTests {
     typealias T = IngestProcessorTests
     static let caps = ServerCaps(fingerprints: 3, surfaces: 2, players: 2)
@@ -78,6 +78,37 @@ import KafkaModel
         #expect(send("surface", surface("fulgora"), on: &q) == .rejected("server_cap_exceeded"))
         #expect(send("player", player(5), on: &q) == .rejected("server_cap_exceeded"))
         #expect(send("chunk_deleted", #"{"surface":"nauvis","chunks":[0,0]}"#, on: &q) == .accepted)
+    }
+
+    @Test func mapObjectsPerServerEachKindApart() {
+        var p = IngestProcessor(
+            topics: T.topics, authenticator: .registry(T.store), caps: ServerCaps(mapObjects: 2), now: { 0 })
+        var out: [ProducerMessage] = []
+        var offset: UInt64 = 0
+        func send(_ type: String, _ json: String, on proc: inout IngestProcessor) -> LineOutcome {
+            offset += 10
+            return proc.process(T.input("KAFKATORIO/1 \(type) 1 \(offset) \(json)", offset: offset), into: &out)
+        }
+        func stop(_ unit: Int) -> String {
+            #"{"unit":\#(unit),"backer_name":"s","x":1,"y":1,"direction":0,"surface":"nauvis","force":"player"}"#
+        }
+        func tag(_ n: Int) -> String { #"{"tag":\#(n),"surface":"nauvis","force":"player","x":0,"y":0,"text":"t"}"# }
+        #expect(send("train_stop", stop(1), on: &p) == .accepted)
+        #expect(send("train_stop", stop(2), on: &p) == .accepted)
+        #expect(send("train_stop", stop(3), on: &p) == .rejected("server_cap_exceeded"))
+        #expect(Self.reason(out)?.1.contains("2 train stops") == true)
+        #expect(Self.reason(out)?.1.contains("ingest.maxMapObjectsPerServer") == true)
+        #expect(send("train_stop", stop(1), on: &p) == .accepted, "a known stop goes on (a rename)")
+        #expect(send("chart_tag", tag(1), on: &p) == .accepted, "tags are counted apart from stops")
+        #expect(send("train_stop_removed", #"{"unit":2,"surface":"nauvis"}"#, on: &p) == .accepted)
+        #expect(send("train_stop", stop(3), on: &p) == .accepted, "a removal frees its slot")
+        #expect(p.takeCapHits() == [.stations: 1])
+        // The membership survives a restart.
+        var q = IngestProcessor(
+            topics: T.topics, authenticator: .registry(T.store), caps: ServerCaps(mapObjects: 2), now: { 0 })
+        Self.restarted(&p, into: &q)
+        #expect(q.partitionState(InputPartition(.raw, 2))?.objects == ["srv-1": [.station: [1, 3], .tag: [1]]])
+        #expect(send("train_stop", stop(4), on: &q) == .rejected("server_cap_exceeded"))
     }
 
     /// Every value read from `ingest-dedup` is range-checked: a hostile or corrupt record is
