@@ -124,21 +124,9 @@ enum LiveMessages {
         w.key("players")
         writePlayers(&w, state.sortedPlayers)
         w.key("surfaces")
-        w.beginArray()
-        for s in state.sortedSurfaces {
-            w.beginObject()
-            writeSurfaceFields(&w, s)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, state.sortedSurfaces, writeSurfaceFields)
         w.key("chat")
-        w.beginArray()
-        for c in state.chat {
-            w.beginObject()
-            writeChatFields(&w, c)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, state.chat, writeChatFields)
         w.key("session")
         if let session = state.session {
             w.beginObject()
@@ -159,13 +147,7 @@ enum LiveMessages {
     // MARK: Fields
 
     static func writePlayers(_ w: inout JSONWriter, _ players: [PlayerState]) {
-        w.beginArray()
-        for p in players {
-            w.beginObject()
-            writePlayerFields(&w, p)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, players, writePlayerFields)
     }
 
     static func writePlayerFields(_ w: inout JSONWriter, _ p: PlayerState) {
