@@ -133,8 +133,13 @@ package final class LiveHub: Sendable {
             let capacity = chatCapacity
             guard LiveLimits.timeRange.contains(receivedAt) else { return .failure(.time) }
             if state.servers[server] == nil, state.servers.count >= limits.maxServers { return .failure(.servers) }
-            var live = state.servers[server] ?? LiveState(server: server, chatCapacity: capacity)
-            if let rejection = limits.check(packet, against: live) { return .failure(rejection) }
+            if let rejection = limits.check(
+                packet, against: state.servers[server] ?? LiveState(server: server, chatCapacity: capacity))
+            {
+                return .failure(rejection)
+            }
+            // Taken out while it changes, so the change does not copy the server's whole state.
+            var live = state.servers.removeValue(forKey: server) ?? LiveState(server: server, chatCapacity: capacity)
             let event = live.apply(packet, receivedAt: receivedAt)
             state.servers[server] = live
             guard let event else { return .success((nil, false)) }
