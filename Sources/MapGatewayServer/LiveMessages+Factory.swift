@@ -65,16 +65,7 @@ extension LiveMessages {
 
     /// A `trains` message: the latest state of each train in `trains`.
     static func trains(server: String, _ trains: [TrainState], at: Int64) -> ByteBuffer {
-        var w = JSONWriter(capacity: 64 + 240 * trains.count)
-        w.beginObject()
-        w.field("type", "trains")
-        w.field("server", server)
-        w.key("trains")
-        writeArray(&w, trains, writeTrainFields)
-        w.key("at")
-        w.int(Int(at))
-        w.endObject()
-        return w.buffer
+        frame("trains", server: server, trains, bytesEach: 330, at: at, writeTrainFields)
     }
 
     /// The snapshot's factory fields: `tags`, `stations`, `trains`, `platforms` (every surface).

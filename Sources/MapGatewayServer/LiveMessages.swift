@@ -65,12 +65,21 @@ enum LiveMessages {
 
     /// A `players` message: the latest state of each player in `players`.
     static func players(server: String, _ players: [PlayerState], at: Int64) -> ByteBuffer {
-        var w = JSONWriter(capacity: 64 + 160 * players.count)
+        frame("players", server: server, players, bytesEach: 160, at: at, writePlayerFields)
+    }
+
+    /// A framed message (`players`, `trains`): `type`, `server`, the array under the name
+    /// `type`, `at` (when the frame's oldest update arrived).
+    static func frame<T>(
+        _ type: String, server: String, _ values: [T], bytesEach: Int, at: Int64,
+        _ fields: (inout JSONWriter, T) -> Void
+    ) -> ByteBuffer {
+        var w = JSONWriter(capacity: 64 + bytesEach * values.count)
         w.beginObject()
-        w.field("type", "players")
+        w.field("type", type)
         w.field("server", server)
-        w.key("players")
-        writePlayers(&w, players)
+        w.key(type)
+        writeArray(&w, values, fields)
         w.key("at")
         w.int(Int(at))
         w.endObject()
