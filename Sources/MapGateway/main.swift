@@ -48,7 +48,7 @@ struct MapGatewayCommand: AsyncParsableCommand {
         let live = try KafkaConsumer(
             configuration: ConsumerConfiguration(
                 client: kafka.client("live"), groupID: kafka.groupID("map-gateway.live.\(replica)"),
-                topics: [kafka.topics.live]),
+                topics: [kafka.topics.live, kafka.topics.trains]),
             logger: logger)
         let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, logger: logger)
         let app = try buildApplication(

@@ -66,6 +66,18 @@ package enum GatewaySettings {
     package static let maxSurfacesPerServer = Setting.int(
         "gateway.maxSurfacesPerServer", flag: "max-surfaces-per-server", default: 1000, range: 1...1_000_000,
         help: "Surfaces kept per server; further surfaces are ignored.")
+    package static let maxTagsPerServer = Setting.int(
+        "gateway.maxTagsPerServer", flag: "max-tags-per-server", default: 10_000, range: 1...1_000_000,
+        help: "Chart tags kept per server; further tags are ignored.")
+    package static let maxStationsPerServer = Setting.int(
+        "gateway.maxStationsPerServer", flag: "max-stations-per-server", default: 10_000, range: 1...1_000_000,
+        help: "Train stops kept per server; further stops are ignored.")
+    package static let maxTrainsPerServer = Setting.int(
+        "gateway.maxTrainsPerServer", flag: "max-trains-per-server", default: 10_000, range: 1...1_000_000,
+        help: "Trains kept per server; further trains are ignored.")
+    package static let maxPlatformsPerServer = Setting.int(
+        "gateway.maxPlatformsPerServer", flag: "max-platforms-per-server", default: 1000, range: 1...1_000_000,
+        help: "Space platforms kept per server; further platforms are ignored.")
 
     /// Every gateway setting, in help order.
     package static let all: [AnySetting] = [
@@ -74,6 +86,7 @@ package enum GatewaySettings {
         listenBacklog.erased, staleAfterSeconds.erased, maxPipelinedTiles.erased, frameAncestors.erased,
         headerTimeoutSeconds.erased, idleTimeoutSeconds.erased, maxConnections.erased, authConcurrency.erased,
         maxServers.erased, maxPlayersPerServer.erased, maxSurfacesPerServer.erased,
+        maxTagsPerServer.erased, maxStationsPerServer.erased, maxTrainsPerServer.erased, maxPlatformsPerServer.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones, the metrics endpoint
     /// included (off by default: the gateway then serves /metrics and /healthz on its own port).

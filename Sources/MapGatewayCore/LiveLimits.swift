@@ -12,6 +12,14 @@ package struct LiveLimits: Sendable, Hashable {
     package var maxPlayersPerServer: Int
     /// Surfaces kept per server (by name).
     package var maxSurfacesPerServer: Int
+    /// Chart tags kept per server (by tag number).
+    package var maxTagsPerServer: Int
+    /// Train stops kept per server (by unit number).
+    package var maxStationsPerServer: Int
+    /// Trains kept per server (by id).
+    package var maxTrainsPerServer: Int
+    /// Space platforms kept per server (by index).
+    package var maxPlatformsPerServer: Int
 
     /// The largest player index accepted (`LuaPlayer.index` starts at 1).
     package static let maxPlayerIndex = 1 << 20
@@ -25,11 +33,19 @@ package struct LiveLimits: Sendable, Hashable {
     package init(
         maxServers: Int = GatewaySettings.maxServers.defaultValue,
         maxPlayersPerServer: Int = GatewaySettings.maxPlayersPerServer.defaultValue,
-        maxSurfacesPerServer: Int = GatewaySettings.maxSurfacesPerServer.defaultValue
+        maxSurfacesPerServer: Int = GatewaySettings.maxSurfacesPerServer.defaultValue,
+        maxTagsPerServer: Int = GatewaySettings.maxTagsPerServer.defaultValue,
+        maxStationsPerServer: Int = GatewaySettings.maxStationsPerServer.defaultValue,
+        maxTrainsPerServer: Int = GatewaySettings.maxTrainsPerServer.defaultValue,
+        maxPlatformsPerServer: Int = GatewaySettings.maxPlatformsPerServer.defaultValue
     ) {
         self.maxServers = max(1, maxServers)
         self.maxPlayersPerServer = max(1, maxPlayersPerServer)
         self.maxSurfacesPerServer = max(1, maxSurfacesPerServer)
+        self.maxTagsPerServer = max(1, maxTagsPerServer)
+        self.maxStationsPerServer = max(1, maxStationsPerServer)
+        self.maxTrainsPerServer = max(1, maxTrainsPerServer)
+        self.maxPlatformsPerServer = max(1, maxPlatformsPerServer)
     }
 
     /// Why `packet` cannot be applied to `state`, or nil when it can.
@@ -44,6 +60,18 @@ package struct LiveLimits: Sendable, Hashable {
         case .surface(let surface):
             if !surface.deleted, state.surfaces[surface.name] == nil, state.surfaces.count >= maxSurfacesPerServer {
                 return .surfaces
+            }
+        case .chartTag(let tag):
+            if state.factory.tags[tag.tag] == nil, state.factory.tags.count >= maxTagsPerServer { return .tags }
+        case .trainStop(let stop):
+            if state.factory.stations[stop.unit] == nil, state.factory.stations.count >= maxStationsPerServer {
+                return .stations
+            }
+        case .train(let train):
+            if state.factory.trains[train.id] == nil, state.factory.trains.count >= maxTrainsPerServer { return .trains }
+        case .spacePlatform(let platform):
+            if state.factory.platforms[platform.index] == nil, state.factory.platforms.count >= maxPlatformsPerServer {
+                return .platforms
             }
         default:
             break
@@ -69,6 +97,14 @@ package enum LiveRejection: String, Sendable, Hashable, CaseIterable, Error {
     case players
     /// A new surface beyond ``LiveLimits/maxSurfacesPerServer``.
     case surfaces
+    /// A new chart tag beyond ``LiveLimits/maxTagsPerServer``.
+    case tags
+    /// A new train stop beyond ``LiveLimits/maxStationsPerServer``.
+    case stations
+    /// A new train beyond ``LiveLimits/maxTrainsPerServer``.
+    case trains
+    /// A new space platform beyond ``LiveLimits/maxPlatformsPerServer``.
+    case platforms
     /// A new server beyond ``LiveLimits/maxServers``.
     case servers
     /// A server id that is not valid.

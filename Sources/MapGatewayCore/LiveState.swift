@@ -68,6 +68,23 @@ package enum LiveEvent: Sendable, Hashable {
     case status(ServerStatus, at: Int64)
     /// A console event worth showing: join, leave, kick, ban, saving, sequence gap.
     case notice(ServerEvent)
+    /// A chart tag was added or modified.
+    case tag(ChartTag)
+    /// Chart tags of `surface` were removed (one `chart_tag_removed`, or those a `chart_tags`
+    /// full set no longer lists).
+    case tagsRemoved(surface: String, [Int])
+    /// A train stop was built, renamed or moved.
+    case station(TrainStop)
+    /// A train stop no longer exists.
+    case stationRemoved(TrainStopRemoved)
+    /// A train moved or changed state.
+    case train(TrainState)
+    /// A train no longer exists.
+    case trainRemoved(TrainRemoved)
+    /// A space platform changed.
+    case platform(SpacePlatformState)
+    /// A space platform no longer exists.
+    case platformRemoved(SpacePlatformRemoved)
 }
 
 /// Whether the game server runs, as its events tell (staleness is judged separately, at read
@@ -113,6 +130,8 @@ package struct LiveState: Sendable, Hashable {
     package internal(set) var missingLines: Int64 = 0
     /// How many chat messages are kept.
     package let chatCapacity: Int
+    /// Chart tags, train stops, trains and space platforms.
+    package internal(set) var factory = FactoryState()
 
     /// Creates the empty state of `server`.
     package init(server: String, chatCapacity: Int = LiveState.defaultChatCapacity) {
@@ -140,6 +159,7 @@ package struct LiveState: Sendable, Hashable {
         case .surface(let surface):
             if surface.deleted {
                 surfaces[surface.name] = nil
+                factory.dropSurface(surface.name)
             } else {
                 surfaces[surface.name] = surface
             }
@@ -156,7 +176,11 @@ package struct LiveState: Sendable, Hashable {
             return nil
         case .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved, .train, .trainRemoved,
             .spacePlatform, .spacePlatformRemoved:
-            return nil  // live state of the factory families: kept by the gateway in issue 15's gateway part
+            guard let changed = factory.apply(packet.payload) else {
+                noteActivity(receivedAt, tick: packet.tick)
+                return nil
+            }
+            event = changed
         }
         lastPacketAt = max(lastPacketAt ?? receivedAt, receivedAt)
         noteActivity(receivedAt, tick: packet.tick)

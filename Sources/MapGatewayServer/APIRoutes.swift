@@ -12,6 +12,9 @@ import Shared
 ///   explored box: every detail tile stored so far),
 ///   zooms: [z with tiles, ascending], players}` (x/y in game tiles, max exclusive)
 /// - `GET /api/servers/{id}/surfaces/{surface}/players`: `[online players on that surface]`
+/// - `GET /api/servers/{id}/surfaces/{surface}/tags|stations|trains`: `[objects on that surface]`
+///   (fields as in the WebSocket messages, ``LiveMessages``; `[]` for a surface with none)
+/// - `GET /api/servers/{id}/platforms`: `[every space platform of the server]`
 ///
 /// Every server object also has `status` (`online`|`offline`|`stale`|`unknown`, see
 /// ``LiveState/displayStatus(now:staleAfterSeconds:)``) and `statusSince`.
@@ -29,19 +32,26 @@ struct APIRoutes<Context: RequestContext> {
             return json(try self.serverDetail(id, now: WallClock.nowMillis()))
         }
         router.get("api/servers/:id/surfaces/:surface/players") { _, context throws(GatewayError) in
-            let id = try Self.serverID(context)
-            guard let raw = context.parameters.get("surface"), let surface = PercentDecoding.decode(raw),
-                Identifier.isValidSurfaceName(surface)
-            else { throw .invalidRequest("surface name") }
-            return json(try self.surfacePlayers(id, surface: surface))
+            json(try self.surfacePlayers(try Self.serverID(context), surface: try Self.surfaceName(context)))
+        }
+        for kind in FactoryKind.allCases {
+            router.get("api/servers/:id/surfaces/:surface/\(kind.rawValue)") { _, context throws(GatewayError) in
+                json(try self.factoryList(kind, try Self.serverID(context), surface: try Self.surfaceName(context)))
+            }
+        }
+        router.get("api/servers/:id/platforms") { _, context throws(GatewayError) in
+            json(try self.platforms(try Self.serverID(context)))
         }
         router.get("api/servers/:id/surfaces/:surface") { _, context throws(GatewayError) in
-            let id = try Self.serverID(context)
-            guard let raw = context.parameters.get("surface"), let surface = PercentDecoding.decode(raw),
-                Identifier.isValidSurfaceName(surface)
-            else { throw .invalidRequest("surface name") }
-            return json(try self.surfaceDetail(id, surface: surface))
+            json(try self.surfaceDetail(try Self.serverID(context), surface: try Self.surfaceName(context)))
         }
+    }
+
+    private static func surfaceName(_ context: Context) throws(GatewayError) -> String {
+        guard let raw = context.parameters.get("surface"), let surface = PercentDecoding.decode(raw),
+            Identifier.isValidSurfaceName(surface)
+        else { throw .invalidRequest("surface name") }
+        return surface
     }
 
     private static func serverID(_ context: Context) throws(GatewayError) -> String {
@@ -52,7 +62,7 @@ struct APIRoutes<Context: RequestContext> {
     }
 
     /// One server as both sources know it.
-    private struct ServerView {
+    fileprivate struct ServerView {
         var id: String
         var live: LiveState?
         var tiles: ServerTileSummary?
@@ -74,7 +84,7 @@ struct APIRoutes<Context: RequestContext> {
         return byID.values.sorted { $0.id < $1.id }
     }
 
-    private func view(_ id: String) throws(GatewayError) -> ServerView {
+    fileprivate func view(_ id: String) throws(GatewayError) -> ServerView {
         let view = ServerView(id: id, live: hub.state(server: id), tiles: tiles.summary(server: id))
         guard view.live != nil || view.tiles != nil else { throw .notFound }
         return view
@@ -190,6 +200,33 @@ struct APIRoutes<Context: RequestContext> {
         let v = try view(id)
         var w = JSONWriter()
         LiveMessages.writePlayers(&w, (v.live?.onlinePlayers ?? []).filter { $0.surface == surface })
+        return w.buffer
+    }
+}
+
+/// The per-surface factory lists of the REST API, by their path segment.
+enum FactoryKind: String, CaseIterable, Sendable {
+    case tags, stations, trains
+}
+
+extension APIRoutes {
+    /// `GET /api/servers/{id}/surfaces/{surface}/{kind}`: the objects of `kind` on `surface`.
+    func factoryList(_ kind: FactoryKind, _ id: String, surface: String) throws(GatewayError) -> ByteBuffer {
+        let factory = try view(id).live?.factory ?? FactoryState()
+        var w = JSONWriter(capacity: 512)
+        switch kind {
+        case .tags: LiveMessages.writeArray(&w, factory.tags(on: surface), LiveMessages.writeTagFields)
+        case .stations: LiveMessages.writeArray(&w, factory.stations(on: surface), LiveMessages.writeStationFields)
+        case .trains: LiveMessages.writeArray(&w, factory.trains(on: surface), LiveMessages.writeTrainFields)
+        }
+        return w.buffer
+    }
+
+    /// `GET /api/servers/{id}/platforms`: every space platform of the server, by index.
+    func platforms(_ id: String) throws(GatewayError) -> ByteBuffer {
+        let factory = try view(id).live?.factory ?? FactoryState()
+        var w = JSONWriter(capacity: 512)
+        LiveMessages.writeArray(&w, factory.sortedPlatforms, LiveMessages.writePlatformFields)
         return w.buffer
     }
 }

@@ -46,7 +46,11 @@ extension GatewayConfiguration {
             authConcurrency: try config.value(S.authConcurrency),
             liveLimits: LiveLimits(
                 maxServers: try config.value(S.maxServers), maxPlayersPerServer: try config.value(S.maxPlayersPerServer),
-                maxSurfacesPerServer: try config.value(S.maxSurfacesPerServer)))
+                maxSurfacesPerServer: try config.value(S.maxSurfacesPerServer),
+                maxTagsPerServer: try config.value(S.maxTagsPerServer),
+                maxStationsPerServer: try config.value(S.maxStationsPerServer),
+                maxTrainsPerServer: try config.value(S.maxTrainsPerServer),
+                maxPlatformsPerServer: try config.value(S.maxPlatformsPerServer)))
         metricsOnOwnPort = try config.value(CommonSettings.metricsPort) != 0
     }
 

@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// Feeds the gateway from Kafka: every tile record of the `tiles` topic into the ``TileStore``
 /// (and a tile invalidation to WebSocket clients), every packet of the `live` topic into the
-/// ``LiveHub``. Each replica reads both topics whole, from the beginning, so it holds nothing it
+/// ``LiveHub`` (the live consumer also reads the `trains` topic: its records are live packets too).
+/// Each replica reads the topics whole, from the beginning, so it holds nothing it
 /// cannot rebuild; it never commits offsets.
 package final class GatewayFeed: Service, Sendable {
     private let tiles: KafkaConsumer

@@ -44,7 +44,8 @@ struct LiveSubscription: Sendable {
 /// Fifty players moving at 4 Hz then cost each client 1000 / `playerFrameMillis` messages a
 /// second instead of 200. Any other message of that server first sends the open frame, so
 /// clients see every change in the order the state went through them. With 0, every update is
-/// its own `players` message at once.
+/// its own `players` message at once. Train updates are framed the same way, into one `trains`
+/// message per frame (sent after the frame's `players` message).
 package final class LiveHub: Sendable {
     private struct Client {
         var server: String
@@ -52,13 +53,26 @@ package final class LiveHub: Sendable {
         var stats: ClientQueueStatistics
     }
 
-    /// Player updates of one server waiting for the end of the frame.
+    /// Player and train updates of one server waiting for the end of the frame.
     private struct PlayerFrame {
         var players: [PlayerState] = []
         /// Index in ``players`` of each player's entry.
         var slot: [Int: Int] = [:]
+        var trains: [TrainState] = []
+        /// Index in ``trains`` of each train's entry.
+        var trainSlot: [Int: Int] = [:]
         /// When the frame's oldest update reached the hub (Unix milliseconds): its `at`.
         var since: Int64
+
+        /// Adds `value` under `key`, replacing an earlier entry of the same key in place.
+        static func fold<T>(_ value: T, key: Int, into list: inout [T], slots: inout [Int: Int]) {
+            if let i = slots[key] {
+                list[i] = value
+            } else {
+                slots[key] = list.count
+                list.append(value)
+            }
+        }
     }
 
     private struct State {
@@ -119,8 +133,13 @@ package final class LiveHub: Sendable {
             let capacity = chatCapacity
             guard LiveLimits.timeRange.contains(receivedAt) else { return .failure(.time) }
             if state.servers[server] == nil, state.servers.count >= limits.maxServers { return .failure(.servers) }
-            var live = state.servers[server] ?? LiveState(server: server, chatCapacity: capacity)
-            if let rejection = limits.check(packet, against: live) { return .failure(rejection) }
+            if let rejection = limits.check(
+                packet, against: state.servers[server] ?? LiveState(server: server, chatCapacity: capacity))
+            {
+                return .failure(rejection)
+            }
+            // Taken out while it changes, so the change does not copy the server's whole state.
+            var live = state.servers.removeValue(forKey: server) ?? LiveState(server: server, chatCapacity: capacity)
             let event = live.apply(packet, receivedAt: receivedAt)
             state.servers[server] = live
             guard let event else { return .success((nil, false)) }
@@ -285,13 +304,12 @@ package final class LiveHub: Sendable {
     /// Sends `event` to the clients of `server`, or adds it to the server's open player frame.
     /// Returns true if that opened the first frame, so the caller must schedule the flush.
     private func publish(_ event: LiveEvent, server: String, now: Int64, in state: inout State) -> Bool {
-        if case .player(let player) = event, playerFrameMillis > 0 {
+        if playerFrameMillis > 0, event.isFramed {
             var frame = state.frames[server] ?? PlayerFrame(since: now)
-            if let i = frame.slot[player.index] {
-                frame.players[i] = player
-            } else {
-                frame.slot[player.index] = frame.players.count
-                frame.players.append(player)
+            if case .player(let player) = event {
+                PlayerFrame.fold(player, key: player.index, into: &frame.players, slots: &frame.slot)
+            } else if case .train(let train) = event {
+                PlayerFrame.fold(train, key: train.id, into: &frame.trains, slots: &frame.trainSlot)
             }
             state.frames[server] = frame
             guard !state.flushScheduled else { return false }
@@ -308,7 +326,12 @@ package final class LiveHub: Sendable {
     /// Sends the open player frame of `server`, if any.
     private func flushFrame(server: String, in state: inout State) {
         guard let frame = state.frames.removeValue(forKey: server) else { return }
-        broadcast(LiveMessages.players(server: server, frame.players, at: frame.since), server: server, in: &state)
+        if !frame.players.isEmpty {
+            broadcast(LiveMessages.players(server: server, frame.players, at: frame.since), server: server, in: &state)
+        }
+        if !frame.trains.isEmpty {
+            broadcast(LiveMessages.trains(server: server, frame.trains, at: frame.since), server: server, in: &state)
+        }
     }
 
     /// Flushes the player frames when the current frame ends.
@@ -349,6 +372,16 @@ package final class LiveHub: Sendable {
             }
             client.stats.maxBuffered = max(client.stats.maxBuffered, client.stats.buffered)
             state.clients[id] = client
+        }
+    }
+}
+
+extension LiveEvent {
+    /// Whether the event goes into a frame (player and train updates) rather than out at once.
+    fileprivate var isFramed: Bool {
+        switch self {
+        case .player, .train: true
+        default: false
         }
     }
 }

@@ -6,8 +6,8 @@ import Shared
 ///
 /// Messages (all objects with a `"type"`; live ones carry `at`, the gateway's Unix-millisecond
 /// time when it encoded the message, so clients can measure delivery latency):
-/// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session`, `status` (object as below)
-///   (sent first on connect)
+/// - `snapshot`: `server`, `players`, `surfaces`, `chat`, `session`, `status` (object as below),
+///   `tags`, `stations`, `trains`, `platforms` (sent first on connect)
 /// - `players`: `server`, `players` (array of player objects: each changed player's latest state
 ///   since the previous `players` message; `at` is when the oldest of those updates arrived)
 /// - `chat`: `server`, `player`, `message`, `tick`, `receivedAt`, `source` (`mod`|`console`);
@@ -19,10 +19,13 @@ import Shared
 /// - `notice`: `server`, `kind` (join|leave|kick|ban|saving|sequence_gap), `player`, `message`,
 ///   `time`, `missing`
 /// - `tile`: `server`, `surface`, `layer`, `z`, `x`, `y`, `version`, `removed`
+/// - the factory messages (`tag`, `tags_removed`, `station`, `station_removed`, `trains`,
+///   `train_removed`, `platform`, `platform_removed`): see `LiveMessages+Factory.swift`
 enum LiveMessages {
     static func event(_ event: LiveEvent, state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
         let server = state.server
         if case .status = event { return status(state, now: now, staleAfterSeconds: staleAfterSeconds) }
+        if let factory = factoryEvent(event, server: server, now: now) { return factory }
         var w = JSONWriter()
         w.beginObject()
         switch event {
@@ -50,8 +53,9 @@ enum LiveMessages {
             w.int(Int(e.time))
             w.key("missing")
             if let m = e.missing { w.int(Int(m)) } else { w.null() }
-        case .status:
-            break
+        case .status, .tag, .tagsRemoved, .station, .stationRemoved, .train, .trainRemoved, .platform,
+            .platformRemoved:
+            break  // written above
         }
         w.key("at")
         w.int(Int(now))
@@ -61,12 +65,21 @@ enum LiveMessages {
 
     /// A `players` message: the latest state of each player in `players`.
     static func players(server: String, _ players: [PlayerState], at: Int64) -> ByteBuffer {
-        var w = JSONWriter(capacity: 64 + 160 * players.count)
+        frame("players", server: server, players, bytesEach: 160, at: at, writePlayerFields)
+    }
+
+    /// A framed message (`players`, `trains`): `type`, `server`, the array under the name
+    /// `type`, `at` (when the frame's oldest update arrived).
+    static func frame<T>(
+        _ type: String, server: String, _ values: [T], bytesEach: Int, at: Int64,
+        _ fields: (inout JSONWriter, T) -> Void
+    ) -> ByteBuffer {
+        var w = JSONWriter(capacity: 64 + bytesEach * values.count)
         w.beginObject()
-        w.field("type", "players")
+        w.field("type", type)
         w.field("server", server)
-        w.key("players")
-        writePlayers(&w, players)
+        w.key(type)
+        writeArray(&w, values, fields)
         w.key("at")
         w.int(Int(at))
         w.endObject()
@@ -120,21 +133,9 @@ enum LiveMessages {
         w.key("players")
         writePlayers(&w, state.sortedPlayers)
         w.key("surfaces")
-        w.beginArray()
-        for s in state.sortedSurfaces {
-            w.beginObject()
-            writeSurfaceFields(&w, s)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, state.sortedSurfaces, writeSurfaceFields)
         w.key("chat")
-        w.beginArray()
-        for c in state.chat {
-            w.beginObject()
-            writeChatFields(&w, c)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, state.chat, writeChatFields)
         w.key("session")
         if let session = state.session {
             w.beginObject()
@@ -147,6 +148,7 @@ enum LiveMessages {
         w.beginObject()
         writeStatusFields(&w, state, now: now, staleAfterSeconds: staleAfterSeconds)
         w.endObject()
+        writeFactorySnapshot(&w, state.factory)
         w.endObject()
         return w.buffer
     }
@@ -154,13 +156,7 @@ enum LiveMessages {
     // MARK: Fields
 
     static func writePlayers(_ w: inout JSONWriter, _ players: [PlayerState]) {
-        w.beginArray()
-        for p in players {
-            w.beginObject()
-            writePlayerFields(&w, p)
-            w.endObject()
-        }
-        w.endArray()
+        writeArray(&w, players, writePlayerFields)
     }
 
     static func writePlayerFields(_ w: inout JSONWriter, _ p: PlayerState) {
