@@ -11,25 +11,13 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)), .needs(.services))
 struct FactoryGatewayTests {
     @Test func tagsStationsAndTrainsReachTheGatewayFromBothTopics() async throws {
-        let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let run = SurfaceDeletionTests.Run(
-            prefix: "fg-\(id)", server: "srv-\(id)", bootstrap: try TestEnvironment.bootstrap(),
-            dir: FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-fg-\(id)"))
-        for sub in ["ingest", "g1"] {
-            try FileManager.default.createDirectory(at: run.dir.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
+        let run = try SurfaceDeletionTests.Run.make("fg", subdirs: ["ingest", "g1"])
         let e2e = EndToEndTests()
-        let ingest = try ServiceProcess(
-            "PacketIngest", arguments: run.common + ["--allow-unsigned", "--metrics-port", "0"], environment: ["LOG_LEVEL": "info"],
-            logDir: run.dir.appendingPathComponent("ingest"))
+        let ingest = try run.ingest()
         var processes = [ingest]
         defer { for p in processes { p.killNow() } }
-        let producer = try KafkaProducer(
-            configuration: ProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: run.bootstrap, clientID: "fg")),
-            logger: RendererWorkersTests.logger)
+        let (producer, admin) = try run.clients("fg")
         defer { Task { await producer.shutdown() } }
-        let admin = try KafkaAdmin(
-            configuration: KafkaClientConfiguration(bootstrapServers: run.bootstrap, clientID: "fg-admin"), logger: RendererWorkersTests.logger)
         _ = try await e2e.eventually(timeout: 60, processes: processes) { () -> Bool? in
             (try? await admin.partitionCounts([run.topics.raw, run.topics.trains]))?.count == 2 ? true : nil
         }

@@ -20,6 +20,36 @@ struct SurfaceDeletionTests {
         let prefix: String, server: String, bootstrap: String, dir: URL
         var common: [String] { ["--kafka-bootstrap", bootstrap, "--topic-prefix", prefix] }
         var topics: Topics { Topics(prefix: prefix) }
+
+        /// A run with a random id (prefix `<tag>-<id>`, server `srv-<id>`) whose directory has `subdirs`.
+        static func make(_ tag: String, subdirs: [String]) throws -> Run {
+            let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            let run = Run(
+                prefix: "\(tag)-\(id)", server: "srv-\(id)", bootstrap: try TestEnvironment.bootstrap(),
+                dir: FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-\(tag)-\(id)"))
+            for sub in subdirs {
+                try FileManager.default.createDirectory(at: run.dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+            return run
+        }
+
+        /// This run's PacketIngest (unsigned lines allowed), logging to `dir/ingest`.
+        func ingest() throws -> ServiceProcess {
+            try ServiceProcess(
+                "PacketIngest", arguments: common + ["--allow-unsigned", "--metrics-port", "0"], environment: ["LOG_LEVEL": "info"],
+                logDir: dir.appendingPathComponent("ingest"))
+        }
+
+        /// A producer and an admin client on this run's broker, named after `tag`.
+        func clients(_ tag: String) throws -> (KafkaProducer, KafkaAdmin) {
+            let producer = try KafkaProducer(
+                configuration: ProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: bootstrap, clientID: tag)),
+                logger: RendererWorkersTests.logger)
+            let admin = try KafkaAdmin(
+                configuration: KafkaClientConfiguration(bootstrapServers: bootstrap, clientID: "\(tag)-admin"),
+                logger: RendererWorkersTests.logger)
+            return (producer, admin)
+        }
     }
 
     static func line(_ type: String, _ seq: Int, _ json: String) -> String { "KAFKATORIO/1 \(type) \(seq * 10) \(seq) \(json)" }
@@ -87,25 +117,13 @@ struct SurfaceDeletionTests {
     }
 
     @Test func deletedSurfacesLeaveEveryZoomWhetherOrNotARendererRan() async throws {
-        let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let run = Run(
-            prefix: "sd-\(id)", server: "srv-\(id)", bootstrap: try TestEnvironment.bootstrap(),
-            dir: FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-sd-\(id)"))
-        for sub in ["ingest", "r1", "g1", "r2", "g2"] {
-            try FileManager.default.createDirectory(at: run.dir.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
+        let run = try Run.make("sd", subdirs: ["ingest", "r1", "g1", "r2", "g2"])
         let e2e = EndToEndTests()
-        let ingest = try ServiceProcess(
-            "PacketIngest", arguments: run.common + ["--allow-unsigned", "--metrics-port", "0"], environment: ["LOG_LEVEL": "info"],
-            logDir: run.dir.appendingPathComponent("ingest"))
+        let ingest = try run.ingest()
         var processes = [ingest]
         defer { for p in processes { p.killNow() } }
-        let producer = try KafkaProducer(
-            configuration: ProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: run.bootstrap, clientID: "sd")),
-            logger: RendererWorkersTests.logger)
+        let (producer, admin) = try run.clients("sd")
         defer { Task { await producer.shutdown() } }
-        let admin = try KafkaAdmin(
-            configuration: KafkaClientConfiguration(bootstrapServers: run.bootstrap, clientID: "sd-admin"), logger: RendererWorkersTests.logger)
         // PacketIngest creates the topics at start-up.
         let mapPartitions = try await e2e.eventually(timeout: 60, processes: processes) { () -> Int? in
             let counts = try? await admin.partitionCounts([run.topics.raw, run.topics.map])
