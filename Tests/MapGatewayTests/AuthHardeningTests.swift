@@ -111,14 +111,14 @@ import MapGatewayServer
         }
     }
 
-    /// Twelve wrong passwords (40,000 iterations each: a fraction of a second or more in a debug
+    /// Twelve wrong passwords (10,000 iterations each: a fraction of a second in a debug
     /// build) checked two at a time, as many as the cooperative pool has threads here: they finish
     /// over six rounds, and `/healthz` is answered in the first ones. Were the checks on the pool,
     /// both its threads would be taken until nearly all were done. (Eight at once, the first form
     /// of this test, finished together, so a loaded machine's delay of one check failed it.)
     @Test(.timeLimit(.minutes(3))) func wrongPasswordsDoNotStallOtherRequests() async throws {
         var c = Fixture.configuration()
-        c.auth = auth(["alice": ("wonder", 40_000)])
+        c.auth = auth(["alice": ("wonder", 10_000)])
         c.authConcurrency = 2
         let gate = ViewerGate(auth: c.auth, concurrency: c.authConcurrency, metrics: nil)
         let app = try buildApplication(
