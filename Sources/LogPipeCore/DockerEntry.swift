@@ -18,6 +18,11 @@ package struct DockerStreams: OptionSet, Sendable, Hashable {
         }
         self = streams
     }
+
+    /// The `--docker-streams` value of these streams (`stdout`, `stderr` or `stdout,stderr`).
+    package var setting: String {
+        [(DockerStreams.stdout, "stdout"), (.stderr, "stderr")].filter { contains($0.0) }.map(\.1).joined(separator: ",")
+    }
 }
 
 /// One entry of Docker's json-file log driver, one JSON object per line:

@@ -81,7 +81,7 @@ package final class LogPipeService: Service, Sendable {
             logger.info(
                 "following Docker json-file log",
                 metadata: [
-                    "file": "\(path)", "streams": "\(streams.contains(.stdout) ? "stdout" : "")\(streams == [.stdout, .stderr] ? "," : "")\(streams.contains(.stderr) ? "stderr" : "")",
+                    "file": "\(path)", "streams": "\(streams.setting)",
                     "checkpoint": "\(checkpoint.map { "\(Fingerprint.hex($0.fingerprint)):\($0.offset)" } ?? "none")",
                     "server": "\(configuration.serverID)",
                 ])

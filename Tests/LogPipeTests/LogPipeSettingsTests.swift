@@ -78,6 +78,7 @@ import Settings
         let both = try LogPipeConfiguration(
             config: try await load(["--file", "/c"], env: ["LOGPIPE_INPUT": "docker-json", "LOGPIPE_DOCKER_STREAMS": "stdout,stderr", "LOGPIPE_SERVER_ID": "s"]))
         #expect(both.input == .dockerJSON("/c", streams: [.stdout, .stderr]))
+        for value in ["stdout", "stderr", "stdout,stderr"] { #expect(DockerStreams(setting: value).setting == value) }
         #expect(try LogPipeConfiguration(config: try await load(["--file", "/f", "--server-id", "s"])).input == .file("/f"))
         let noFile = await #expect(throws: ServiceConfigError.self) {
             try LogPipeConfiguration(config: try await load(["--input", "docker-json", "--server-id", "s"]))
