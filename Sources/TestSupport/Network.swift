@@ -21,19 +21,12 @@ extension TestEnvironment {
     }
 }
 
-/// A plain HTTP GET through curl (installed by scripts/deps.sh) with a 5 s limit: the status
-/// (0 when nothing answered) and the body.
-package func httpGet(_ url: String) throws -> (status: Int, body: [UInt8]) {
+/// A plain HTTP GET through curl (installed by scripts/deps.sh) with a 5 s limit, run off the
+/// cooperative pool: the status (0 when nothing answered) and the body.
+package func httpGet(_ url: String) async throws -> (status: Int, body: [UInt8]) {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("http-get-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: out) }
-    let curl = Process()
-    curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    curl.arguments = ["-s", "-o", out.path, "-w", "%{http_code}", "--max-time", "5", url]
-    let pipe = Pipe()
-    curl.standardOutput = pipe
-    try curl.run()
-    let code = pipe.fileHandleForReading.readDataToEndOfFile()
-    curl.waitUntilExit()
+    let code = try await runTool("/usr/bin/curl", ["-s", "-o", out.path, "-w", "%{http_code}", "--max-time", "5", url])
     let body = (try? Data(contentsOf: out)).map { [UInt8]($0) } ?? []
-    return (Int(String(decoding: code, as: UTF8.self)) ?? 0, body)
+    return (Int(String(decoding: code.stdout, as: UTF8.self)) ?? 0, body)
 }

@@ -76,7 +76,7 @@ struct EndToEndTests {
         // 1. The gateway serves a PNG for chunk (0, 0) whose pixels have the prototype colours.
         let tileURL = "http://127.0.0.1:\(port)/tiles/\(server)/nauvis/terrain/\(TileKey.detailZoom)/0/0.png"
         let png = try await eventually(timeout: 90, processes: processes) { () -> [UInt8]? in
-            let r = try? httpGet(tileURL)
+            let r = try? await httpGet(tileURL)
             return r?.status == 200 ? r?.body : nil
         }
         let image = try PNGDecoder.decode(png)
@@ -87,7 +87,7 @@ struct EndToEndTests {
         #expect(pixel(0, 128) == Self.water, "bottom half is water")
         #expect(pixel(250, 250) == Self.water)
         let west = try await eventually(timeout: 30, processes: processes) { () -> [UInt8]? in
-            let r = try? httpGet("http://127.0.0.1:\(port)/tiles/\(server)/nauvis/terrain/\(TileKey.detailZoom)/-1/0.png")
+            let r = try? await httpGet("http://127.0.0.1:\(port)/tiles/\(server)/nauvis/terrain/\(TileKey.detailZoom)/-1/0.png")
             return r?.status == 200 ? r?.body : nil
         }
         let westImage = try PNGDecoder.decode(west)
@@ -120,9 +120,9 @@ struct EndToEndTests {
         client.cancel()
 
         // 3. PacketIngest reports health and counts what it routed.
-        let health = try httpGet("http://127.0.0.1:\(ingestMetricsPort)/healthz")
+        let health = try await httpGet("http://127.0.0.1:\(ingestMetricsPort)/healthz")
         #expect(health.status == 200 && String(decoding: health.body, as: UTF8.self) == "ok\n")
-        let metrics = String(decoding: try httpGet("http://127.0.0.1:\(ingestMetricsPort)/metrics").body, as: UTF8.self)
+        let metrics = String(decoding: try await httpGet("http://127.0.0.1:\(ingestMetricsPort)/metrics").body, as: UTF8.self)
         let accepted = metrics.split(separator: "\n").first {
             $0.hasPrefix("ingest_lines_total{") && $0.contains(#"result="accepted""#) && $0.contains(#"topic="raw""#)
         }

@@ -36,19 +36,19 @@ struct FactoryGatewayTests {
         let port = try TestEnvironment.freePort()
         let gateway = try SurfaceDeletionTests.gateway(run, "g1", port: port)
         processes.append(gateway)
-        func get(_ path: String) -> String? {
-            guard let r = try? httpGet("http://127.0.0.1:\(port)/api/servers/\(run.server)\(path)"), r.status == 200 else { return nil }
+        func get(_ path: String) async -> String? {
+            guard let r = try? await httpGet("http://127.0.0.1:\(port)/api/servers/\(run.server)\(path)"), r.status == 200 else { return nil }
             return String(decoding: r.body, as: UTF8.self)
         }
         let trains = try await e2e.eventually(timeout: 90, processes: processes) { () -> String? in
-            get("/surfaces/nauvis/trains").flatMap { $0 == "[]" ? nil : $0 }
+            await get("/surfaces/nauvis/trains").flatMap { $0 == "[]" ? nil : $0 }
         }
         #expect(trains.hasPrefix(#"[{"id":12,"surface":"nauvis","force":"player","state":"on_the_path","manual":false,"speed":0.5,"carriages":[{"x":100,"y":-20.5,"orientation":0.25}]"#))
-        let tags = try await e2e.eventually(timeout: 30, processes: processes) { get("/surfaces/nauvis/tags").flatMap { $0 == "[]" ? nil : $0 } }
+        let tags = try await e2e.eventually(timeout: 30, processes: processes) { await get("/surfaces/nauvis/tags").flatMap { $0 == "[]" ? nil : $0 } }
         #expect(tags.contains(#""tag":7,"#) && tags.contains(#""text":"Iron \u003coutpost>""#))
-        let stations = try await e2e.eventually(timeout: 30, processes: processes) { get("/surfaces/nauvis/stations").flatMap { $0 == "[]" ? nil : $0 } }
+        let stations = try await e2e.eventually(timeout: 30, processes: processes) { await get("/surfaces/nauvis/stations").flatMap { $0 == "[]" ? nil : $0 } }
         #expect(stations.contains(#""unit":5001,"name":"Iron pickup""#))
-        #expect(get("/platforms") == "[]")
+        #expect(await get("/platforms") == "[]")
         for p in [gateway, ingest] { #expect(await p.terminate(timeout: 20) == 0, "\(p.name): clean exit on SIGTERM") }
     }
 }

@@ -102,8 +102,12 @@ struct SurfaceDeletionTests {
     }
 
     /// The gateway's status for each probed tile of `surface`.
-    static func statuses(_ port: Int, _ run: Run, _ surface: String) -> [Int] {
-        probes.map { (try? httpGet("http://127.0.0.1:\(port)/tiles/\(run.server)/\(surface)/\($0).png"))?.status ?? 0 }
+    static func statuses(_ port: Int, _ run: Run, _ surface: String) async -> [Int] {
+        var out: [Int] = []
+        for probe in probes {
+            out.append((try? await httpGet("http://127.0.0.1:\(port)/tiles/\(run.server)/\(surface)/\(probe).png"))?.status ?? 0)
+        }
+        return out
     }
 
     static func renderer(_ run: Run, _ name: String) throws -> ServiceProcess {
@@ -140,13 +144,16 @@ struct SurfaceDeletionTests {
         let renderer1 = try Self.renderer(run, "r1"), gateway1 = try Self.gateway(run, "g1", port: port1)
         processes += [renderer1, gateway1]
         _ = try await e2e.eventually(timeout: 120, processes: processes) { () -> Bool? in
-            [Self.kept, Self.deletedStopped, Self.deletedRunning].allSatisfy { Self.statuses(port1, run, $0) == [200, 200, 200, 200] } ? true : nil
+            for surface in [Self.kept, Self.deletedStopped, Self.deletedRunning] {
+                if await Self.statuses(port1, run, surface) != [200, 200, 200, 200] { return nil }
+            }
+            return true
         }
         try await Self.ship([Self.deletion(Self.deletedRunning, seq: seq)], run: run, from: lines.count, producer: producer)
         _ = try await e2e.eventually(timeout: 60, processes: processes) { () -> Bool? in
-            Self.statuses(port1, run, Self.deletedRunning) == [404, 404, 404, 404] ? true : nil
+            await Self.statuses(port1, run, Self.deletedRunning) == [404, 404, 404, 404] ? true : nil
         }
-        #expect(Self.statuses(port1, run, Self.kept) == [200, 200, 200, 200])
+        #expect(await Self.statuses(port1, run, Self.kept) == [200, 200, 200, 200])
         #expect(await renderer1.terminate(timeout: 20) == 0, "renderer: clean exit on SIGTERM")
         #expect(await gateway1.terminate(timeout: 20) == 0, "gateway: clean exit on SIGTERM")
 
@@ -165,9 +172,11 @@ struct SurfaceDeletionTests {
         // stage joins its own group after the detail stage, so this waits for its removals too)
         // and 200 for the kept one.
         _ = try await e2e.eventually(timeout: 120, processes: [ingest, renderer2, gateway2]) { () -> Bool? in
-            Self.statuses(port2, run, Self.kept) == [200, 200, 200, 200]
-                && Self.statuses(port2, run, Self.deletedStopped) == [404, 404, 404, 404]
-                && Self.statuses(port2, run, Self.deletedRunning) == [404, 404, 404, 404] ? true : nil
+            guard await Self.statuses(port2, run, Self.kept) == [200, 200, 200, 200],
+                await Self.statuses(port2, run, Self.deletedStopped) == [404, 404, 404, 404],
+                await Self.statuses(port2, run, Self.deletedRunning) == [404, 404, 404, 404]
+            else { return nil }
+            return true
         }
         let final = try await RendererWorkersTests.finalTiles(
             prefix: run.prefix, minimum: .seconds(5), ready: { renderer2.log.components(separatedBy: "partition restored").count > mapPartitions })

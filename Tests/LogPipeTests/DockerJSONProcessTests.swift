@@ -198,7 +198,7 @@ struct DockerJSONProcessTests {
         while ContinuousClock.now - stopped < .seconds(15) {
             try writer.print((0..<400).map { Self.line(i + $0, tag: "during") })
             i += 400
-            let metrics = String(decoding: (try? httpGet("http://127.0.0.1:\(metricsPort)/metrics").body) ?? [], as: UTF8.self)
+            let metrics = String(decoding: (try? await httpGet("http://127.0.0.1:\(metricsPort)/metrics").body) ?? [], as: UTF8.self)
             if let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("logpipe_inflight_lines ") }),
                 let value = Double(line.split(separator: " ").last ?? "")
             {

@@ -121,7 +121,7 @@ struct JournalProcessTests {
         #expect(messages.suffix(2).map(\.value).contains(Array("after the vacuum".utf8)))
         var metrics = ""
         for _ in 0..<50 {
-            metrics = String(decoding: try httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
+            metrics = String(decoding: try await httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
             if metrics.contains("logpipe_lines_shipped_total{topic=\"console\"} 1") { break }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -191,7 +191,7 @@ struct LogPipeProcessTests {
                 "logpipe_lines_shipped_total{topic=\"deadletter\"} 1", "logpipe_delivery_errors_total 0",
                 "logpipe_lag_bytes 0",
             ])
-        #expect(try httpGet("http://127.0.0.1:\(port)/healthz").status == 200)
+        #expect(try await httpGet("http://127.0.0.1:\(port)/healthz").status == 200)
 
         // The file is deleted; a new one appears at the path and is followed from its start.
         try FileManager.default.removeItem(at: file)

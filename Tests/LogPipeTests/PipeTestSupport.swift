@@ -91,19 +91,13 @@ enum PipeEnv {
     static func expectMetrics(port: Int, after line: String, _ expected: [String]) async throws {
         var metrics = ""
         for _ in 0..<50 {
-            metrics = String(decoding: try httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
+            metrics = String(decoding: try await httpGet("http://127.0.0.1:\(port)/metrics").body, as: UTF8.self)
             if metrics.contains(line) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         for expectedLine in expected { #expect(metrics.contains(expectedLine), "metrics lack \(expectedLine)") }
     }
 
-    /// Runs blocking `work` on a thread of its own.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
-    }
 }
 
 struct PipeTestError: Error, CustomStringConvertible {

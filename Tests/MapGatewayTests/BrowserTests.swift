@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Shared
+import TestSupport
 import Testing
 
 import MapGatewayCore
@@ -108,17 +109,9 @@ import MapGatewayServer
         }
     }
 
-    /// Runs `executable` with `arguments` and returns its standard output.
+    /// Runs `executable` with `arguments` (off the cooperative pool: a browser run takes seconds)
+    /// and returns its standard output.
     static func run(_ executable: String, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = await Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try await runTool(executable, arguments).stdout, as: UTF8.self)
     }
 }

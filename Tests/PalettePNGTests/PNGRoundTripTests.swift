@@ -92,13 +92,13 @@ struct PNGRoundTripTests {
     }
 
     @Test("an independent decoder (python3 + zlib) reads our PNGs", .enabled(if: PythonPNG.available))
-    func crossCheck() throws {
+    func crossCheck() async throws {
         var seed: UInt64 = 100
         for (w, h) in [(1, 1), (17, 9), (256, 256)] {
             for colours in [2, 4, 16, 256] {
                 seed += 1
                 let image = Fixtures.randomImage(width: w, height: h, colours: colours, alpha: true, blocky: true, seed: seed)
-                let (pw, ph, depth, rgba) = try PythonPNG.decode(try PNGEncoder.encode(image))
+                let (pw, ph, depth, rgba) = try await PythonPNG.decode(try PNGEncoder.encode(image))
                 #expect(pw == w && ph == h)
                 #expect(depth == PNGEncoder.bitDepth(forPaletteCount: colours))
                 #expect(rgba == image.rgba())

@@ -74,20 +74,23 @@ enum PythonPNG {
         print(w, h, depth)
         """
 
-    /// Decodes `png` with Python; returns (width, height, bit depth, rgba).
-    static func decode(_ png: [UInt8]) throws -> (Int, Int, Int, [UInt8]) {
+    /// Decodes `png` with Python (off the cooperative pool); returns (width, height, bit depth, rgba).
+    static func decode(_ png: [UInt8]) async throws -> (Int, Int, Int, [UInt8]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("palettepng-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.png"), output = dir.appendingPathComponent("out.rgba")
         try Data(png).write(to: input)
-        let line = try run(["-c", script, input.path, output.path])
+        let result = try await runTool("/usr/bin/env", ["python3", "-c", script, input.path, output.path])
+        guard result.status == 0 else { throw Failed(status: result.status) }
+        let line = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = line.split(separator: " ").compactMap { Int($0) }
         return (parts[0], parts[1], parts[2], [UInt8](try Data(contentsOf: output)))
     }
 
     struct Failed: Error { var status: Int32 }
 
+    /// Runs python3 synchronously: only for ``available``, once, at test planning.
     @discardableResult
     static func run(_ args: [String]) throws -> String {
         let p = Process()
