@@ -221,8 +221,11 @@ struct LogPipeProcessTests {
             if !l.isEmpty { expected.append(Array(l.utf8)) }
         }
         let handle = try #require(pipe.stdin).fileHandleForWriting
-        handle.write(Data(text.utf8))
-        try handle.close()
+        // Off the pool: the write blocks until LogPipe has read all but a pipe buffer of it.
+        try await offPool { [text] in
+            handle.write(Data(text.utf8))
+            try handle.close()
+        }
         #expect(await pipe.waitForExit(timeout: 60) == 0, "LogPipe exits 0 at the end of stdin: \(pipe.log.suffix(1500))")
         let topics = Topics(prefix: prefix)
         let reader = try TopicReader(bootstrap: try PipeEnv.bootstrap(), topics: [topics.raw, topics.console])
