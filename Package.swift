@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "MapGatewayTests",
             dependencies: [
-                "MapGatewayCore", "MapGatewayServer", "Shared", "Settings", "ServiceSupport", "KafkaModel", hummingbird, hummingbirdTesting,
+                "MapGatewayCore", "MapGatewayServer", "Shared", "Settings", "ServiceSupport", "KafkaModel", "TestSupport", hummingbird, hummingbirdTesting,
                 hummingbirdWS,
                 hummingbirdWSTesting, prometheus, log, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
