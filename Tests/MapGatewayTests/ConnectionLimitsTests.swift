@@ -11,7 +11,8 @@ import MapGatewayServer
 /// and connections over the cap are closed at once while the admitted ones are served; a freed
 /// slot is taken again. Each runs on the tile fast path and on the normal stack (trusted proxies
 /// configured: the policy middleware is on, so the fast path is not installed). The bounds are
-/// the tests' time limits, never a measured duration.
+/// the tests' time limits, never a measured duration: 3 minutes, a hang guard (each case takes
+/// 1–20 s alone; in the parallel suite on a loaded 2-core machine a minute was seen to run out).
 @Suite struct ConnectionLimitsTests {
     let registry = PrometheusCollectorRegistry()
     let tiles = TileStore()
@@ -44,7 +45,7 @@ import MapGatewayServer
         return text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Int($0.split(separator: " ").last!) } ?? 0
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
     func aSlowHeadIsClosedAfterTheHeaderTimeout(normalStack: Bool) async throws {
         try await run(normalStack: normalStack, { $0.headerTimeoutSeconds = 1; $0.idleTimeoutSeconds = 3600 }) { port in
             // A first request is answered, so the slow head below is the second on the connection.
@@ -61,7 +62,7 @@ import MapGatewayServer
         #expect(counter(#"kafkatorio_gateway_connections_closed_total{reason="idle_timeout"}"#) == 0)
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [(false, tile), (true, tile), (false, "/healthz"), (true, "/api/servers")])
+    @Test(.timeLimit(.minutes(3)), arguments: [(false, tile), (true, tile), (false, "/healthz"), (true, "/api/servers")])
     func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(normalStack: Bool, path: String) async throws {
         // 10 s, not 1: in the whole parallel suite on 2 cores a test task can wait seconds for a
         // thread, between connecting and its first request or between its two requests (4 s was
@@ -81,7 +82,7 @@ import MapGatewayServer
 
     /// A WebSocket that sends nothing outlives the idle timeout several times over while an idle
     /// HTTP connection opened beside it is closed (pings, off here, are a WebSocket's liveness).
-    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
     func aWebSocketIsNotClosedByTheIdleTimeout(normalStack: Bool) async throws {
         try await run(normalStack: normalStack, { $0.headerTimeoutSeconds = 4; $0.idleTimeoutSeconds = 4 }) { port in
             let ws = try RawSocket(port: port)
@@ -97,7 +98,7 @@ import MapGatewayServer
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    @Test(.timeLimit(.minutes(3)), arguments: [false, true])
     func connectionsOverTheCapAreClosedAndFreedSlotsServeAgain(normalStack: Bool) async throws {
         try await run(normalStack: normalStack, { $0.maxConnections = 3 }) { port in
             // Three slots: the test client's, `first`'s and `second`'s.
