@@ -28,8 +28,9 @@ extension BrowserTests {
         var panel: PanelState
     }
 
-    /// The side panel's box: shown or not, whether anything in it is wider than it, whether its
-    /// chat and player lists scroll.
+    /// The side panel's box: shown or not, whether it or anything in it scrolls sideways (text
+    /// that does not wrap), the right edge of its widest element and its own, whether its chat and
+    /// player lists scroll.
     struct PanelState: Decodable {
         var display: String
         var toggle: String
@@ -52,7 +53,8 @@ extension BrowserTests {
         + " popup: pop ? pop.textContent : null, platforms: texts('#platform-list li'),"
         + " bars: Array.from(document.querySelectorAll('#platform-list .fill')).map(function (e) { return e.style.width; }),"
         + " panel: { display: getComputedStyle(p).display, toggle: getComputedStyle(document.getElementById('panel-toggle')).display,"
-        + " overflowX: p.scrollWidth > p.clientWidth, widest: widest, width: pr.right,"
+        + " overflowX: [p].concat(Array.from(p.querySelectorAll('*'))).some(function (e) { return e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1; }),"
+        + " widest: widest, width: pr.right,"
         + " chatScrolls: scrolls('chat-list'), playersScroll: scrolls('player-list') } }); })()"
 
     /// Runs one browser session on `url`: the first screenshot once `until` holds, then one per
@@ -157,7 +159,9 @@ extension BrowserTests {
                 ("\(train) && \(train).dataset.x === '20' && \(marker).getLatLng().lng === 20"
                     + " && document.querySelectorAll('.station-label').length === 1"
                     + " && document.querySelector('.tag-label').textContent.indexOf('edited') >= 0", nil),
-                ("document.querySelector('.leaflet-popup-content')", "[data-train=\"12\"]"),
+                // Shown when it has faded in.
+                ("document.querySelector('.leaflet-popup') && getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'",
+                    "[data-train=\"12\"]"),
                 ("document.body.dataset.surface === 'platform-1' && document.querySelectorAll('[data-train]').length === 0"
                     + " && document.querySelectorAll('.tag-label').length === 1", "#platform-list li"),
             ]
