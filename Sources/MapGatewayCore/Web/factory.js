@@ -106,7 +106,7 @@ function showTrain(t) {
     icon.appendChild(arrow);
     const details = element('div', '', 'train-details');
     const marker = L.marker(ll, {
-      icon: L.divIcon({ html: icon, className: 'train-icon', iconSize: [22, 22] }), keyboard: false,
+      icon: L.divIcon({ html: icon, className: 'train-icon', iconSize: [22, 22], popupAnchor: [0, -10] }), keyboard: false,
     }).bindPopup(details, { className: 'train-popup' });
     m = { marker, arrow, details, pos, deg: null, lastUpdate: now, frame: null };
     markers.trains.set(t.id, m);
