@@ -77,18 +77,22 @@ extension BrowserTests {
             "--eval", factoryStateJS, "--until", until,
         ]
         for (i, step) in steps.enumerated() { arguments += ["--then", shots[i + 1], step.until] + (step.click.map { [$0] } ?? []) }
-        async let output = run(python, arguments)
+        let ended = Ended()
+        let command = arguments
+        let output = Task {
+            defer { ended.set() }
+            return try await Self.run(python, command)
+        }
         for i in 0..<steps.count {
             // Really waits for the screenshot, however long a loaded machine takes (the script
-            // itself gives up after its --wait per step).
-            var waited = 0
-            while !FileManager.default.fileExists(atPath: shots[i]), waited < 6000 {
+            // gives up waiting for a step's condition after --wait, and then still shoots), unless
+            // the script ended without it.
+            while !FileManager.default.fileExists(atPath: shots[i]), !ended.value {
                 try await Task.sleep(for: .milliseconds(50))
-                waited += 1
             }
             try await between(i)
         }
-        let lines = try await output.split(separator: "\n")
+        let lines = try await output.value.split(separator: "\n")
         try #require(lines.count == 2 * (steps.count + 1), "\(lines)")
         return try (0...steps.count).map { i in
             let body = try JSONDecoder().decode([String: String].self, from: Data(lines[2 * i].utf8))
@@ -230,4 +234,12 @@ extension BrowserTests {
             #expect(open.chatScrolls && open.playersScroll, "\(open)")
         }
     }
+}
+
+/// Set once a process has ended (read by a polling loop).
+private final class Ended: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended = false
+    var value: Bool { lock.withLock { ended } }
+    func set() { lock.withLock { ended = true } }
 }
