@@ -11,7 +11,7 @@ import MapGatewayServer
 /// browser session of four screenshots: tag and station labels; a train marker that glided to its
 /// second sample (and points east), a removed station and an edited tag; the train's popup after
 /// a real click on it; a real click on a platform, which shows that platform's surface and its
-/// objects only. A second session in a narrow window: the panel is a button that opens it, and
+/// objects only; another server picked from the list, which shows its own tag and no platforms. A second session in a narrow window: the panel is a button that opens it, and
 /// nothing in it overflows. The screenshots are kept under `$KAFKATORIO_SCREENSHOT_DIR` (default:
 /// a temporary directory).
 extension BrowserTests {
@@ -24,6 +24,8 @@ extension BrowserTests {
         var arrow: String?
         var popup: String?
         var platforms: [String]
+        /// Whether the platform panel is shown.
+        var platformPanel: Bool
         var bars: [String]
         var panel: PanelState
     }
@@ -51,6 +53,7 @@ extension BrowserTests {
         + " return JSON.stringify({ tags: texts('.tag-label'), stations: texts('.station-label'),"
         + " train: r ? [r.left + r.width / 2, r.top + r.height / 2] : null, arrow: a ? a.style.transform : null,"
         + " popup: pop ? pop.textContent : null, platforms: texts('#platform-list li'),"
+        + " platformPanel: !document.getElementById('platforms').hidden,"
         + " bars: Array.from(document.querySelectorAll('#platform-list .fill')).map(function (e) { return e.style.width; }),"
         + " panel: { display: getComputedStyle(p).display, toggle: getComputedStyle(document.getElementById('panel-toggle')).display,"
         + " overflowX: [p].concat(Array.from(p.querySelectorAll('*'))).some(function (e) { return e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1; }),"
@@ -152,6 +155,8 @@ extension BrowserTests {
                         index: 2, name: "Parked", surface: "platform-2", force: "player", state: "waiting_at_station",
                         location: "nauvis", speed: 0))),
             server: "srv")
+        hub.apply(Fixture.surface("nauvis", planet: "nauvis"), server: "srv2")
+        hub.apply(Self.tag(1, "Other server", x: 0, y: 0), server: "srv2")
         let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         try await app.test(.live) { client in
@@ -168,6 +173,12 @@ extension BrowserTests {
                     "[data-train=\"12\"]"),
                 ("document.body.dataset.surface === 'platform-1' && document.querySelectorAll('[data-train]').length === 0"
                     + " && document.querySelectorAll('.tag-label').length === 1", "#platform-list li"),
+                // Another server (from the server list): its own tag, no platforms.
+                ("!document.getElementById('server-picker').hidden", "#server-name"),
+                ("document.body.dataset.server === 'srv2' && document.body.dataset.ws === 'open'"
+                    + " && document.querySelectorAll('.tag-label').length === 1"
+                    + " && document.querySelector('.tag-label').textContent.indexOf('Other') >= 0",
+                    "#server-list li:nth-child(2)"),
             ]
             let pages = try await Self.session(
                 url: "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3",
@@ -199,6 +210,11 @@ extension BrowserTests {
             #expect(popup.popup == "Train 12state: on the pathspeed: 86 km/hto: Smelter 1automatic", "\(popup.popup ?? "-")")
             #expect(pages[3].body["surface"] == "platform-1", "\(pages[3].body)")
             #expect(platform.tags == ["iron-plate · Hub tag"] && platform.stations.isEmpty && platform.train == nil)
+            #expect(first.platformPanel && platform.platformPanel)
+            let other = pages[5].page
+            #expect(pages[5].body["server"] == "srv2" && pages[5].body["surface"] == "nauvis", "\(pages[5].body)")
+            #expect(other.tags == ["iron-plate · Other server"] && other.stations.isEmpty && other.train == nil, "\(other)")
+            #expect(other.platforms.isEmpty && !other.platformPanel)
         }
     }
 
