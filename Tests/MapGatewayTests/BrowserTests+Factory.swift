@@ -9,7 +9,8 @@ import MapGatewayServer
 
 /// The factory layers and the platform panel in headless Chromium against a live gateway, in one
 /// browser session of four screenshots: tag and station labels; a train marker that glided to its
-/// second sample (and points east), a removed station and an edited tag; the train's popup after
+/// second sample (and points east), a removed station, an edited tag, a platform further on its
+/// way and one removed; the train's popup after
 /// a real click on it; a real click on a platform, which shows that platform's surface and its
 /// objects only; another server picked from the list, which shows its own tag and no platforms. A second session in a narrow window: the panel is a button that opens it, and
 /// nothing in it overflows. The screenshots are kept under `$KAFKATORIO_SCREENSHOT_DIR` (default:
@@ -124,6 +125,15 @@ extension BrowserTests {
                     icon: SignalID(type: "item", name: "iron-plate"), lastUser: "alice")))
     }
 
+    /// The platform "Iron Express" travelling from nauvis to vulcanus, `progress` of the way.
+    static func express(_ progress: Double) -> Packet {
+        packet(
+            .spacePlatform(
+                SpacePlatformState(
+                    index: 1, name: "Iron Express", surface: "platform-1", force: "player", state: "on_the_path",
+                    from: "nauvis", to: "vulcanus", progress: progress, speed: 0.3, hub: MapPoint(x: 0, y: 0))))
+    }
+
     @Test(.timeLimit(.minutes(3))) func factoryLayersAndPlatformPanel() async throws {
         let tiles = TileStore()
         for (x, y) in [(0, 0), (-1, -1), (0, -1), (-1, 0), (1, 0), (1, -1)] {
@@ -141,13 +151,7 @@ extension BrowserTests {
                 server: "srv")
         }
         hub.apply(Self.train(x: -20), server: "srv")
-        hub.apply(
-            Self.packet(
-                .spacePlatform(
-                    SpacePlatformState(
-                        index: 1, name: "Iron Express", surface: "platform-1", force: "player", state: "on_the_path",
-                        from: "nauvis", to: "vulcanus", progress: 0.42, speed: 0.3, hub: MapPoint(x: 0, y: 0)))),
-            server: "srv")
+        hub.apply(Self.express(0.42), server: "srv")
         hub.apply(
             Self.packet(
                 .spacePlatform(
@@ -167,7 +171,8 @@ extension BrowserTests {
                 // The second sample is on screen when the marker has glided all the way to it.
                 ("\(train) && \(train).dataset.x === '20' && \(marker).getLatLng().lng === 20"
                     + " && document.querySelectorAll('.station-label').length === 1"
-                    + " && document.querySelector('.tag-label').textContent.indexOf('edited') >= 0", nil),
+                    + " && document.querySelector('.tag-label').textContent.indexOf('edited') >= 0"
+                    + " && document.querySelector('#platform-list .fill').style.width === '50%'", nil),
                 // Shown when it has faded in.
                 ("document.querySelector('.leaflet-popup') && getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'",
                     "[data-train=\"12\"]"),
@@ -189,10 +194,12 @@ extension BrowserTests {
             ) { i in
                 guard i == 0 else { return }
                 // After the first screenshot: the train's next sample 40 tiles east, a station
-                // removed, a tag edited.
+                // removed, a tag edited, a platform further on its way and one removed.
                 hub.apply(Self.train(x: 20), server: "srv")
                 hub.apply(Self.packet(.trainStopRemoved(TrainStopRemoved(unit: 5001, surface: "nauvis"))), server: "srv")
                 hub.apply(Self.tag(7, "Iron outpost (edited)", x: -30, y: -20), server: "srv")
+                hub.apply(Self.express(0.5), server: "srv")
+                hub.apply(Self.packet(.spacePlatformRemoved(SpacePlatformRemoved(index: 2))), server: "srv")
             }
             let (first, moved, popup, platform) = (pages[0].page, pages[1].page, pages[2].page, pages[3].page)
             #expect(pages[0].body["ws"] == "open" && pages[0].body["surface"] == "nauvis", "\(pages[0].body)")
@@ -207,6 +214,7 @@ extension BrowserTests {
             #expect(moved.arrow == "rotate(90deg)", "\(moved.arrow ?? "-")")
             #expect(moved.stations == ["Smelter 1"])
             #expect(moved.tags == ["iron-plate · Iron outpost (edited)"])
+            #expect(moved.platforms == ["Iron Expressnauvis → vulcanus · 50 %on the path · 18 km/s"] && moved.bars == ["50%"])
             #expect(popup.popup == "Train 12state: on the pathspeed: 86 km/hto: Smelter 1automatic", "\(popup.popup ?? "-")")
             #expect(pages[3].body["surface"] == "platform-1", "\(pages[3].body)")
             #expect(platform.tags == ["iron-plate · Hub tag"] && platform.stations.isEmpty && platform.train == nil)
