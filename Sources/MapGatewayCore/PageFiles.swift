@@ -19,6 +19,11 @@ package enum PageFiles {
         ("/servers.js", PackageResources.servers_js, javaScript),
         ("/players.js", PackageResources.players_js, javaScript),
         ("/live.js", PackageResources.live_js, javaScript),
+        ("/glide.js", PackageResources.glide_js, javaScript),
+        ("/factorymodel.js", PackageResources.factorymodel_js, javaScript),
+        ("/factory.js", PackageResources.factory_js, javaScript),
+        ("/platforms.js", PackageResources.platforms_js, javaScript),
+        ("/panel.js", PackageResources.panel_js, javaScript),
     ]
 
     /// The Leaflet files read from the Leaflet directory, relative to it.

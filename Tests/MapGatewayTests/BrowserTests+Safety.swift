@@ -31,20 +31,32 @@ extension BrowserTests {
         var chat: [String]
         var surfaces: [String]
         var href: String
+        var tags: [String]
+        var stations: [String]
+        var platforms: [String]
+        var popup: String?
     }
 
     static let textStateJS =
-        "JSON.stringify({ pwned: window.__pwned === undefined ? null : Number(window.__pwned), violations: window.__csp,"
-        + " injected: document.querySelectorAll('#panel img, #panel script, #panel svg, .leaflet-tooltip *:not(span)').length,"
+        "function texts(s) { return Array.from(document.querySelectorAll(s)).map(function (e) { return e.textContent; }); }"
+        + " JSON.stringify({ pwned: window.__pwned === undefined ? null : Number(window.__pwned), violations: window.__csp,"
+        + " injected: document.querySelectorAll('#panel img, #panel script, #panel svg, .leaflet-tooltip *:not(span),"
+        + " .leaflet-marker-icon img, .leaflet-marker-icon script, .leaflet-marker-icon svg, .leaflet-popup-content img,"
+        + " .leaflet-popup-content script, .leaflet-popup-content svg').length,"
         + " labels: Array.from(document.querySelectorAll('.player-label')).map(function (e) { return e.textContent; }),"
         + " players: Array.from(document.querySelectorAll('#player-list li')).map(function (e) { return e.textContent; }),"
         + " chat: Array.from(document.querySelectorAll('#chat-list li')).map(function (e) { return e.textContent; }),"
         + " surfaces: Array.from(document.querySelectorAll('#surface-select option')).map(function (e) { return e.textContent; }),"
-        + " href: location.href })"
+        + " href: location.href, tags: texts('.tag-label'), stations: texts('.station-label'),"
+        + " platforms: texts('#platform-list li'),"
+        + " popup: document.querySelector('.leaflet-popup-content') && document.querySelector('.leaflet-popup-content').textContent })"
 
-    /// Opens `url` in headless Chromium until `until` holds; returns the page's data-* state and
+    /// Opens `url` in headless Chromium until `until` holds (then, with `then`, clicks its
+    /// selector and waits until its condition holds); returns the page's data-* state and
     /// ``textStateJS``.
-    static func textState(url: String, until: String) async throws -> (body: [String: String], page: TextState) {
+    static func textState(
+        url: String, until: String, then: (click: String, until: String)? = nil
+    ) async throws -> (body: [String: String], page: TextState) {
         let python = root.appendingPathComponent(".tools/venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh (needs .tools/venv)")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is required")
@@ -55,11 +67,12 @@ extension BrowserTests {
             [
                 root.appendingPathComponent("scripts/screenshot.py").path, url, shot, "--wait", "60",
                 "--init", recordViolations, "--eval", textStateJS, "--until", until,
-            ])
+            ] + (then.map { ["--then", shot, $0.until, $0.click] } ?? []))
         let lines = output.split(separator: "\n")
-        try #require(lines.count == 2, "\(lines)")
-        let body = try JSONDecoder().decode([String: String].self, from: Data(lines[0].utf8))
-        let inner = try JSONDecoder().decode(String.self, from: Data(lines[1].utf8))
+        let last = then == nil ? 0 : 2
+        try #require(lines.count == last + 2, "\(lines)")
+        let body = try JSONDecoder().decode([String: String].self, from: Data(lines[last].utf8))
+        let inner = try JSONDecoder().decode(String.self, from: Data(lines[last + 1].utf8))
         return (body, try JSONDecoder().decode(TextState.self, from: Data(inner.utf8)))
     }
 
@@ -82,6 +95,32 @@ extension BrowserTests {
         hub.apply(Fixture.player(1, img, x: 16, y: 16), server: "srv")
         hub.apply(Fixture.player(2, script, x: 5, y: 5, surface: script), server: "srv")
         hub.apply(Packet(tick: 5, seq: 1, payload: .chat(ChatMessage(player: img, message: script))), server: "srv")
+        // Tag text and icon name, station name, a train's stops, a platform's name and places.
+        hub.apply(
+            Self.packet(
+                .chartTag(
+                    ChartTag(
+                        tag: 1, surface: "nauvis", force: "player", x: 30, y: -20, text: img,
+                        icon: SignalID(type: "item", name: svg), lastUser: script))),
+            server: "srv")
+        hub.apply(
+            Self.packet(
+                .trainStop(TrainStop(unit: 9, backerName: script, x: -10, y: -30, direction: 0, surface: "nauvis", force: "player"))),
+            server: "srv")
+        hub.apply(
+            Self.packet(
+                .train(
+                    TrainState(
+                        id: 3, surface: "nauvis", force: "player", state: "manual_control", manual: true, speed: 0,
+                        carriages: [Carriage(x: -30, y: 10, orientation: 0)], stop: img, nextStop: script))),
+            server: "srv")
+        hub.apply(
+            Self.packet(
+                .spacePlatform(
+                    SpacePlatformState(
+                        index: 1, name: img, surface: script, force: "player", state: "on_the_path", from: svg, to: script,
+                        progress: 0.5, speed: 0))),
+            server: "srv")
         let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         try await app.test(.live) { client in
@@ -91,7 +130,9 @@ extension BrowserTests {
                 "document.querySelectorAll('#chat-list li').length >= 3"
                 + " && Array.from(document.querySelectorAll('.player-label')).some(function (e) {"
                 + " return e.textContent.indexOf('svg') >= 0; })"
-            async let result = Self.textState(url: "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", until: until)
+            async let result = Self.textState(
+                url: "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", until: until,
+                then: (click: "[data-train]", until: "document.querySelector('.leaflet-popup-content')"))
             try await Self.waitForClient(hub)
             // Live (after the snapshot): a chat line, a join notice, a player renamed.
             hub.apply(Packet(tick: 6, seq: 2, payload: .chat(ChatMessage(player: script, message: svg))), server: "srv")
@@ -108,6 +149,10 @@ extension BrowserTests {
             #expect(page.players.sorted() == [img + svg, "\(script) (\(script))"].sorted(), "\(page.players)")
             #expect(page.chat == ["\(img): \(script)", "\(script): \(svg)", "\(svg) was kicked (\(img))"], "\(page.chat)")
             #expect(page.surfaces.sorted() == ["nauvis", "\(script) (\(svg))"].sorted(), "\(page.surfaces)")
+            #expect(page.tags == ["\(svg) · \(img)"], "\(page.tags)")
+            #expect(page.stations == [script], "\(page.stations)")
+            #expect(page.platforms == ["\(img)\(svg) → \(script) · 50 %on the path"], "\(page.platforms)")
+            #expect(page.popup == "Train 3state: manual controlspeed: 0 km/hat: \(img)to: \(script)manual", "\(page.popup ?? "-")")
         }
     }
 

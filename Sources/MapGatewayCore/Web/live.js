@@ -2,6 +2,7 @@
 // periodic status), chat, notices and the server status. Every text from the game is shown as
 // text.
 import { $, element, notice, setData, text } from './dom.js';
+import { applyFactoryMessage } from './factory.js';
 import { refreshTile } from './map.js';
 import { ageText, backoffMillis, noticeLine } from './model.js';
 import { renderPlayers, stopFollow } from './players.js';
@@ -90,6 +91,7 @@ function handle(msg) {
       refreshTile(msg);
       break;
   }
+  applyFactoryMessage(msg);
 }
 
 function setWs(s) {

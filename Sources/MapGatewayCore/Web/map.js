@@ -57,7 +57,8 @@ const visible = { terrain: true, resources: true, buildings: true };
 
 /** The players' markers. */
 export const playerLayer = L.layerGroup().addTo(map);
-L.control.layers(null, {
+/** The layer control (other modules add their overlays). */
+export const layerControl = L.control.layers(null, {
   Terrain: layers.terrain, Resources: layers.resources, Buildings: layers.buildings, Players: playerLayer,
 }, { position: 'topleft', collapsed: true }).addTo(map);
 map.on('overlayadd overlayremove', (e) => {

@@ -1,5 +1,7 @@
 // Players: markers that glide between updates, their name labels, the player list and follow.
 import { $, element, setData, text } from './dom.js';
+import { glideMillis } from './factorymodel.js';
+import { glide, stopGlide } from './glide.js';
 import { L, map, playerLayer, toLatLng } from './map.js';
 import { live, state } from './state.js';
 import { selectSurface } from './servers.js';
@@ -9,23 +11,13 @@ const extra = new Map();
 
 // A marker glides to each new position over the time the previous update took to come
 // (clamped), so 4 Hz updates look like continuous movement.
-function glide(index, marker, target, now) {
+function glideTo(index, marker, target, now) {
   const x = extra.get(index);
-  const from = marker.getLatLng();
-  const duration = Math.max(80, Math.min(1000, now - x.lastUpdate));
+  const duration = glideMillis(now - x.lastUpdate, 80, 1000);
   x.lastUpdate = now;
-  if (x.frame) { cancelAnimationFrame(x.frame); }
-  let start = null;
-  const step = (t) => {
-    // Frame timestamps may precede the call that scheduled them: start at the first frame.
-    if (start === null) { start = t; }
-    const k = Math.max(0, Math.min(1, (t - start) / duration));
-    const ll = L.latLng(from.lat + (target.lat - from.lat) * k, from.lng + (target.lng - from.lng) * k);
-    marker.setLatLng(ll);
+  glide(x, marker, target, duration, (ll) => {
     if (live.follow === index) { map.panTo(ll, { animate: false }); }
-    x.frame = k < 1 ? requestAnimationFrame(step) : null;
-  };
-  x.frame = requestAnimationFrame(step);
+  });
 }
 
 // The marker's SVG element carries the player's name and position (tests read them).
@@ -38,8 +30,7 @@ function tag(marker, p) {
 }
 
 function removeMarker(index) {
-  const x = extra.get(index);
-  if (x && x.frame) { cancelAnimationFrame(x.frame); }
+  stopGlide(extra.get(index));
   extra.delete(index);
   playerLayer.removeLayer(live.markers[index]);
   delete live.markers[index];
@@ -70,7 +61,7 @@ function updateMarker(p) {
       label.textContent = p.name;
       marker.setTooltipContent(label);
     }
-    glide(p.index, marker, target, performance.now());
+    glideTo(p.index, marker, target, performance.now());
   }
   tag(marker, p);
 }
