@@ -19,6 +19,10 @@ package enum PageFiles {
         ("/servers.js", PackageResources.servers_js, javaScript),
         ("/players.js", PackageResources.players_js, javaScript),
         ("/live.js", PackageResources.live_js, javaScript),
+        ("/fuzzy.js", PackageResources.fuzzy_js, javaScript),
+        ("/search.js", PackageResources.search_js, javaScript),
+        ("/grid.js", PackageResources.grid_js, javaScript),
+        ("/inspect.js", PackageResources.inspect_js, javaScript),
     ]
 
     /// The Leaflet files read from the Leaflet directory, relative to it.

@@ -1,9 +1,11 @@
 // The page's entry module: wires the modules, exposes the page's state as `window.kafkatorio`
 // (tests and scripts/screenshot.py read it) and starts.
 import './live.js';
+import { search } from './search.js';
+import { inspected } from './inspect.js';
 import { layers, map, toLatLng } from './map.js';
 import { start } from './servers.js';
 import { live, state } from './state.js';
 
-window.kafkatorio = { map, state, toLatLng, layers, live };
+window.kafkatorio = { map, state, toLatLng, layers, live, search, inspected };
 start();
