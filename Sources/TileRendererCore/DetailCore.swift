@@ -202,6 +202,9 @@ package final class DetailCore {
             groups[TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), default: []].insert(key)
         }
         let regions = groups.keys.sorted(by: { $0.string < $1.string })
+        // Chunks whose inspect grid may have changed (their buildings or resources tile is dirty;
+        // the layers are in different region groups).
+        var grids: [ChunkID: (force: Bool, mayExist: Bool)] = [:]
         for region in regions.prefix(maxRegions) {
             var keys = Set<TileKey>()
             for key in groups[region]! {
@@ -214,7 +217,6 @@ package final class DetailCore {
                 }
             }
             var images = TileImages(state: state)
-            var grids: [ChunkID: (force: Bool, mayExist: Bool)] = [:]  // chunks whose inspect grid may have changed
             for key in keys.sorted(by: { ($0.z, $0.string) > ($1.z, $1.string) }) {
                 let t0 = ContinuousClock.now
                 let image = images.image(key)
@@ -247,14 +249,14 @@ package final class DetailCore {
                 forced.remove(key)
                 changed.remove(key)
             }
-            for (id, g) in grids.sorted(by: { $0.key.chunk < $1.key.chunk }) {
-                let key = InspectGridKey(server: id.server, surface: id.surface, x: id.chunk.x, y: id.chunk.y).string
-                let bytes = state.inspectGrid(id).encoded()
-                if let r = published.record(.tiles, key, bytes, partition: nil, force: g.force, mayExist: g.mayExist, server: id.server) {
-                    out.first.append(r)
-                }
-            }
             dirty.subtract(groups[region]!)
+        }
+        for (id, g) in grids.sorted(by: { ($0.key.server, $0.key.surface, $0.key.chunk) < ($1.key.server, $1.key.surface, $1.key.chunk) }) {
+            let key = InspectGridKey(server: id.server, surface: id.surface, x: id.chunk.x, y: id.chunk.y).string
+            let bytes = state.inspectGrid(id).encoded()
+            if let r = published.record(.tiles, key, bytes, partition: nil, force: g.force, mayExist: g.mayExist, server: id.server) {
+                out.first.append(r)
+            }
         }
         out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
         guard out.remaining == 0 else { return out }
