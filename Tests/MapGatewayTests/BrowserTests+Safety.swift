@@ -31,20 +31,25 @@ extension BrowserTests {
         var chat: [String]
         var surfaces: [String]
         var href: String
+        /// The search results and the inspect popup (``searchAndInspect``), when driven.
+        var results: [String]?
+        var popup: String?
     }
 
     static let textStateJS =
         "JSON.stringify({ pwned: window.__pwned === undefined ? null : Number(window.__pwned), violations: window.__csp,"
-        + " injected: document.querySelectorAll('#panel img, #panel script, #panel svg, .leaflet-tooltip *:not(span)').length,"
+        + " injected: document.querySelectorAll('#panel img, #panel script, #panel svg, .leaflet-tooltip *:not(span),"
+        + " .leaflet-popup-content img, .leaflet-popup-content script, .leaflet-popup-content svg').length,"
         + " labels: Array.from(document.querySelectorAll('.player-label')).map(function (e) { return e.textContent; }),"
         + " players: Array.from(document.querySelectorAll('#player-list li')).map(function (e) { return e.textContent; }),"
         + " chat: Array.from(document.querySelectorAll('#chat-list li')).map(function (e) { return e.textContent; }),"
         + " surfaces: Array.from(document.querySelectorAll('#surface-select option')).map(function (e) { return e.textContent; }),"
-        + " href: location.href })"
+        + " href: location.href, results: window.__results || null,"
+        + " popup: (document.querySelector('.inspect-popup .leaflet-popup-content') || {}).textContent || null })"
 
     /// Opens `url` in headless Chromium until `until` holds; returns the page's data-* state and
     /// ``textStateJS``.
-    static func textState(url: String, until: String) async throws -> (body: [String: String], page: TextState) {
+    static func textState(url: String, until: String, drive: String = "") async throws -> (body: [String: String], page: TextState) {
         let python = root.appendingPathComponent(".tools/venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh (needs .tools/venv)")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is required")
@@ -54,7 +59,7 @@ extension BrowserTests {
             python,
             [
                 root.appendingPathComponent("scripts/screenshot.py").path, url, shot, "--wait", "60",
-                "--init", recordViolations, "--eval", textStateJS, "--until", until,
+                "--init", recordViolations + drive, "--eval", textStateJS, "--until", until,
             ])
         let lines = output.split(separator: "\n")
         try #require(lines.count == 2, "\(lines)")
@@ -72,6 +77,29 @@ extension BrowserTests {
         }
     }
 
+    /// Once the snapshot has the stations: types `img` into the search box (keeping what it lists
+    /// in `window.__results`), then clicks game tile (5, 5) at detail zoom (the inspect popup).
+    static let searchAndInspect =
+        "var __drive = setInterval(function () { var k = window.kafkatorio;"
+        + " if (!k || !k.search || document.body.dataset.ws !== 'open' || k.search.stations.size < 1) { return; }"
+        + " clearInterval(__drive); var input = document.getElementById('search-input'); input.value = 'img';"
+        + " input.dispatchEvent(new Event('input'));"
+        + " window.__results = Array.from(document.querySelectorAll('#search-results li .name')).map(function (e) { return e.textContent; });"
+        + " input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));"
+        + " var pt = k.map.latLngToContainerPoint(k.toLatLng(5.5, 5.5)), r = k.map.getContainer().getBoundingClientRect();"
+        + " var el = document.elementFromPoint(r.left + pt.x, r.top + pt.y);"
+        + " el.dispatchEvent(new MouseEvent('click', { clientX: r.left + pt.x, clientY: r.top + pt.y, bubbles: true })); }, 100);"
+
+    /// A grid for chunk (0, 0) whose cell (5, 5) is building `name` of force `force`.
+    static func grid(name: String, force: String) -> [UInt8] {
+        let rows = (0..<32).map { y in String((0..<32).map { x in x == 5 && y == 5 ? "!" : " " }) }
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        let json = "{\"v\":1,\"x\":0,\"y\":0,\"buildings\":[{\"unit\":1,\"name\":\(q(name)),\"type\":\(q(name)),"
+            + "\"force\":\(q(force)),\"x\":5.5,\"y\":5.5,\"direction\":0}],\"grid\":[\(rows.map(q).joined(separator: ","))],"
+            + "\"resources\":[],\"ore\":[],\"amounts\":[]}"
+        return Array(json.utf8)
+    }
+
     @Test(.timeLimit(.minutes(2))) func gameTextIsShownAsTextAndNeverRuns() async throws {
         let (img, script, svg) = (Self.payloads[0], Self.payloads[1], Self.payloads[2])
         let tiles = TileStore()
@@ -82,6 +110,13 @@ extension BrowserTests {
         hub.apply(Fixture.player(1, img, x: 16, y: 16), server: "srv")
         hub.apply(Fixture.player(2, script, x: 5, y: 5, surface: script), server: "srv")
         hub.apply(Packet(tick: 5, seq: 1, payload: .chat(ChatMessage(player: img, message: script))), server: "srv")
+        hub.apply(
+            Packet(tick: 5, seq: 1, payload: .trainStop(TrainStop(unit: 9, backerName: img, x: 3, y: 3, direction: 0, surface: "nauvis", force: "player"))),
+            server: "srv")
+        hub.apply(
+            Packet(tick: 5, seq: 1, payload: .chartTag(ChartTag(tag: 4, surface: script, force: "player", x: 1, y: 1, text: img + script, icon: nil, lastUser: svg))),
+            server: "srv")
+        tiles.grids.put(key: InspectGridKey(server: "srv", surface: "nauvis", x: 0, y: 0), json: Self.grid(name: script, force: svg), contentHash: nil, version: 1)
         let app = try buildApplication(
             configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         try await app.test(.live) { client in
@@ -91,7 +126,8 @@ extension BrowserTests {
                 "document.querySelectorAll('#chat-list li').length >= 3"
                 + " && Array.from(document.querySelectorAll('.player-label')).some(function (e) {"
                 + " return e.textContent.indexOf('svg') >= 0; })"
-            async let result = Self.textState(url: "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", until: until)
+                + " && document.body.dataset.inspect === 'building'"
+            async let result = Self.textState(url: "http://127.0.0.1:\(port)/#srv/nauvis/0/0/3", until: until, drive: Self.searchAndInspect)
             try await Self.waitForClient(hub)
             // Live (after the snapshot): a chat line, a join notice, a player renamed.
             hub.apply(Packet(tick: 6, seq: 2, payload: .chat(ChatMessage(player: script, message: svg))), server: "srv")
@@ -108,6 +144,14 @@ extension BrowserTests {
             #expect(page.players.sorted() == [img + svg, "\(script) (\(script))"].sorted(), "\(page.players)")
             #expect(page.chat == ["\(img): \(script)", "\(script): \(svg)", "\(svg) was kicked (\(img))"], "\(page.chat)")
             #expect(page.surfaces.sorted() == ["nauvis", "\(script) (\(svg))"].sorted(), "\(page.surfaces)")
+            // The search lists the station, the tag and the player by their names as text.
+            // (The player is `img` or, once renamed, `img + svg`.)
+            let results = page.results ?? []
+            #expect(results.count == 3 && results.contains(img) && results.contains(img + script), "\(results)")
+            #expect(results.allSatisfy { [img, img + script, img + svg].contains($0) }, "\(results)")
+            // The inspect popup shows the building's name, type and force as text.
+            let popup = page.popup ?? ""
+            #expect(popup.hasPrefix(script + "type" + script + "force" + svg), "\(popup)")
         }
     }
 
