@@ -290,6 +290,7 @@ class System:
         """What the gateway answers for each tile key: bytes, or None for a 404."""
         out = {}
         for k in keys:
-            status, body = http_get(f"http://127.0.0.1:{self.ports['MapGateway']}/tiles/{k}.png")
+            ext = "json" if k.split("/")[2:3] == ["inspect"] else "png"  # interactivity grids (click-to-inspect)
+            status, body = http_get(f"http://127.0.0.1:{self.ports['MapGateway']}/tiles/{k}.{ext}")
             out[k] = body if status == 200 else None if status == 404 else f"status {status}"
         return out

@@ -24,6 +24,10 @@ package enum PageFiles {
         ("/factory.js", PackageResources.factory_js, javaScript),
         ("/platforms.js", PackageResources.platforms_js, javaScript),
         ("/panel.js", PackageResources.panel_js, javaScript),
+        ("/fuzzy.js", PackageResources.fuzzy_js, javaScript),
+        ("/search.js", PackageResources.search_js, javaScript),
+        ("/grid.js", PackageResources.grid_js, javaScript),
+        ("/inspect.js", PackageResources.inspect_js, javaScript),
     ]
 
     /// The Leaflet files read from the Leaflet directory, relative to it.

@@ -35,6 +35,7 @@ package func buildRouter(
     }
     func routes(on group: some RouterMethods<GatewayRequestContext>) {
         TileRoutes(tiles: tileStore, metrics: liveHub.metrics).register(on: group)
+        InspectGridRoutes(grids: tileStore.grids).register(on: group)
         APIRoutes(tiles: tileStore, hub: liveHub, staleAfterSeconds: configuration.staleAfterSeconds)
             .register(on: group)
         WebSocketRoutes.registerFallback(on: group)

@@ -30,6 +30,9 @@ package final class FeedRecords: Sendable {
     package func apply(tile message: ConsumerMessage) {
         let record: TileRecord
         do {
+            if let grid = try InspectGridKey.fromRecordKey(String(decoding: message.key ?? [], as: UTF8.self)) {
+                return apply(grid: grid, message)
+            }
             record = try TileRecord(
                 key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
                 contentHash: message.headerString(RecordHeader.contentHash))
@@ -48,6 +51,16 @@ package final class FeedRecords: Sendable {
         {
             hub.tileUpdated(record.key, version: record.version)
         }
+    }
+
+    /// Applies an interactivity grid record of the tiles topic (empty value: removed).
+    private func apply(grid key: InspectGridKey, _ message: ConsumerMessage) {
+        hub.metrics?.tileRecords.increment()
+        guard !message.value.isEmpty else { tileStore.grids.remove(key: key); return }
+        tileStore.grids.put(
+            key: key, json: message.value,
+            contentHash: message.headerString(RecordHeader.contentHash).flatMap { ContentHash.fromHeader($0) },
+            version: message.headerString(RecordHeader.version).flatMap { UInt64($0) } ?? 0)
     }
 
     /// Applies one record of the live topic: a canonical packet line, or (header `type` =

@@ -64,6 +64,8 @@ package final class TileStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The chunks' interactivity grids, which arrive on the same topic (click-to-inspect).
+    package let grids = InspectGridStore()
 
     /// Creates an empty store.
     package init() {}

@@ -4,10 +4,10 @@
 /// (`names`, `forces`) list names in order of first use. Numbers: integral values within ±2^53
 /// print as integers (`12`, never `12.0`; `-0` prints as `0`); others print in Swift's shortest
 /// round-tripping form (`0.5`, `1e-05`).
-struct PacketEncoder {
-    var out: [UInt8] = []
+package struct PacketEncoder {
+    package var out: [UInt8] = []
 
-    init() { out.reserveCapacity(256) }
+    package init() { out.reserveCapacity(256) }
 
     mutating func packet(_ p: Packet) {
         raw(PacketLine.tag)
@@ -153,7 +153,7 @@ struct PacketEncoder {
         byte(UInt8(ascii: "]"))
     }
 
-    mutating func list<T>(_ items: [T], _ each: (inout PacketEncoder, T) -> Void) {
+    package mutating func list<T>(_ items: [T], _ each: (inout PacketEncoder, T) -> Void) {
         byte(UInt8(ascii: "["))
         for (i, v) in items.enumerated() {
             if i > 0 { comma() }
@@ -164,14 +164,14 @@ struct PacketEncoder {
 
     // MARK: Scalars
 
-    @inline(__always) mutating func byte(_ b: UInt8) { out.append(b) }
-    @inline(__always) mutating func comma() { out.append(UInt8(ascii: ",")) }
-    @inline(__always) mutating func raw(_ s: StaticString) {
+    @inline(__always) package mutating func byte(_ b: UInt8) { out.append(b) }
+    @inline(__always) package mutating func comma() { out.append(UInt8(ascii: ",")) }
+    @inline(__always) package mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { out.append(contentsOf: $0) }
     }
-    @inline(__always) mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+    @inline(__always) package mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
 
-    mutating func key(_ k: StaticString, first: Bool = false) {
+    package mutating func key(_ k: StaticString, first: Bool = false) {
         if !first { comma() }
         byte(UInt8(ascii: "\""))
         raw(k)
@@ -179,7 +179,7 @@ struct PacketEncoder {
         byte(UInt8(ascii: ":"))
     }
 
-    mutating func uint(_ v: UInt64) {
+    package mutating func uint(_ v: UInt64) {
         if v < 10 {
             out.append(UInt8(ascii: "0") + UInt8(v))
             return
@@ -193,13 +193,13 @@ struct PacketEncoder {
         out[start...].reverse()
     }
 
-    mutating func int(_ v: Int) {
+    package mutating func int(_ v: Int) {
         if v < 0 { byte(UInt8(ascii: "-")) }
         uint(UInt64(v.magnitude))
     }
 
     /// Integral doubles within ±2^53 as integers, others in shortest round-trip form.
-    mutating func number(_ v: Double) {
+    package mutating func number(_ v: Double) {
         if v == v.rounded(.towardZero), v.magnitude <= Double(maxSafeInteger) {
             if v < 0 { byte(UInt8(ascii: "-")) }
             uint(UInt64(v.magnitude))
@@ -209,7 +209,7 @@ struct PacketEncoder {
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, … or `\u00XX`.
-    mutating func string(_ s: String) {
+    package mutating func string(_ s: String) {
         byte(UInt8(ascii: "\""))
         for c in s.utf8 {
             switch c {

@@ -30,6 +30,8 @@ package struct ColorTable: Sendable, Hashable {
         package var collisionBox: [Double]
         /// Whether the prototype is a resource (drawn on the resources layer).
         package var isResource: Bool
+        /// The prototype's type, e.g. "assembling-machine" (shown by click-to-inspect).
+        package var type: String = ""
     }
 
     /// Which kinds of prototype an upsert changed.
@@ -85,6 +87,9 @@ package struct ColorTable: Sendable, Hashable {
     /// The north-facing collision box of `name`, if the prototype is known.
     package func collisionBox(_ name: String) -> [Double]? { entities[name]?.collisionBox }
 
+    /// The prototype type of entity `name`, if the prototype is known.
+    package func entityType(_ name: String) -> String? { entities[name]?.type }
+
     /// Resolves the colours of one entity prototype with the game's chart defaults.
     package static func style(of e: EntityPrototype) -> EntityStyle {
         let map = e.mapColor.map(RGBA.init)
@@ -96,6 +101,6 @@ package struct ColorTable: Sendable, Hashable {
         let resource = e.type == "resource"
         return EntityStyle(
             friendly: resource ? (map ?? unknownColor) : friendly, enemy: resource ? (map ?? unknownColor) : enemy,
-            collisionBox: e.collisionBox, isResource: resource)
+            collisionBox: e.collisionBox, isResource: resource, type: e.type)
     }
 }

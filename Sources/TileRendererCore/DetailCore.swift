@@ -107,6 +107,9 @@ package final class DetailCore {
     private func slotPartition(_ slot: String) -> Int32? {
         guard let bar = slot.firstIndex(of: "|") else { return nil }
         let key = String(slot[slot.index(after: bar)...])
+        if let g = InspectGridKey(string: key) {
+            return partition(of: ChunkID(server: g.server, surface: g.surface, chunk: ChunkPosition(x: g.x, y: g.y)))
+        }
         if let t = TileKey(string: key), t.z >= 0, t.z <= TileKey.detailZoom {
             let scale = 1 << (TileKey.detailZoom - t.z)
             return partition(of: ChunkID(server: t.server, surface: t.surface, chunk: ChunkPosition(x: t.x * scale, y: t.y * scale)))
@@ -127,7 +130,11 @@ package final class DetailCore {
     /// (every level down to z 0 and the pyramid inputs), tombstones of its chunk records and
     /// withdraws the spill records held in that partition. Without a partition it is ignored.
     package func apply(_ packet: Packet, server: String, partition: Int32? = nil) {
-        guard case .surface(let s) = packet.payload else { return note(state.apply(packet, server: server)) }
+        guard case .surface(let s) = packet.payload else {
+            // Amounts alone change no PNG, but the chunk's inspect grid and record (InspectGrid).
+            let before = state.resourcesTouched(by: packet, server: server)
+            return note(state.apply(packet, server: server).union(state.amountChanges(since: before, server: server)))
+        }
         guard s.deleted, let p = partition else { return }
         note(state.dropSurface(server: server, surface: s.name) { self.partition(of: ChunkID(server: server, surface: s.name, chunk: $0)) == p })
         for (key, q) in seenSpills where q == p {
@@ -195,6 +202,9 @@ package final class DetailCore {
             groups[TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), default: []].insert(key)
         }
         let regions = groups.keys.sorted(by: { $0.string < $1.string })
+        // Chunks whose inspect grid may have changed (their buildings or resources tile is dirty;
+        // the layers are in different region groups).
+        var grids: [ChunkID: (force: Bool, mayExist: Bool)] = [:]
         for region in regions.prefix(maxRegions) {
             var keys = Set<TileKey>()
             for key in groups[region]! {
@@ -231,10 +241,22 @@ package final class DetailCore {
                         out.first.append(r)
                     }
                 }
+                if key.z == TileKey.detailZoom, key.layer != .terrain {
+                    let id = ChunkID(server: key.server, surface: key.surface, chunk: ChunkPosition(x: key.x, y: key.y))
+                    let g = grids[id] ?? (false, false)
+                    grids[id] = (g.force || force, g.mayExist || mayExist)
+                }
                 forced.remove(key)
                 changed.remove(key)
             }
             dirty.subtract(groups[region]!)
+        }
+        for (id, g) in grids.sorted(by: { ($0.key.server, $0.key.surface, $0.key.chunk) < ($1.key.server, $1.key.surface, $1.key.chunk) }) {
+            let key = InspectGridKey(server: id.server, surface: id.surface, x: id.chunk.x, y: id.chunk.y).string
+            let bytes = state.inspectGrid(id).encoded()
+            if let r = published.record(.tiles, key, bytes, partition: nil, force: g.force, mayExist: g.mayExist, server: id.server) {
+                out.first.append(r)
+            }
         }
         out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
         guard out.remaining == 0 else { return out }
@@ -282,6 +304,9 @@ package final class DetailCore {
     package func failed(_ record: ProducerMessage) {
         published.forget(record)
         if record.topic == published.topics.tiles, let key = TileKey(string: record.keyString ?? ""), key.z == TileKey.detailZoom { dirty.insert(key) }
+        if record.topic == published.topics.tiles, let g = InspectGridKey(string: record.keyString ?? "") {
+            dirty.insert(TileKey(server: g.server, surface: g.surface, layer: .buildings, z: TileKey.detailZoom, x: g.x, y: g.y))
+        }
     }
 }
 

@@ -53,6 +53,7 @@ function handle(msg) {
   if (live.status && msg.at && msg.type !== 'tile' && msg.type !== 'status') {
     live.status.lastActivityAt = Math.max(live.status.lastActivityAt || 0, msg.at);
   }
+  events.dispatchEvent(new CustomEvent('live', { detail: msg }));  // for search.js and others
   switch (msg.type) {
     case 'snapshot':
       live.players = {};

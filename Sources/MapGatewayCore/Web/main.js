@@ -3,10 +3,12 @@
 import './live.js';
 import './panel.js';
 import { factory, markers } from './factory.js';
+import { search } from './search.js';
+import { inspected } from './inspect.js';
 import { layers, map, toLatLng } from './map.js';
 import { platforms } from './platforms.js';
 import { start } from './servers.js';
 import { live, state } from './state.js';
 
-window.kafkatorio = { map, state, toLatLng, layers, live, factory: { objects: factory, markers }, platforms };
+window.kafkatorio = { map, state, toLatLng, layers, live, factory: { objects: factory, markers }, platforms, search, inspected };
 start();

@@ -21,7 +21,8 @@ export const live = {
 
 /**
  * Page events: `serverchange` (a different server is shown), `surfacechange` (a different
- * surface is shown).
+ * surface is shown), `live` (a WebSocket message of the shown server, as `detail`, before
+ * live.js applies it).
  */
 export const events = new EventTarget();
 
