@@ -51,6 +51,7 @@ def arguments():
     ap.add_argument("--player-hz", type=float, default=10.0, help="player lines per second during the changes (10)")
     ap.add_argument("--timeout", type=float, default=float(env("BENCH_SCALE_TIMEOUT", 2400)), help="seconds a phase may take")
     ap.add_argument("--no-restarts", action="store_true", help="skip the restart phases")
+    ap.add_argument("--generate-only", action="store_true", help="only generate (and cache) the world")
     ap.add_argument("--out", default=None, help="result JSON (.run/bench/scale-side<SIDE>.json)")
     a = ap.parse_args()
     a.out = a.out or os.path.join(ROOT, f".run/bench/scale-side{a.side}.json")
@@ -289,6 +290,8 @@ def main():
     path, summary = world(a)
     log(f"world: {summary['chunks']} chunks, {summary['buildings']} buildings, {summary['lines']} lines, "
         f"{summary['bytes'] / 1e6:.1f} MB; generator {summary['generator']}")
+    if a.generate_only:
+        return
     work = os.path.join(ROOT, f".run/bench-scale/side{a.side}")
     subprocess.call(["rm", "-rf", work])
     s = System(work, a.bin_dir, log, services=SERVICES)
