@@ -52,7 +52,8 @@ import Testing
             case .surface(let s): surfaces.insert(s.name)
             case .chunkTerrain(let t):
                 terrain += 1
-                #expect(Set(t.palette).isSubset(of: tiles), "unknown tiles \(Set(t.palette).subtracting(tiles))")
+                let unknown = Set(t.palette).subtracting(tiles)
+                #expect(unknown.isEmpty, "tiles that are no tile prototype: \(unknown.sorted())")
             case .chunkResources(let r):
                 for c in r.cells { #expect(entities[c.name]?.type == "resource", "\(c.name) is no resource prototype") }
             case .chunkBuildings(let b):
