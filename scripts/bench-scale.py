@@ -263,6 +263,18 @@ class Bench:
         return out
 
 
+def tiles_by_layer(tiles):
+    """"terrain 14,391 / 11,089, …" from scan_topics' {surface/layer/zN: {tiles, bytes}}."""
+    total, detail, size = {}, {}, {}
+    for key, v in tiles.items():
+        _, layer, z = key.split("/")
+        total[layer] = total.get(layer, 0) + v["tiles"]
+        size[layer] = size.get(layer, 0) + v["bytes"]
+        if z == "z3":
+            detail[layer] = detail.get(layer, 0) + v["tiles"]
+    return ", ".join(f"{k} {total[k]:,} / {detail.get(k, 0):,} ({size[k] / 1e6:.0f} MB)" for k in sorted(total))
+
+
 def table(r):
     """The summary as a Markdown table (README's benchmark section)."""
     L, peak, cpu = r["load"], r["peak_rss_mib"], r["cpu_seconds"]
@@ -270,6 +282,7 @@ def table(r):
                       f"({r['world']['bytes'] / 1e6:.0f} MB); generator {r['world']['generator']['lines_per_cpu_second']:,} lines per CPU second, "
                       f"peak {r['world']['generator']['peak_rss_mib']} MiB"),
             ("every tile in the gateway", f"{L['seconds_to_every_tile']} s ({L['tiles']:,} tiles)"),
+            ("tiles per layer (all zooms / z3)", tiles_by_layer(r.get("topics", {}).get("tiles", {}))),
             ("peak RSS MiB", ", ".join(f"{k} {v:.0f}" for k, v in sorted(peak.items()))),
             ("CPU s (load)", ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu["load"].items())))]
     c = r.get("changes")
