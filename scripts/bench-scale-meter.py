@@ -88,7 +88,7 @@ class Watcher:
 
     def __init__(self, port, server, player="Runner"):
         self.url, self.player = f"ws://127.0.0.1:{port}/ws?server={server}", player
-        self.tiles = []  # (arrival, (surface, layer, z, x, y))
+        self.tiles = {}  # (surface, layer, z, x, y) -> arrivals, in order
         self.players = {}  # x (int) -> first arrival
         self.connected = threading.Event()
         self.stopped = False
@@ -115,7 +115,7 @@ class Watcher:
                 except ValueError:
                     continue
                 if msg.get("type") == "tile":
-                    self.tiles.append((now, (msg["surface"], msg["layer"], msg["z"], msg["x"], msg["y"])))
+                    self.tiles.setdefault((msg["surface"], msg["layer"], msg["z"], msg["x"], msg["y"]), []).append(now)
                 elif msg.get("type") == "players":
                     for p in msg.get("players", []):
                         if p.get("name") == self.player:
@@ -128,10 +128,7 @@ class Watcher:
 
     def tile_after(self, key, since):
         """Arrival of the first invalidation of `key` after `since`, or None."""
-        for t, k in list(self.tiles):
-            if t >= since and k == key:
-                return t
-        return None
+        return next((t for t in list(self.tiles.get(key, ())) if t >= since), None)
 
 
 def gateway_tiles(port, server):
