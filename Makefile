@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CONFIG ?= debug
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: all deps build test test-unit chaos run bench bench-mod mod sim fuzz clean broker-start broker-stop
+.PHONY: all deps build test test-unit chaos run bench bench-scale bench-mod mod sim fuzz clean broker-start broker-stop
 
 all: build
 
@@ -30,6 +30,14 @@ run: deps
 
 bench: deps
 	@scripts/bench.sh
+
+# A generated world of SIDE×SIDE chunks (300) on SURFACES surfaces (2), DENSITY buildings per chunk
+# (1.2), through the four real services: load, change and restart phases (scripts/bench-scale.py).
+SIDE ?= 300
+SURFACES ?= 2
+DENSITY ?= 1.2
+bench-scale: deps
+	@SIDE=$(SIDE) SURFACES=$(SURFACES) DENSITY=$(DENSITY) scripts/bench-scale.sh $(ARGS)
 
 # The Factorio mod: `make mod` packages dist/kafkatorio_<version>.zip; `make sim` runs the simulated
 # game server (SIM_* variables or ARGS="--fast --duration 60 ..."); `make bench-mod` measures the mod.

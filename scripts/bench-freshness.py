@@ -21,6 +21,27 @@ def player_line(tick, seq, x):
     return f"KAFKATORIO/1 player {tick} {seq} {body}\n"
 
 
+def seen_latencies(appended, received):
+    """Sorted milliseconds from each appended position (number → append time) to when the viewer
+    saw it (number → arrival time of the first message with it). The gateway sends player
+    positions in frames: an update followed within the frame by a newer one of the same player is
+    never sent itself. Its freshness is when the viewer saw that state or a newer one: the first
+    message carrying this line's position or a later one."""
+    seen_by = {}
+    earliest = None
+    for i in sorted(appended, reverse=True):
+        if i in received:
+            earliest = received[i] if earliest is None else min(earliest, received[i])
+        if earliest is not None:
+            seen_by[i] = earliest
+    return sorted((seen_by[i] - t) * 1000 for i, t in appended.items() if i in seen_by)
+
+
+def percentile(sorted_values, p):
+    """The p-quantile (0…1) of a sorted non-empty list, as the report has always taken it."""
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin-dir", required=True); ap.add_argument("--bootstrap", required=True)
@@ -85,21 +106,11 @@ def main():
                 appended[i] = time.time()
                 time.sleep(1 / a.hz)
         time.sleep(3)
-        # The gateway sends player positions in frames: an update followed within the frame by a
-        # newer one of the same player is never sent itself. Its freshness is when the viewer saw
-        # that state or a newer one: the first message carrying this line's position or a later one.
-        seen_by = {}
-        earliest = None
-        for i in sorted(appended, reverse=True):
-            if i in received:
-                earliest = received[i] if earliest is None else min(earliest, received[i])
-            if earliest is not None:
-                seen_by[i] = earliest
-        lat = sorted((seen_by[i] - t) * 1000 for i, t in appended.items() if i in seen_by)
+        lat = seen_latencies(appended, received)
         if not lat:
             sys.exit("freshness: no line arrived")
         direct = sum(1 for i in appended if i in received)
-        pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))]
+        pct = lambda p: percentile(lat, p)
         print(f"freshness: {len(lat)}/{len(appended)} lines at {a.hz:g} Hz ({direct} sent as they were, "
               f"{len(lat) - direct} superseded within a frame by a newer position), log append → WebSocket "
               f"message with that position or a newer one: p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms, max {lat[-1]:.0f} ms")

@@ -62,8 +62,9 @@ def map_lines(game):
 class System:
     """One run of the whole system in `work`, on its own broker."""
 
-    def __init__(self, work, bin_dir, log):
+    def __init__(self, work, bin_dir, log, services=SERVICES):
         self.work, self.bin_dir, self.log = work, bin_dir, log
+        self.services = list(services)  # a subset of SERVICES (scripts/bench-scale.py runs one renderer)
         os.makedirs(work, exist_ok=True)
         self.game_log = os.path.join(work, "factorio-stdout.log")
         self.procs, self.ports, self.killed = {}, {}, set()
@@ -105,7 +106,7 @@ class System:
                 f.write(text)
             os.chmod(os.path.join(self.work, name), 0o600)
         open(self.game_log, "ab").close()
-        for s in SERVICES:
+        for s in self.services:
             self.ports[s] = free_port()
 
     def command(self, service):
@@ -144,11 +145,11 @@ class System:
 
     def stop_all(self):
         """SIGTERM to every service; {service: exit status} (None: had to be killed after 60 s)."""
-        for s in reversed(SERVICES):
+        for s in reversed(self.services):
             if self.procs.get(s) and self.procs[s].poll() is None:
                 self.procs[s].send_signal(signal.SIGTERM)
         codes = {}
-        for s in SERVICES:
+        for s in self.services:
             p = self.procs.get(s)
             if not p:
                 continue
@@ -164,7 +165,7 @@ class System:
 
     def health(self):
         """Services whose /healthz does not answer 200."""
-        return [s for s in SERVICES if http_get(f"http://127.0.0.1:{self.ports[s]}/healthz")[0] != 200]
+        return [s for s in self.services if http_get(f"http://127.0.0.1:{self.ports[s]}/healthz")[0] != 200]
 
     def consumer(self):
         return Consumer({"bootstrap.servers": self.bootstrap, "group.id": "chaos-reader-%d" % os.getpid(),
@@ -235,7 +236,7 @@ class System:
         lag = self.group_lag(ends)
         if lag:
             return f"consumer lag {lag}", ends
-        for s in ("TileRenderer-1", "TileRenderer-2"):
+        for s in (s for s in self.services if s.startswith("TileRenderer")):
             m = metrics(self.metrics_url(s))
             busy = {k: v for k, v in m.items() if k.startswith(("renderer_dirty_tiles", "renderer_restoring_partitions")) and v}
             if busy or not m:

@@ -39,6 +39,11 @@ if [[ ! -x "$TOOLS/bin/tansu" || ! -e "$TOOLS/rdk/librdkafka.so.1" ]] \
   LIB="$(ls "$SITE"/confluent_kafka.libs/librdkafka-*.so.1 | head -n1)"
   ln -sf "$LIB" "$TOOLS/rdk/librdkafka.so.1"
 fi
+# numpy, for scripts/scaleworld.py (make bench-scale's world; make test runs it on a tiny world).
+if ! "$TOOLS/venv/bin/python" -c 'import numpy' 2>/dev/null; then
+  echo "deps: installing numpy into $TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check numpy
+fi
 # PyYAML, for scripts/check-kubernetes.py (make test checks deploy/kubernetes/kafkatorio.yaml).
 if ! "$TOOLS/venv/bin/python" -c 'import yaml' 2>/dev/null; then
   echo "deps: installing PyYAML into $TOOLS/venv"
