@@ -132,7 +132,7 @@ let package = Package(
         /// TileRenderer's IO: the detail and pyramid workers (Kafka, BlockingExecutor, metrics, lifecycle).
         .target(
             name: "TileRendererService",
-            dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", log, metrics, lifecycle],
+            dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", "LocalStore", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         /// MapGateway's pure logic: configuration, live state, tile addresses and records, the fast
         /// path's state machine and parser, viewer auth, and the page's files (no HTTP server, NIO or Kafka).
@@ -172,7 +172,7 @@ let package = Package(
             name: "TileRenderer",
             dependencies: [
                 "TileRendererCore", "TileRendererService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
-                argumentParser, log, lifecycle,
+                "LocalStore", argumentParser, log, lifecycle,
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
