@@ -209,7 +209,10 @@ let package = Package(
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport", "CLibDeflate"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TileRendererTests",
-            dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel"],
+            dependencies: [
+                "TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "TileRendererService",
+                "LocalStore", log,
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",
