@@ -19,7 +19,7 @@ package enum TileRendererSettings {
         expected: "a directory",
         help: "Directory of the detail role's persistent state store (RocksDB; relative to the working directory): one per worker, never shared, and never kept across a new Kafka cluster with the same topic names.")
     package static let stateCacheMiB = Setting.int(
-        "renderer.stateCacheMiB", flag: "state-cache-mib", default: 64, range: 1...65_536,
+        "renderer.stateCacheMib", flag: "state-cache-mib", default: 64, range: 1...65_536,
         help: "MiB of the state store's block cache (and twice its memtable of a quarter of it).")
 
     /// Every worker setting, in help order.
