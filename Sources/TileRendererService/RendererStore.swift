@@ -139,6 +139,7 @@ package final class RendererStore: Sendable {
             if full {
                 s.pendingFull.remove(p)
                 s.complete.insert(p)
+                logger.info("partition stored completely", metadata: ["partition": "\(p)", "operations": "\(ops.count)"])
             }
             diskBytes.record(s.store.diskBytes)
         }
