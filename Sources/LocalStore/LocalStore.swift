@@ -38,6 +38,9 @@ package final class LocalStore: Sendable {
         rocksdb_options_set_block_based_table_factory(opts, table)
         rocksdb_options_set_create_if_missing(opts, options.createIfMissing ? 1 : 0)
         rocksdb_options_set_paranoid_checks(opts, 1)
+        // RocksDB's own LOG file in the directory: warnings and errors only, two files at most.
+        rocksdb_options_set_info_log_level(opts, 2)
+        rocksdb_options_set_keep_log_file_num(opts, 2)
         rocksdb_options_set_write_buffer_size(opts, max(options.writeBufferBytes, 1 << 20))
         rocksdb_options_set_max_write_buffer_number(opts, 2)
         rocksdb_options_set_compression(opts, Int32(options.compress ? rocksdb_lz4_compression : rocksdb_no_compression))
