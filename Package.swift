@@ -66,6 +66,7 @@ let package = Package(
             name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
 
         // MARK: Libraries
         /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
@@ -79,6 +80,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         /// The one wrapper around libsystemd's sd-journal: nothing else imports CSystemd.
         .target(name: "Journal", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
+        /// The one wrapper around RocksDB (persistent local state stores): nothing else imports CRocksDB.
+        .target(name: "LocalStore", dependencies: ["CRocksDB"], swiftSettings: swiftSettings),
         /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
         .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
@@ -129,7 +132,7 @@ let package = Package(
         /// TileRenderer's IO: the detail and pyramid workers (Kafka, BlockingExecutor, metrics, lifecycle).
         .target(
             name: "TileRendererService",
-            dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", log, metrics, lifecycle],
+            dependencies: ["TileRendererCore", "Kafka", "KafkaModel", "Blocking", "Shared", "LocalStore", log, metrics, lifecycle],
             swiftSettings: swiftSettings),
         /// MapGateway's pure logic: configuration, live state, tile addresses and records, the fast
         /// path's state machine and parser, viewer auth, and the page's files (no HTTP server, NIO or Kafka).
@@ -169,7 +172,7 @@ let package = Package(
             name: "TileRenderer",
             dependencies: [
                 "TileRendererCore", "TileRendererService", "ServiceSupport", "Observability", "Settings", "Kafka", "KafkaModel", "Shared",
-                argumentParser, log, lifecycle,
+                "LocalStore", argumentParser, log, lifecycle,
             ],
             swiftSettings: swiftSettings),
         .executableTarget(
@@ -197,6 +200,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
+        .testTarget(name: "LocalStoreTests", dependencies: ["LocalStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
             swiftSettings: swiftSettings),
@@ -205,7 +209,10 @@ let package = Package(
         .testTarget(name: "PalettePNGTests", dependencies: ["PalettePNG", "TestSupport", "CLibDeflate"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TileRendererTests",
-            dependencies: ["TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel"],
+            dependencies: [
+                "TileRendererCore", "PalettePNG", "Shared", "ServiceSupport", "Settings", "Kafka", "KafkaModel", "TileRendererService",
+                "LocalStore", log,
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "PacketIngestTests",

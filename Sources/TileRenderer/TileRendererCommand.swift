@@ -9,6 +9,7 @@ import TileRendererCore
 import TileRendererService
 import Settings
 import KafkaModel
+import LocalStore
 import Observability
 
 /// TileRenderer: keeps map state per chunk and renders the whole tile pyramid.
@@ -54,6 +55,7 @@ struct Serve: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: ProducerConfiguration(client: kafka.client("producer")), logger: logger)
         var services: [any Service] = [producer]
         var consumers: [KafkaConsumer] = []
+        var detail: DetailWorker?
         let unique = UUID().uuidString.prefix(8)
         if role != "pyramid" {
             let inbox = RebalanceInbox()
@@ -73,9 +75,14 @@ struct Serve: AsyncParsableCommand {
                     client: kafka.client("control"), groupID: "\(group).control.\(unique)", topics: [topics.rendererControl],
                     offsetReset: .latest),
                 logger: logger)
+            // The persistent state store (one per worker: a directory another worker holds is locked).
+            let store = try settings.stateDirectory.map { directory throws(LocalStoreError) in
+                try RendererStore(directory: directory, cacheBytes: settings.stateCacheBytes, partitions: mapPartitions, logger: logger)
+            }
             let worker = try DetailWorker(
                 consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
-                mapPartitions: mapPartitions, configuration: settings, logger: logger)
+                mapPartitions: mapPartitions, configuration: settings, logger: logger, store: store)
+            detail = worker
             services += [consumer, prototypes, control, worker]
             consumers += [consumer, prototypes, control]
         }
@@ -94,12 +101,14 @@ struct Serve: AsyncParsableCommand {
             consumers.append(consumer)
         }
         let watched = consumers
+        let detailWorker = detail
         if let metrics = try ObservabilityServer.fromSettings(
             config, registry: registry, logger: logger,
             health: {
                 if let error = (watched.lazy.compactMap { $0.fatalError }.first) ?? producer.fatalError {
                     return HealthStatus(healthy: false, detail: "fatal Kafka error: \(error)")
                 }
+                if let failure = detailWorker?.failure { return HealthStatus(healthy: false, detail: failure) }
                 return .ok
             })
         {

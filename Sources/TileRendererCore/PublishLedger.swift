@@ -20,6 +20,11 @@ enum RenderTopic: Sendable, Hashable {
 /// Shared by ``DetailCore`` and ``PyramidCore``.
 struct PublishLedger {
     private(set) var hashes: [String: UInt64] = [:]
+    /// Slots whose hash changed since ``takeChanged(where:)`` (only when ``tracksChanges``:
+    /// the detail core persists them in its state store).
+    private(set) var changed: Set<String> = []
+    /// Whether ``changed`` is kept.
+    var tracksChanges = false
     private var version: UInt64 = 0
     private let clock: () -> UInt64
     let topics: Topics
@@ -45,7 +50,7 @@ struct PublishLedger {
         let slot = Self.slot(name, key)
         let previous = hashes[slot]
         if !force && (previous == hash || (value.isEmpty && previous == nil && !mayExist)) { return nil }
-        hashes[slot] = value.isEmpty ? nil : hash
+        set(slot, value.isEmpty ? nil : hash)
         guard topic == .tiles else { return ProducerMessage(topic: name, key: Array(key.utf8), value: value, partition: partition) }
         version = max(version + 1, clock())
         return ProducerMessage(
@@ -59,12 +64,32 @@ struct PublishLedger {
 
     /// Notes `value` as already published under `key` (it was read back from the topic).
     mutating func remember(_ topic: RenderTopic, _ key: String, _ value: [UInt8]) {
-        hashes[Self.slot(topic.name(topics), key)] = value.isEmpty ? nil : ContentHash.fnv1a64(value)
+        set(Self.slot(topic.name(topics), key), value.isEmpty ? nil : ContentHash.fnv1a64(value))
     }
 
     /// Forgets `record`, so the next flush sends it again (its publish failed).
-    mutating func forget(_ record: ProducerMessage) { hashes[Self.slot(record.topic, record.keyString ?? "")] = nil }
+    mutating func forget(_ record: ProducerMessage) { set(Self.slot(record.topic, record.keyString ?? ""), nil) }
+
+    /// Forgets the hash of `key`, so its next record is sent even if the bytes are the same.
+    mutating func forget(_ topic: RenderTopic, _ key: String) { set(Self.slot(topic.name(topics), key), nil) }
+
+    /// Sets the hash of `slot` (nil: nothing published), noting the change when tracked.
+    mutating func set(_ slot: String, _ hash: UInt64?) {
+        guard hashes[slot] != hash else { return }
+        hashes[slot] = hash
+        if tracksChanges { changed.insert(slot) }
+    }
+
+    /// Takes the changed slots for which `pick` holds, with their hashes (nil: none).
+    mutating func takeChanged(where pick: (String) -> Bool) -> [(slot: String, hash: UInt64?)] {
+        let taken = changed.filter(pick)
+        changed.subtract(taken)
+        return taken.sorted().map { ($0, hashes[$0]) }
+    }
 
     /// Keeps only the slots for which `keep` holds.
-    mutating func retain(where keep: (String) -> Bool) { hashes = hashes.filter { slot, _ in keep(slot) } }
+    mutating func retain(where keep: (String) -> Bool) {
+        hashes = hashes.filter { slot, _ in keep(slot) }
+        changed = changed.filter(keep)
+    }
 }

@@ -12,11 +12,16 @@ package struct TileRendererConfiguration: Sendable {
     package var regionsPerStep: Int
     /// This worker's name in progress reports.
     package var workerID: String
+    /// Directory of the detail role's persistent state store (nil: none, state in memory only).
+    package var stateDirectory: String?
+    /// Bytes of the state store's block cache (nil: the store's default).
+    package var stateCacheBytes: Int?
 
     package init(
         coalesceWindow: Duration = .seconds(1), batchSize: Int = 2000, compressionLevel: Int32 = 6, regionsPerStep: Int = 16,
-        workerID: String = "worker"
+        workerID: String = "worker", stateDirectory: String? = nil
     ) {
+        self.stateDirectory = stateDirectory
         self.coalesceWindow = coalesceWindow
         self.batchSize = batchSize
         self.compressionLevel = compressionLevel

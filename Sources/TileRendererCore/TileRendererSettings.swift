@@ -14,19 +14,31 @@ package enum TileRendererSettings {
     package static let workerID = Setting.optionalString(
         "renderer.workerId", flag: "worker-id", defaultText: "<host name>-<pid>", help: "This worker's name in progress reports.")
 
+    package static let stateDirectory = Setting.optionalString(
+        "renderer.stateDirectory", flag: "state-directory", defaultText: "none: state in memory, restored from the changelog",
+        expected: "a directory",
+        help: "Directory of the detail role's persistent state store (RocksDB; relative to the working directory): one per worker, never shared, and never kept across a new Kafka cluster with the same topic names.")
+    package static let stateCacheMiB = Setting.int(
+        "renderer.stateCacheMib", flag: "state-cache-mib", default: 64, range: 1...65_536,
+        help: "MiB of the state store's block cache (and twice its memtable of a quarter of it).")
+
     /// Every worker setting, in help order.
-    package static let all: [AnySetting] = [group.erased, coalesceMs.erased, role.erased, workerID.erased]
+    package static let all: [AnySetting] = [
+        group.erased, coalesceMs.erased, role.erased, workerID.erased, stateDirectory.erased, stateCacheMiB.erased,
+    ]
     /// Every setting of the worker command: its own and the common ones.
     package static let command: [AnySetting] = all + CommonSettings.service
 }
 
 extension TileRendererConfiguration {
-    /// Reads the coalescing window and the worker id (``TileRendererSettings``).
+    /// Reads the coalescing window, the worker id and the state store's directory and cache (``TileRendererSettings``).
     /// - Parameter defaultWorkerID: the worker id without a setting (host name and pid).
     /// - Throws: ``ServiceConfigError`` naming the key and the bad value.
     package init(config: some SettingValues, defaultWorkerID: String) throws(ServiceConfigError) {
         self.init(
             coalesceWindow: .milliseconds(try config.value(TileRendererSettings.coalesceMs)),
             workerID: try config.value(TileRendererSettings.workerID) ?? defaultWorkerID)
+        stateDirectory = try config.value(TileRendererSettings.stateDirectory)
+        stateCacheBytes = try config.value(TileRendererSettings.stateCacheMiB) << 20
     }
 }

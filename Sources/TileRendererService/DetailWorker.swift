@@ -2,6 +2,7 @@ import Foundation
 package import Kafka
 package import Logging
 import Metrics
+import Synchronization
 import ServiceLifecycle
 package import Shared
 package import TileRendererCore
@@ -21,16 +22,23 @@ package import KafkaModel
 /// changed chunks' records to the state topic, waits again, and only then stores the `map`
 /// offsets it applied: a crash at any point replays absolute packets.
 package final class DetailWorker: Service, Sendable {
-    private let consumer: KafkaConsumer
+    let consumer: KafkaConsumer
     private let prototypes: KafkaConsumer
     private let control: KafkaConsumer
     private let producer: KafkaProducer
     private let inbox: RebalanceInbox
-    private let topics: Topics
+    let topics: Topics
     private let configuration: TileRendererConfiguration
-    private let logger: Logger
-    private let core: CoreExecutor<DetailCore>
+    let logger: Logger
+    let core: CoreExecutor<DetailCore>
+    /// The persistent state store (nil: state in memory only, restored from the changelog).
+    let store: RendererStore?
+    /// Where each partition's topics were resumed and how far they are stored (see ``StoreCursors``).
+    let cursors = Mutex(StoreCursors())
+    /// Why the worker stopped (a state store write failed), for the health check.
+    let stopReason = Mutex<String?>(nil)
     private let metrics = RendererMetrics(role: "detail")
+    let storeFailures = Counter(label: "renderer_state_store_failures_total")
     private let bad: BadRecords
 
     /// A decoded `map` record: its server, packet and partition.
@@ -43,8 +51,10 @@ package final class DetailWorker: Service, Sendable {
     ///   - control: consumer of the control topic from its end (own group).
     package init(
         consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
-        producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger
+        producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger,
+        store: RendererStore? = nil
     ) throws {
+        self.store = store
         self.consumer = consumer
         self.inbox = inbox
         self.prototypes = prototypes
@@ -69,6 +79,7 @@ package final class DetailWorker: Service, Sendable {
         var machine = DetailLoop<MapRecord?, RerenderCommand>(coalesceWindow: configuration.coalesceWindow)
         defer { _ = machine.shutdown() }
         while !Task.isCancelled {
+            if stopReason.withLock({ $0 }) != nil { return try await idleUntilCancelled() }
             for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
                 guard let (server, packet) = decode(m) else { continue }
                 await core.run { $0.apply(packet, server: server) }
@@ -99,9 +110,10 @@ package final class DetailWorker: Service, Sendable {
             }
             try await execute(machine.tick(now: .now), &machine)
             var records: [(partition: Int32, offset: Int64, record: MapRecord?)] = []
-            for m in batch.messages {
+            for m in batch.messages where !belowResumePoint(m) {
                 if m.topic == topics.rendererState {
                     await applyState(m)
+                    cursors.withLock { $0.stateNext[m.partition] = m.offset + 1 }
                 } else {
                     records.append((m.partition, m.offset, decode(m).map { ($0.0, $0.1, m.partition) }))
                 }
@@ -136,8 +148,10 @@ package final class DetailWorker: Service, Sendable {
                 try consumer.pause(parts.map { TopicPartition(topic: topics.map, partition: $0) })
                 await core.run { $0.assign(parts) }
                 logger.info("restoring", metadata: ["partitions": "\(parts.sorted())"])
+                try await resumeFromStore(parts)
             case .drop(let parts):
                 await core.run { $0.revoke(parts) }
+                for p in parts { store?.release(p) }
             case .restored(let p):
                 await core.run { $0.restored(p) }
                 logger.info("partition restored", metadata: ["partition": "\(p)"])
@@ -152,6 +166,8 @@ package final class DetailWorker: Service, Sendable {
             case .resume(let p):
                 try consumer.resume([TopicPartition(topic: topics.map, partition: p)])
             case .store(let offsets):
+                // Offsets are committed only past state the store holds.
+                guard await saveState(offsets) else { return }
                 storeOffsets(offsets)
             case .flush:
                 let step = configuration.regionsPerStep
@@ -169,7 +185,11 @@ package final class DetailWorker: Service, Sendable {
             case .publishState:
                 let failedState = await publish(pendingState, producer: producer, logger: logger)
                 for failed in failedState { await core.run { $0.failed(failed) } }
-                queue.append(contentsOf: machine.statePublished(failed: !failedState.isEmpty))
+                let next = machine.statePublished(failed: !failedState.isEmpty)
+                // A partition restored from the changelog is stored completely now, even if no
+                // `map` record of it came (no offsets to store below).
+                if failedState.isEmpty, next.isEmpty { guard await saveState([:]) else { return } }
+                queue.append(contentsOf: next)
             }
         }
     }
