@@ -25,13 +25,7 @@ function terrain.payload(surface, cx, cy)
     if name == last then
       runs[n - 1] = runs[n - 1] + 1
     else
-      local idx = map[name]
-      if not idx then
-        idx = #palette
-        palette[idx + 1] = name
-        map[name] = idx
-      end
-      runs[n + 1] = 1; runs[n + 2] = idx; n = n + 2
+      runs[n + 1] = 1; runs[n + 2] = util.palette_index(palette, map, name); n = n + 2
       last = name
     end
   end
