@@ -1,6 +1,6 @@
 --[[ `make bench-mod`: the mod's cost per tick and its stdout rate on a simulated server.
 
-  lua5.2 mod-tools/bench.lua [--chunks 100] [--players 20] [--build-rate 6] [--seconds 180] [--seed 1] [--strict 0]
+  lua5.2 mod-tools/bench.lua [--chunks 100] [--players 20] [--build-rate 6] [--seconds 180] [--seed 1] [--strict 0] [--profile 0|1]
                              [--stations 100] [--trains 200] [--space-age 0|1]
 
 Times (os.clock) every mod handler the stand-in calls (on_tick and all events) and sums them per
@@ -12,14 +12,16 @@ VM; in the game it is C++ memory).
 Baseline: the 16.667 ms a tick has at 60 UPS (the ratio is the mod's share of it).
 The mod runs on the plain stand-in objects: the strict layer (factorio_stub/strict.lua, a proxy
 and a type check on every API access, which the game does in C++) is a test-time layer; --strict 1
-measures the mod through it.
+measures the mod through it. The mod's stdout is only appended to a list inside the handlers and
+counted after each tick, so the stand-in's printing is not charged to the mod. --profile 1 adds
+where the Lua-only time goes (mod-tools/profiler.lua; the hook slows everything down).
 ]]
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 package.path = dir .. "/?.lua;" .. dir .. "/factorio_stub/?.lua;" .. package.path
 local Sim = require("simworld")
 
 local o = { chunks = 100, players = 20, build_rate = 6, seconds = 180, seed = 1, strict = 0, stations = 100, trains = 200,
-  space_age = 0 }
+  space_age = 0, profile = 0 }
 local i = 1
 while i <= #arg do
   local k = arg[i]:gsub("^%-%-", ""):gsub("%-", "_")
@@ -30,24 +32,36 @@ end
 
 local bytes, packets = 0, 0
 local factory_packets = {}
-local sim = Sim.new({ seed = o.seed, players = o.players, build_rate = o.build_rate, world_chunks = o.chunks, noisy = true,
-  out = function(line)
+-- The mod's stdout: kept as it is printed (inside the timed handlers, so nothing more than an
+-- append) and counted after each tick, outside them.
+local printed, n_printed = {}, 0
+local function count_printed()
+  for k = 1, n_printed do
+    local line = printed[k]
+    printed[k] = nil
     bytes = bytes + #line + 1
     packets = packets + 1
-    -- (cheap: this runs inside the timed handlers) the factory types start with c, s or t at byte 14
-    local b = line:byte(14)
+    local b = line:byte(14) -- the factory types start with c, s or t
     if b == 116 or b == 99 or b == 115 then
       local t = line:sub(14, line:find(" ", 14, true) - 1)
       factory_packets[t] = (factory_packets[t] or 0) + 1
     end
+  end
+  n_printed = 0
+end
+local sim = Sim.new({ seed = o.seed, players = o.players, build_rate = o.build_rate, world_chunks = o.chunks, noisy = true,
+  out = function(line)
+    n_printed = n_printed + 1
+    printed[n_printed] = line
   end, join_spread = 600, stations = o.stations, trains = o.trains, space_age = o.space_age ~= 0,
   strict = o.strict ~= 0 })
 local rt = sim.rt
 -- Time the stand-in's natives separately: JSON and deflate (helpers) and the surface queries
 -- (find_tiles_filtered, find_entities_filtered, get_tile) are C++ in the game.
 local native, depth = 0, 0
+local natives = {}
 local function timed(f)
-  return function(...)
+  local w = function(...)
     depth = depth + 1
     local t0 = os.clock()
     local a, b = f(...)
@@ -55,22 +69,26 @@ local function timed(f)
     if depth == 0 then native = native + (os.clock() - t0) end
     return a, b
   end
+  natives[w] = true
+  return w
 end
 for _, name in ipairs({ "table_to_json", "encode_string" }) do rt.helpers[name] = timed(rt.helpers[name]) end
 local S = require("surface")
 S._find_tiles = timed(S._find_tiles)
 S._find_entities = timed(S._find_entities)
 S.tile_name = timed(S.tile_name)
+local warm = 600 -- the first 10 s (init, prototypes, start area) are reported on their own
+local profiler = o.profile ~= 0 and require("profiler").install(rt, 1000, natives, function() return rt.tick <= warm end) or nil
 -- The stand-in world (entities, tiles) lives in this Lua VM but is C++ memory in the game, so
 -- garbage collection runs between ticks, outside the timed handlers.
 collectgarbage("stop")
 
 local ticks = math.floor(o.seconds * 60)
 local samples, lua_samples = {}, {}
-local warm = 600 -- the first 10 s (init, prototypes, start area) are reported on their own
 local warm_time, warm_worst = 0, 0
 local cpu0 = os.clock()
 sim:run(ticks, function(s)
+  count_printed()
   collectgarbage("step", 400)
   local t = s.rt.tick_accum
   local n = native
@@ -118,3 +136,4 @@ print(string.format("  stdout: %.1f KB/s, %.1f packets/s (%d bytes, %d packets)"
 print("  (*) minus helpers.table_to_json/encode_string and the surface queries (find_tiles_filtered,")
 print("      find_entities_filtered, get_tile), which are native C++ in the game and Lua in the stand-in")
 print(string.format("  bench cpu %.1f s (stand-in world simulation included)", cpu))
+if profiler then profiler.report(30) end

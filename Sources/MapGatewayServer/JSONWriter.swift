@@ -58,13 +58,13 @@ struct JSONWriter {
 
     mutating func int(_ value: Int) {
         separator()
-        buffer.writeString(String(value))
+        buffer.writeDecimal(Int64(value))
         needsComma = true
     }
 
     mutating func uint(_ value: UInt64) {
         separator()
-        buffer.writeString(String(value))
+        buffer.writeDecimal(value, minimumDigits: 1)
         needsComma = true
     }
 
@@ -73,8 +73,8 @@ struct JSONWriter {
         separator()
         if value.isFinite {
             if value == value.rounded(), abs(value) < 1e15 {
-                buffer.writeString(String(Int64(value)))
-            } else {
+                buffer.writeDecimal(Int64(value))
+            } else if !buffer.writeShortDecimal(value) {
                 buffer.writeString(String(value))
             }
         } else {
@@ -135,6 +135,12 @@ struct JSONWriter {
 
     private mutating func writeQuoted(_ s: String) {
         buffer.writeInteger(UInt8(ascii: "\""))
+        // Most text (every key, names) needs no escape: copied at once.
+        if !s.utf8.contains(where: Self.needsEscape) {
+            buffer.writeString(s)
+            buffer.writeInteger(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
@@ -153,6 +159,10 @@ struct JSONWriter {
             }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == UInt8(ascii: "<")
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 {

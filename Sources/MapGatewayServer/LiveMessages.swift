@@ -1,5 +1,5 @@
-import MapGatewayCore
-import NIOCore
+package import MapGatewayCore
+package import NIOCore
 import Shared
 
 /// JSON encodings of the WebSocket messages and of the live parts of the REST API.
@@ -21,7 +21,7 @@ import Shared
 /// - `tile`: `server`, `surface`, `layer`, `z`, `x`, `y`, `version`, `removed`
 /// - the factory messages (`tag`, `tags_removed`, `station`, `station_removed`, `trains`,
 ///   `train_removed`, `platform`, `platform_removed`): see `LiveMessages+Factory.swift`
-enum LiveMessages {
+package enum LiveMessages {
     static func event(_ event: LiveEvent, state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
         let server = state.server
         if case .status = event { return status(state, now: now, staleAfterSeconds: staleAfterSeconds) }
@@ -125,7 +125,7 @@ enum LiveMessages {
         return w.buffer
     }
 
-    static func snapshot(_ state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
+    package static func snapshot(_ state: LiveState, now: Int64, staleAfterSeconds: Int) -> ByteBuffer {
         var w = JSONWriter(capacity: 1024)
         w.beginObject()
         w.field("type", "snapshot")

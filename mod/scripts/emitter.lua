@@ -102,6 +102,7 @@ end
 
 local function flush_batches(tick, force)
   local batches = storage.batches
+  if #batches == 0 then return end
   local window = setting("kafkatorio-batch-ticks")
   local keep = {}
   for i = 1, #batches do
@@ -127,8 +128,11 @@ function emitter.encode(payload)
 end
 
 -- Bytes a line costs, independent of the (peer-local) sequence number; includes the newline.
+-- (The width of the tick is computed once per tick: every packet of a tick asks for it.)
+local width_tick, tick_width = nil, 0
 function emitter.cost(ptype, tick, body)
-  return #TAG + #ptype + 1 + #tostring(tick) + 1 + SEQ_WIDTH + 1 + #body + 1
+  if tick ~= width_tick then width_tick, tick_width = tick, #tostring(tick) end
+  return #TAG + #ptype + 1 + tick_width + 1 + SEQ_WIDTH + 1 + #body + 1
 end
 
 local function print_line(ptype, tick, body)
@@ -178,18 +182,23 @@ local function drain_local(tick)
 end
 
 -- Storage lane ---------------------------------------------------------------------------
+local LANES = { "hi", "lo" }
+local NO_PARTS = {} -- (read only)
+
 local function drain_storage(tick)
+  local hi, lo = storage.hi, storage.lo
+  if hi.first > hi.last and lo.first > lo.last then return end
   local packets_left = setting("kafkatorio-packets-per-tick") - 1
-  local bytes_left = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
+  local lane_bytes = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
+  local bytes_left = lane_bytes
   local pending = storage.pending
-  for _, lane in ipairs({ "hi", "lo" }) do
-    local queue = storage[lane]
+  for l = 1, 2 do
+    local queue = storage[LANES[l]]
     while packets_left > 0 and queue.first <= queue.last do
       local key = queue[queue.first]
       local item = pending[key]
-      local parts = item and builders[item.kind](item, tick, true) or {}
+      local parts = item and builders[item.kind](item, tick, true) or NO_PARTS
       local used = 0
-      local lane_bytes = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
       for i = 1, #parts do
         local part = parts[i]
         local c = emitter.cost(part.type, tick, part.body)

@@ -6,25 +6,27 @@ local emitter = require("scripts.emitter")
 local terrain = {}
 
 -- chunk_terrain payload for a chunk of a surface (LuaSurface), or nil if no tiles are known.
+-- The hot path of charting (every new chunk): one pass puts the tiles in row order, one pass
+-- run-length encodes them, looking a name up in the palette only where a run starts.
 function terrain.payload(surface, cx, cy)
   local x0, y0 = cx * 32, cy * 32
   local tiles = surface.find_tiles_filtered({ area = { { x0, y0 }, { x0 + 32, y0 + 32 } } })
   local grid = {}
+  local base = 1 - y0 * 32 - x0
   for i = 1, #tiles do
     local t = tiles[i]
     local p = t.position
-    grid[(p.y - y0) * 32 + (p.x - x0) + 1] = t.name
+    grid[p.y * 32 + p.x + base] = t.name
   end
   local palette, map, runs, n = {}, {}, {}, 0
   local last = nil
   for i = 1, 1024 do
     local name = grid[i] or "out-of-map"
-    local idx = util.palette_index(palette, map, name)
-    if idx == last then
+    if name == last then
       runs[n - 1] = runs[n - 1] + 1
     else
-      runs[n + 1] = 1; runs[n + 2] = idx; n = n + 2
-      last = idx
+      runs[n + 1] = 1; runs[n + 2] = util.palette_index(palette, map, name); n = n + 2
+      last = name
     end
   end
   return { surface = surface.name, cx = cx, cy = cy, palette = palette, runs = runs }

@@ -42,10 +42,11 @@ local function unchanged(info, t, front)
       info.stop == unit_of(t.station) and info.next == unit_of(t.path_end_stop)
 end
 
-local function remember(info, t, front, tick)
-  local p = front.position
-  info.x, info.y, info.state, info.manual = p.x, p.y, t.state, t.manual_mode
-  info.stop, info.next, info.sent = unit_of(t.station), unit_of(t.path_end_stop), tick
+-- What a packet said, from its payload (flat carriages: the front's x, y first).
+local function remember(info, t, out, tick)
+  local flat = out.carriages
+  info.x, info.y, info.state, info.manual = flat[1], flat[2], t.state, out.manual
+  info.stop, info.next, info.sent = out.stop_unit or 0, out.next_stop_unit or 0, tick
 end
 
 function trains.payload(t)
@@ -65,6 +66,18 @@ function trains.payload(t)
   out.stop, out.stop_unit = stop_of(t.station)
   out.next_stop, out.next_stop_unit = stop_of(t.path_end_stop)
   return out
+end
+
+-- Queue keys by train id: a cache of "tr:" .. id (the same on every peer, not in storage),
+-- dropped when the train is forgotten.
+local keys = {}
+local function key_of(id)
+  local k = keys[id]
+  if not k then
+    k = "tr:" .. id
+    keys[id] = k
+  end
+  return k
 end
 
 -- Starts following a train (registers it for on_object_destroyed).
@@ -91,23 +104,24 @@ local function forget(id)
   s.index[id] = nil
   local info = s.info[id]
   s.info[id] = nil
+  keys[id] = nil
   return info
 end
 
 function trains.queue(lane, id)
-  emitter.enqueue(lane, "tr:" .. id, { kind = "train", id = id })
+  emitter.enqueue(lane, key_of(id), { kind = "train", id = id })
 end
 
 function trains.build(item, tick, register)
   local t = game.train_manager.get_train_by_id(item.id)
   if not (t and t.valid and #t.carriages > 0) then return {} end
+  local out = trains.payload(t)
   if register then
     local info = track(t)
-    local front = t.carriages[1]
-    info.si = front.surface_index
-    remember(info, t, front, tick)
+    info.si = t.carriages[1].surface_index
+    remember(info, t, out, tick)
   end
-  return { { type = "train", body = emitter.encode(trains.payload(t)) } }
+  return { { type = "train", body = emitter.encode(out) } }
 end
 
 local function removed(id)
