@@ -69,7 +69,7 @@ struct RendererFullDiskTests {
         #expect(text().contains("state store write failed (full)"), "\(text().suffix(2000))")
         var status = 0
         while status != 503 && Date() < guardUntil {
-            status = (try? httpGet("http://127.0.0.1:\(port)/healthz").status) ?? 0
+            status = (try? await httpGet("http://127.0.0.1:\(port)/healthz").status) ?? 0
             if status != 503 { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(status == 503, "unhealthy once the store failed")
