@@ -26,19 +26,10 @@ package final class FeedRecords: Sendable {
     }
 
     /// Applies one record of the tiles topic: an empty value removes the tile; the ETag is the
-    /// renderer's `hash` header (see ``TileRecord``).
+    /// renderer's `hash` header (see ``TileRecord``). With a disk tier this blocks on the disk
+    /// (the feed uses ``apply(tiles:)``).
     package func apply(tile message: ConsumerMessage) {
-        let record: TileRecord
-        do {
-            record = try TileRecord(
-                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
-                contentHash: message.headerString(RecordHeader.contentHash))
-        } catch {
-            hub.metrics?.tileRecordsRejected.increment()
-            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
-            return
-        }
-        hub.metrics?.tileRecords.increment()
+        guard let record = record(message) else { return }
         if record.isRemoval {
             if tileStore.remove(key: record.key) { hub.tileRemoved(record.key) }
             return
@@ -47,6 +38,36 @@ package final class FeedRecords: Sendable {
             == .stored
         {
             hub.tileUpdated(record.key, version: record.version)
+        }
+    }
+
+    /// Applies a polled batch of tiles records as one write of the tile store, with the next
+    /// offset per partition the batch reaches (rejected records included: they are done with too).
+    package func apply(tiles messages: [ConsumerMessage]) async {
+        guard !messages.isEmpty else { return }
+        var offsets: [Int32: Int64] = [:]
+        for message in messages { offsets[message.partition] = max(offsets[message.partition] ?? 0, message.offset + 1) }
+        let records = messages.compactMap { record($0) }
+        for update in await tileStore.apply(records, offsets: offsets) {
+            switch update {
+            case .updated(let key, let version): hub.tileUpdated(key, version: version)
+            case .removed(let key): hub.tileRemoved(key)
+            }
+        }
+    }
+
+    /// The tile record `message` holds; nil (counted and logged) when it is not one.
+    private func record(_ message: ConsumerMessage) -> TileRecord? {
+        do {
+            let record = try TileRecord(
+                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
+                contentHash: message.headerString(RecordHeader.contentHash))
+            hub.metrics?.tileRecords.increment()
+            return record
+        } catch {
+            hub.metrics?.tileRecordsRejected.increment()
+            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
+            return nil
         }
     }
 
