@@ -66,6 +66,7 @@ let package = Package(
             name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
 
         // MARK: Libraries
         /// The one way to run blocking work off the cooperative pool (a serial task/serial executor).
@@ -79,6 +80,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         /// The one wrapper around libsystemd's sd-journal: nothing else imports CSystemd.
         .target(name: "Journal", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
+        /// The one wrapper around RocksDB (persistent local state stores): nothing else imports CRocksDB.
+        .target(name: "LocalStore", dependencies: ["CRocksDB"], swiftSettings: swiftSettings),
         /// Packet model v1, line format, codecs, topic names, line signatures and hex shared by every binary.
         .target(name: "Shared", dependencies: ["CLibDeflate", crypto], swiftSettings: swiftSettings),
         /// Palette PNG encoding (hand-written container + libdeflate) and a strict decoder.
@@ -197,6 +200,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "Shared"], swiftSettings: swiftSettings),
         .testTarget(name: "BlockingTests", dependencies: ["Blocking"], swiftSettings: swiftSettings),
+        .testTarget(name: "LocalStoreTests", dependencies: ["LocalStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", crypto],
             swiftSettings: swiftSettings),

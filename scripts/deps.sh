@@ -8,7 +8,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TOOLS="$ROOT/.tools"
-APT_PACKAGES=(librdkafka-dev libdeflate-dev libsystemd-dev systemd-journal-remote kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc wrk nginx-light)
+APT_PACKAGES=(librdkafka-dev libdeflate-dev libsystemd-dev librocksdb-dev systemd-journal-remote kcat chromium libjs-leaflet pkg-config curl lua5.2 time bc wrk nginx-light)
 CALFKIT_VERSION="${CALFKIT_VERSION:-0.1.2}"
 # systemd-analyze, for scripts/check-systemd.sh (make test verifies the units in deploy/systemd).
 APT_PACKAGES+=(systemd)
