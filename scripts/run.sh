@@ -41,7 +41,7 @@ chmod 600 "$DEMO/logpipe.secret" "$DEMO/servers"
 # /metrics and /healthz on the ports the deployments use (--metrics-port is 0 = off by default).
 "$BIN/PacketIngest" --servers "$DEMO/servers" --metrics-port 9102 >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
 "$BIN/TileRenderer" --metrics-port 9104 >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
-"$BIN/MapGateway" --host "$HOST" --port "$PORT" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
+"$BIN/MapGateway" --host "$HOST" --port "$PORT" --tile-directory "$DEMO/gateway-tiles" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
 touch "$DEMO/factorio-stdout.log"
 "$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
   --secret-file "$DEMO/logpipe.secret" --metrics-port 9464 \

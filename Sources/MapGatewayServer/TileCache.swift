@@ -55,16 +55,17 @@ struct TileCache: Sendable {
     func contains(_ key: TileKey) -> Bool { index[key] != nil }
 
     /// Sets the entry of `key` (new entries start unreferenced: a tile read once does not push out
-    /// tiles read often), then evicts until the total fits `capacityBytes`. An entry heavier than
-    /// the whole capacity is not kept.
+    /// tiles read often), then evicts until the total fits `capacityBytes`, never the entry just
+    /// set. An entry heavier than the whole capacity is not kept.
     mutating func set(_ key: TileKey, _ value: CachedTile) {
         let weight = Self.weight(key, value)
+        guard weight <= capacityBytes else { return remove(key) }
+        defer { evictToFit(sparing: index[key]) }
         if let i = index[key] {
             totalBytes += weight - slots[i]!.weight
             slots[i]!.value = value
             slots[i]!.weight = weight
         } else {
-            guard weight <= capacityBytes else { return }
             let slot = Slot(key: key, value: value, weight: weight, referenced: false)
             if let i = free.popLast() {
                 slots[i] = slot
@@ -75,7 +76,6 @@ struct TileCache: Sendable {
             }
             totalBytes += weight
         }
-        evictToFit()
     }
 
     /// Drops the entry of `key`.
@@ -93,10 +93,10 @@ struct TileCache: Sendable {
         }
     }
 
-    private mutating func evictToFit() {
+    private mutating func evictToFit(sparing spared: Int?) {
         while totalBytes > capacityBytes, !index.isEmpty {
             if hand >= slots.count { hand = 0 }
-            if let slot = slots[hand] {
+            if hand != spared, let slot = slots[hand] {
                 if slot.referenced {
                     slots[hand]!.referenced = false
                 } else {

@@ -67,7 +67,8 @@ import MapGatewayCore
     }
 
     /// A cache of 4 KiB holds about three of these tiles: every answer of the real server (fast
-    /// path, pipelined on one connection, so cold answers must keep their order) is still right.
+    /// path, pipelined on one connection, so cold answers must keep their order) is still right,
+    /// those of tiles the last batch changed while they were cached included.
     @Test(.timeLimit(.minutes(1))) func evictionUnderATinyCacheKeepsEveryAnswerRight() async throws {
         let dir = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -93,8 +94,9 @@ import MapGatewayCore
                 }
             }
             _ = await store.apply(batch, offsets: [0: Int64(round * 40 + 40)])
-            // Read everything between rounds, so the cache holds entries the next round changes.
-            for key in keys { _ = await store.tile(key) }
+            // Read everything between rounds, so the cache holds entries the next round changes
+            // (the last keys read, which the server is asked for first below).
+            if round < 2 { for key in keys { _ = await store.tile(key) } }
         }
         #expect(model.count > 20 && model.count < 40)
         let app = try buildApplication(
@@ -105,7 +107,7 @@ import MapGatewayCore
             let port = try #require(client.port)
             var requests = ""
             var expected: [String] = []
-            for key in keys + [Fixture.key(x: 50)] {
+            for key in (keys + [Fixture.key(x: 50)]).reversed() {
                 let path = "/tiles/\(key.string).png"
                 requests += fast.get(path)
                 if let png = final[key] {
