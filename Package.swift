@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "MapGatewayServer",
             dependencies: [
-                "MapGatewayCore", "Kafka", "KafkaModel", "Settings", "Shared", "Observability", log, metrics, lifecycle,
+                "MapGatewayCore", "Kafka", "KafkaModel", "LocalStore", "Settings", "Shared", "Observability", log, metrics, lifecycle,
                 hummingbird, hummingbirdWS,
                 prometheus, .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "HummingbirdCore", package: "hummingbird"),

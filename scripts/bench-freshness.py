@@ -64,7 +64,7 @@ def main():
     with open(os.path.join(work, "servers"), "w") as f:
         f.write(f"{server} {secret}\n")
     specs = [("PacketIngest", common + ["--servers", os.path.join(work, "servers")]), ("TileRenderer", common),
-             ("MapGateway", common + ["--host", "127.0.0.1", "--port", str(port)]),
+             ("MapGateway", common + ["--host", "127.0.0.1", "--port", str(port), "--tile-directory", os.path.join(work, "gateway-tiles")]),
              ("LogPipe", common + ["--file", log, "--server-id", server, "--checkpoint", os.path.join(work, "ckpt"),
                           "--secret-file", os.path.join(work, "logpipe.secret")])]
     procs = []

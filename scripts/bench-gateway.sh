@@ -80,6 +80,19 @@ measure() { # name url pids...
   echo "  nginx   $N req/s, server CPU $NC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/nginx.txt"))"
   echo "  gateway $G req/s, server CPU $GC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/gw.txt"))"
   awk -v g="$G" -v n="$N" -v gc="$GC" -v nc="$NC" 'BEGIN { printf "  ratio gateway/nginx = %.2f req/s (goal >= 1.0); CPU per request nginx/gateway = %.2f\n", g / n, nc / gc }'
+  # Tiles on disk (the tile store, RocksDB): a cache holding them all (hits, as in memory), and
+  # no cache at all (every request a cold read from disk, answered off the event loop).
+  for CACHE in 65536 0; do
+    DP=$(free_port)
+    "$BIN/KafkatorioBench" gateway-serve --port "$DP" --tiles-dir "$WORK/www" --tile-directory "$WORK/gw-disk-$CACHE" --tile-cache-kib "$CACHE" &
+    DPID=$!
+    wait_http "http://127.0.0.1:$DP$FIRST"
+    wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$DP" > /dev/null
+    read -r D DC < <(measure "disk$CACHE" "http://127.0.0.1:$DP" "$DPID")
+    kill "$DPID"; wait "$DPID" 2>/dev/null || true
+    echo "  gateway, tiles on disk, cache ${CACHE} KiB: $D req/s, server CPU $DC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/disk$CACHE.txt"))"
+    awk -v d="$D" -v n="$N" -v g="$G" -v dc="$DC" -v gc="$GC" 'BEGIN { printf "    ratio vs nginx = %.2f, vs in-memory gateway = %.2f req/s; extra CPU per request = %.1f us\n", d / n, d / g, dc - gc }'
+  done
 } | tee "$OUT/gateway-tiles.txt"
 cleanup_pids() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 2; PIDS=(); }
 cleanup_pids

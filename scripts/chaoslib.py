@@ -118,7 +118,8 @@ class System:
             return ["PacketIngest", "--servers", os.path.join(w, "servers"), "--metrics-port", port]
         if service.startswith("TileRenderer"):
             return ["TileRenderer", "--metrics-port", port, "--worker-id", service]
-        return ["MapGateway", "--host", "127.0.0.1", "--port", port]
+        # Its tiles on disk survive its kills: a restart resumes from the store's offsets.
+        return ["MapGateway", "--host", "127.0.0.1", "--port", port, "--tile-directory", os.path.join(w, "gateway-tiles")]
 
     def start(self, service):
         cmd = self.command(service)

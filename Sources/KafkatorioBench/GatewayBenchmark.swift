@@ -53,20 +53,33 @@ struct GatewayServe: AsyncParsableCommand {
     @Option(help: "Per-client queue depth.") var queueDepth = 256
     @Option(help: "Player frame in milliseconds (the gateway's default; 0 = one message per update).")
     var playerFrameMs = GatewayConfiguration().playerFrameMillis
+    @Option(help: "Keep the tiles in a tile store in this directory (emptied first) instead of in memory only.")
+    var tileDirectory: String?
+    @Option(help: "KiB of the tile cache over --tile-directory (0: every request reads the disk).") var tileCacheKib = 65536
 
     func run() async throws {
         var logger = Logger(label: "gateway-serve")
         logger.logLevel = .warning
-        let store = TileStore()
+        var store = TileStore()
+        if let tileDirectory {
+            try? FileManager.default.removeItem(atPath: tileDirectory)
+            let disk = try await TileDiskTier.open(directory: tileDirectory, topic: "bench", logger: logger) { path throws(TileDiskError) in
+                try LocalTileStore.open(directory: path, cacheBytes: 8 << 20)
+            }
+            store = TileStore(disk: disk, cacheBytes: tileCacheKib << 10, logger: logger)
+        }
         if let tilesDir, let paths = try? String(contentsOfFile: tilesDir + "/paths.txt", encoding: .utf8) {
+            var records: [TileRecord] = []
             for path in paths.split(separator: "\n") {
                 let parts = path.split(separator: "/").map(String.init)  // tiles server surface layer z x y.png
                 guard parts.count == 7, let layer = MapLayer(rawValue: parts[3]), let z = Int(parts[4]),
                     let x = Int(parts[5]), let y = Int(parts[6].dropLast(4))
                 else { continue }
                 let data = try Data(contentsOf: URL(fileURLWithPath: tilesDir + path))
-                store.put(key: TileKey(server: parts[1], surface: parts[2], layer: layer, z: z, x: x, y: y), png: Array(data), version: 1)
+                let key = TileKey(server: parts[1], surface: parts[2], layer: layer, z: z, x: x, y: y)
+                records.append(try TileRecord(key: Array(key.string.utf8), value: Array(data), version: "1", contentHash: nil))
             }
+            _ = await store.apply(records, offsets: [:])
         }
         let hub = LiveHub(queueDepth: queueDepth, playerFrameMillis: playerFrameMs)
         let app = try buildApplication(

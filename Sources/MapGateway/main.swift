@@ -34,29 +34,35 @@ struct MapGatewayCommand: AsyncParsableCommand {
                 "corsOrigins": "\(gateway.cors.allowedOrigins)", "trustedProxies": "\(gateway.trustedProxies)",
             ])
         let metrics = GatewayMetrics()
-        let tileStore = TileStore()
+        let store = try await GatewayTiles.open(config: config, topic: kafka.topics.tiles, logger: logger)
+        let tileStore = store.store
         let hub = LiveHub(
             queueDepth: gateway.wsQueueDepth, staleAfterSeconds: gateway.staleAfterSeconds,
             playerFrameMillis: gateway.playerFrameMillis, limits: gateway.liveLimits, metrics: metrics)
         // Each replica reads both topics whole: groups of its own, never committed.
         let replica = UUID().uuidString.prefix(8)
+        // Over a tile directory the tiles consumer resumes where the store's offsets say.
+        let resume = store.resume
+        var onRebalance: (@Sendable (RebalanceEvent) -> Void)?
+        if let resume { onRebalance = { resume.rebalanced($0) } }
         let tiles = try KafkaConsumer(
             configuration: ConsumerConfiguration(
                 client: kafka.client("tiles"), groupID: kafka.groupID("map-gateway.tiles.\(replica)"),
                 topics: [kafka.topics.tiles]),
-            logger: logger)
+            logger: logger, onRebalance: onRebalance)
         let live = try KafkaConsumer(
             configuration: ConsumerConfiguration(
                 client: kafka.client("live"), groupID: kafka.groupID("map-gateway.live.\(replica)"),
                 topics: [kafka.topics.live, kafka.topics.trains]),
             logger: logger)
-        let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, logger: logger)
+        let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, resume: resume, logger: logger)
         let app = try buildApplication(
             configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, logger: logger)
         // METRICS_PORT set: /metrics (and /healthz) there, and not on the gateway's port.
         let metricsServer = try ObservabilityServer.fromSettings(config, registry: registry, logger: logger) {
-            HealthStatus(healthy: true, detail: "ok: \(tileStore.count) tiles")
+            tileStore.health(detail: "\(tileStore.count) tiles")
         }
         try await ServiceRunner.run([tiles, live, feed, app] + (metricsServer.map { [$0] } ?? []), logger: logger)
+        await tileStore.disk?.close()
     }
 }

@@ -78,6 +78,12 @@ package enum GatewaySettings {
     package static let maxPlatformsPerServer = Setting.int(
         "gateway.maxPlatformsPerServer", flag: "max-platforms-per-server", default: 1000, range: 1...1_000_000,
         help: "Space platforms kept per server; further platforms are ignored.")
+    package static let tileDirectory = Setting.string(
+        "gateway.tileDirectory", flag: "tile-directory", default: "map-gateway-tiles",
+        help: "Directory of the tiles on local disk, with the tiles offsets (relative: to the working directory; empty: memory only).")
+    package static let tileCacheMiB = Setting.int(
+        "gateway.tileCacheMiB", flag: "tile-cache-mib", default: 64, range: 1...1_048_576,
+        help: "MiB of hot tiles kept in memory over the tile directory (the rest is read from disk).")
 
     /// Every gateway setting, in help order.
     package static let all: [AnySetting] = [
@@ -87,6 +93,7 @@ package enum GatewaySettings {
         headerTimeoutSeconds.erased, idleTimeoutSeconds.erased, maxConnections.erased, authConcurrency.erased,
         maxServers.erased, maxPlayersPerServer.erased, maxSurfacesPerServer.erased,
         maxTagsPerServer.erased, maxStationsPerServer.erased, maxTrainsPerServer.erased, maxPlatformsPerServer.erased,
+        tileDirectory.erased, tileCacheMiB.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones, the metrics endpoint
     /// included (off by default: the gateway then serves /metrics and /healthz on its own port).

@@ -1,7 +1,7 @@
 package import Shared
 
 /// Per-server tile bookkeeping for the REST API.
-package struct ServerTileSummary: Sendable, Hashable {
+package struct ServerTileSummary: Sendable, Hashable, Codable {
     /// The server id.
     package var server: String
     /// Number of stored tiles per surface name (surfaces with no tiles are absent).
@@ -28,7 +28,7 @@ package struct ServerTileSummary: Sendable, Hashable {
 /// explored area; it only grows, removed tiles do not shrink it) and the number of stored tiles per
 /// zoom. Coarser tiles do not widen the box: a tile at z −13 spans 65,536 chunks whatever was
 /// explored.
-package struct SurfaceExtent: Sendable, Hashable {
+package struct SurfaceExtent: Sendable, Hashable, Codable {
     package var minChunkX: Int
     package var minChunkY: Int
     /// Inclusive.

@@ -30,8 +30,7 @@ package func buildRouter(
             SecurityHeaders(frameAncestors: configuration.frameAncestors), exemptPrefix: configuration.basePath + "tiles/"))
     if configuration.needsPolicy { router.add(middleware: policy(configuration, gate: gate)) }
     ObservabilityServer.addRoutes(to: router, registry: registry, metrics: !configuration.metricsOnOwnPort) {
-        HealthStatus(
-            healthy: true, detail: "ok: \(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
+        tileStore.health(detail: "\(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
     }
     func routes(on group: some RouterMethods<GatewayRequestContext>) {
         TileRoutes(tiles: tileStore, metrics: liveHub.metrics).register(on: group)

@@ -26,22 +26,14 @@ package final class FeedRecords: Sendable {
     }
 
     /// Applies one record of the tiles topic: an empty value removes the tile; the ETag is the
-    /// renderer's `hash` header (see ``TileRecord``).
+    /// renderer's `hash` header (see ``TileRecord``). With a disk tier this blocks on the disk
+    /// (the feed uses ``apply(tiles:)``).
     package func apply(tile message: ConsumerMessage) {
-        let record: TileRecord
-        do {
-            if let grid = try InspectGridKey.fromRecordKey(String(decoding: message.key ?? [], as: UTF8.self)) {
-                return apply(grid: grid, message)
-            }
-            record = try TileRecord(
-                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
-                contentHash: message.headerString(RecordHeader.contentHash))
-        } catch {
-            hub.metrics?.tileRecordsRejected.increment()
-            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
-            return
+        switch gridChange(message) {
+        case .some(let change): return apply(grid: change)
+        case .none: break
         }
-        hub.metrics?.tileRecords.increment()
+        guard let record = record(message) else { return }
         if record.isRemoval {
             if tileStore.remove(key: record.key) { hub.tileRemoved(record.key) }
             return
@@ -53,14 +45,74 @@ package final class FeedRecords: Sendable {
         }
     }
 
-    /// Applies an interactivity grid record of the tiles topic (empty value: removed).
-    private func apply(grid key: InspectGridKey, _ message: ConsumerMessage) {
+    /// The grid change a record of the tiles topic holds: nil when it is not a grid record,
+    /// `.some(nil)` when it is one out of range (counted and logged).
+    private func gridChange(_ message: ConsumerMessage) -> GridChange?? {
+        let key: InspectGridKey
+        do {
+            guard let grid = try InspectGridKey.fromRecordKey(String(decoding: message.key ?? [], as: UTF8.self)) else { return nil }
+            key = grid
+        } catch {
+            hub.metrics?.tileRecordsRejected.increment()
+            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
+            return .some(nil)
+        }
         hub.metrics?.tileRecords.increment()
-        guard !message.value.isEmpty else { tileStore.grids.remove(key: key); return }
-        tileStore.grids.put(
+        return GridChange(
             key: key, json: message.value,
             contentHash: message.headerString(RecordHeader.contentHash).flatMap { ContentHash.fromHeader($0) },
             version: message.headerString(RecordHeader.version).flatMap { UInt64($0) } ?? 0)
+    }
+
+    /// Applies an interactivity grid change to memory (an empty JSON removes the grid).
+    private func apply(grid change: GridChange?) {
+        guard let change else { return }
+        if change.json.isEmpty {
+            tileStore.grids.remove(key: change.key)
+        } else {
+            tileStore.grids.put(key: change.key, json: change.json, contentHash: change.contentHash, version: change.version)
+        }
+    }
+
+    /// Applies a polled batch of tiles records as one write of the tile store, with the next
+    /// offset per partition the batch reaches (rejected records included: they are done with too).
+    package func apply(tiles messages: [ConsumerMessage]) async {
+        guard !messages.isEmpty else { return }
+        var offsets: [Int32: Int64] = [:]
+        for message in messages { offsets[message.partition] = max(offsets[message.partition] ?? 0, message.offset + 1) }
+        var records: [TileRecord] = []
+        var grids: [GridChange] = []
+        for message in messages {
+            if let change = gridChange(message) {
+                apply(grid: change)
+                if let change { grids.append(change) }
+            } else if let record = record(message) {
+                records.append(record)
+            }
+        }
+        // Grids first: the tiles batch below stores the offsets past them.
+        await tileStore.persistGrids(grids)
+        for update in await tileStore.apply(records, offsets: offsets) {
+            switch update {
+            case .updated(let key, let version): hub.tileUpdated(key, version: version)
+            case .removed(let key): hub.tileRemoved(key)
+            }
+        }
+    }
+
+    /// The tile record `message` holds; nil (counted and logged) when it is not one.
+    private func record(_ message: ConsumerMessage) -> TileRecord? {
+        do {
+            let record = try TileRecord(
+                key: message.key, value: message.value, version: message.headerString(RecordHeader.version),
+                contentHash: message.headerString(RecordHeader.contentHash))
+            hub.metrics?.tileRecords.increment()
+            return record
+        } catch {
+            hub.metrics?.tileRecordsRejected.increment()
+            warn("tile record ignored", kind: "tile", message, reason: "\(error)")
+            return nil
+        }
     }
 
     /// Applies one record of the live topic: a canonical packet line, or (header `type` =

@@ -40,6 +40,8 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var pending: ByteBuffer?
     /// Inside ``step(_:)``: a flush that completes synchronously must not start another one.
     private var stepping = false
+    /// A cold tile is being read from the disk tier: its answer, and every step after it, waits.
+    private var loading = false
     /// `Date: …\r\nServer: …\r\n` for the current second.
     private var trailer: (second: time_t, bytes: ByteBuffer)?
 
@@ -84,7 +86,7 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// between requests (the normal stack closes its own connections).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
-        switch machine.quiesce(hasBufferedInput: (pending?.readableBytes ?? 0) > 0) {
+        switch machine.quiesce(hasBufferedInput: loading || (pending?.readableBytes ?? 0) > 0) {
         case .close: closeQuietly(context)
         case .later: break
         case .forward: context.fireUserInboundEventTriggered(event)
@@ -104,6 +106,7 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Carries out the machine's steps over the buffered input until it waits, hands over or closes.
     private func step(_ context: ChannelHandlerContext) {
+        guard !loading else { return }
         stepping = true
         defer { stepping = false }
         while true {
@@ -113,7 +116,13 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             switch next {
             case .answer(let request, let consumed):
-                answer(request, context: context)
+                switch tiles.lookup(request.key) {
+                case .hit(let tile): answer(request, tile, context: context)
+                case .absent: answer(request, nil, context: context)
+                case .cold:
+                    load(request, consumed: consumed, context: context)
+                    return
+                }
                 pending!.moveReaderIndex(forwardBy: consumed)
             case .flush:
                 context.flush()
@@ -161,10 +170,29 @@ final class TileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes the response to a tile request (not flushed).
-    private func answer(_ request: TileRequest, context: ChannelHandlerContext) {
+    /// Reads a cold tile from the disk tier off the event loop (``TileStore/load(_:)``), then
+    /// answers it and carries on with the requests behind it, in order: until then the handler
+    /// only buffers what arrives.
+    private func load(_ request: TileRequest, consumed: Int, context: ChannelHandlerContext) {
+        loading = true
+        let tiles = self.tiles
+        let key = request.key
+        let promise = context.eventLoop.makePromise(of: StoredTile?.self)
+        promise.completeWithTask { await tiles.load(key) }
+        promise.futureResult.assumeIsolated().whenSuccess { tile in
+            self.loading = false
+            // The connection ended meanwhile: nothing to answer.
+            guard context.channel.isActive, self.pending != nil else { return }
+            self.answer(request, tile, context: context)
+            self.pending!.moveReaderIndex(forwardBy: consumed)
+            self.step(context)
+        }
+    }
+
+    /// Writes the response to a tile request (not flushed): `tile`, or 404 when nil.
+    private func answer(_ request: TileRequest, _ tile: StoredTile?, context: ChannelHandlerContext) {
         let parts: (head: ByteBuffer, body: ByteBuffer?)
-        if let tile = tiles.get(request.key) {
+        if let tile {
             if let tags = request.ifNoneMatch,
                 ConditionalRequest.ifNoneMatchMatches([.ifNoneMatch: tags], eTag: tile.eTag)
             {

@@ -26,11 +26,11 @@ struct TileRoutes<Context: RequestContext> {
 
     func register(on router: some RouterMethods<Context>) {
         router.get("tiles/:server/:surface/:layer/:z/:x/{y}.png") { request, context in
-            try self.serve(request, context)
+            try await self.serve(request, context)
         }
     }
 
-    func serve(_ request: Request, _ context: Context) throws(GatewayError) -> Response {
+    func serve(_ request: Request, _ context: Context) async throws(GatewayError) -> Response {
         let p = context.parameters
         guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
             let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
@@ -42,7 +42,7 @@ struct TileRoutes<Context: RequestContext> {
             metrics?.tileInvalid.increment()
             throw error
         }
-        guard let tile = tiles.get(key) else {
+        guard let tile = await tiles.tile(key) else {
             metrics?.tileMisses.increment()
             return Response(
                 status: .notFound, headers: TileAnswers.notFoundHeaders,

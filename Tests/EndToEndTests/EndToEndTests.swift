@@ -63,7 +63,10 @@ struct EndToEndTests {
         processes.append(try ServiceProcess("TileRenderer", arguments: common, environment: env, logDir: dir))
         processes.append(
             try ServiceProcess(
-                "MapGateway", arguments: common + ["--host", "127.0.0.1", "--port", "\(port)"], environment: env,
+                "MapGateway",
+                arguments: common + [
+                    "--host", "127.0.0.1", "--port", "\(port)", "--tile-directory", dir.appendingPathComponent("gateway-tiles").path,
+                ], environment: env,
                 logDir: dir))
         processes.append(
             try ServiceProcess(

@@ -116,7 +116,10 @@ struct SurfaceDeletionTests {
 
     static func gateway(_ run: Run, _ name: String, port: Int) throws -> ServiceProcess {
         try ServiceProcess(
-            "MapGateway", arguments: run.common + ["--host", "127.0.0.1", "--port", "\(port)"], environment: ["LOG_LEVEL": "info"],
+            "MapGateway",
+            arguments: run.common + [
+                "--host", "127.0.0.1", "--port", "\(port)", "--tile-directory", run.dir.appendingPathComponent("\(name)-tiles").path,
+            ], environment: ["LOG_LEVEL": "info"],
             logDir: run.dir.appendingPathComponent(name))
     }
 
