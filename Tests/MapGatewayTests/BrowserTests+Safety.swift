@@ -94,8 +94,8 @@ extension BrowserTests {
     static func grid(name: String, force: String) -> [UInt8] {
         let rows = (0..<32).map { y in String((0..<32).map { x in x == 5 && y == 5 ? "!" : " " }) }
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        let json = "{\"v\":1,\"x\":0,\"y\":0,\"buildings\":[{\"unit\":1,\"name\":\(q(name)),\"type\":\(q(name)),"
-            + "\"force\":\(q(force)),\"x\":5.5,\"y\":5.5,\"direction\":0}],\"grid\":[\(rows.map(q).joined(separator: ","))],"
+        let json = "{\"v\":1,\"x\":0,\"y\":0,\"names\":[\(q(name))],\"types\":[\(q(name))],\"forces\":[\(q(force))],"
+            + "\"buildings\":[1,0,5.5,5.5,0,0],\"grid\":[\(rows.map(q).joined(separator: ","))],"
             + "\"resources\":[],\"ore\":[],\"amounts\":[]}"
         return Array(json.utf8)
     }
