@@ -16,11 +16,8 @@ struct InspectGridRoutes<Context: RequestContext> {
     }
 
     func serve(_ request: Request, _ context: Context) throws(GatewayError) -> Response {
-        let p = context.parameters
-        guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
-            let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
-        else { throw .notFound }
-        let key = try InspectGridKey.fromURLComponents(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
+        guard let c = TileRoutes<Context>.components(context.parameters) else { throw .notFound }
+        let key = try InspectGridKey.fromURLComponents(server: c.server, surface: c.surface, layer: c.layer, z: c.z, x: c.x, y: c.y)
         guard let grid = grids.get(key) else {
             return Response(
                 status: .notFound, headers: TileAnswers.notFoundHeaders,

@@ -31,13 +31,10 @@ struct TileRoutes<Context: RequestContext> {
     }
 
     func serve(_ request: Request, _ context: Context) async throws(GatewayError) -> Response {
-        let p = context.parameters
-        guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
-            let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
-        else { throw .notFound }
+        guard let c = Self.components(context.parameters) else { throw .notFound }
         let key: TileKey
         do {
-            key = try TileKey.fromURLComponents(server: server, surface: surface, layer: layer, z: z, x: x, y: y)
+            key = try TileKey.fromURLComponents(server: c.server, surface: c.surface, layer: c.layer, z: c.z, x: c.x, y: c.y)
         } catch {
             metrics?.tileInvalid.increment()
             throw error
@@ -54,6 +51,17 @@ struct TileRoutes<Context: RequestContext> {
         }
         metrics?.tileHits.increment()
         return Response(status: .ok, headers: tile.okHeaders, body: .init(byteBuffer: tile.bytes))
+    }
+}
+
+extension TileRoutes {
+    /// The raw (percent-encoded) components of a `tiles/:server/:surface/:layer/:z/:x/{y}.…` route
+    /// (tiles and ``InspectGridRoutes``); nil if one is missing.
+    static func components(_ p: Parameters) -> (server: String, surface: String, layer: String, z: String, x: String, y: String)? {
+        guard let server = p.get("server"), let surface = p.get("surface"), let layer = p.get("layer"),
+            let z = p.get("z"), let x = p.get("x"), let y = p.get("y")
+        else { return nil }
+        return (server, surface, layer, z, x, y)
     }
 }
 

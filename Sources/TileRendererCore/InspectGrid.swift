@@ -5,11 +5,12 @@ package import Shared
 /// tile) and the resource with its amount. Published beside the chunk's PNGs on `tiles` under
 /// ``InspectGridKey`` whenever its buildings or resources change; an empty grid is a removal.
 ///
-/// Wire form (JSON, `docs/gateway.md`): `{"v":1,"x":cx,"y":cy,"buildings":[{"unit","name","type",
-/// "force","x","y","direction"}],"grid":[32 strings],"resources":[names],"ore":[32 strings],
-/// "amounts":[…]}`. A grid row holds one character per tile, west to east: UTFGrid's code
-/// (``scalar(_:)``: id + 32, skipping `"` and `\`), id 0 = nothing, id i = entry i − 1 of
-/// `buildings` (`grid`) or of `resources` (`ore`). `amounts` lists the amount of every ore tile in
+/// Wire form (JSON, `docs/gateway.md`): `{"v":1,"x":cx,"y":cy,"names":[…],"types":[…],"forces":[…],
+/// "buildings":[unit, nameIndex, x, y, direction, forceIndex, …],"grid":[32 strings],
+/// "resources":[names],"ore":[32 strings],"amounts":[…]}` (`types[i]`: the prototype type of
+/// `names[i]`, null when unknown). A grid row holds one character per tile, west to east:
+/// UTFGrid's code (``scalar(_:)``: id + 32, skipping `"` and `\`), id 0 = nothing, id i =
+/// building i − 1 (the i-th sextuple, `grid`) or resource i − 1 (`ore`). `amounts` lists the amount of every ore tile in
 /// reading order (rows north to south, each west to east). `grid` or `ore` is `[]` when the chunk
 /// has no building or no resource.
 package struct InspectGrid: Sendable, Hashable {
@@ -84,18 +85,23 @@ package struct InspectGrid: Sendable, Hashable {
         w.key("v", first: true); w.int(1)
         w.key("x"); w.int(cx)
         w.key("y"); w.int(cy)
+        // Palettes of names, their types and forces; buildings as flat sextuples
+        // `[unit, nameIndex, x, y, direction, forceIndex]`, as in `chunk_buildings`.
+        var names: [String] = [], nameIndex: [String: Int] = [:], types: [String?] = []
+        var forces: [String] = [], forceIndex: [String: Int] = [:]
+        var flat: [(UInt64, Int, Double, Double, Int, Int)] = []
+        for b in buildings {
+            let n = nameIndex[b.name] ?? { names.append(b.name); types.append(b.type); nameIndex[b.name] = names.count - 1; return names.count - 1 }()
+            let f = forceIndex[b.force] ?? { forces.append(b.force); forceIndex[b.force] = forces.count - 1; return forces.count - 1 }()
+            flat.append((b.unit, n, b.x, b.y, b.direction, f))
+        }
+        w.key("names"); w.list(names) { w, s in w.string(s) }
+        w.key("types"); w.list(types) { w, t in if let t { w.string(t) } else { w.raw("null") } }
+        w.key("forces"); w.list(forces) { w, s in w.string(s) }
         w.key("buildings")
-        w.list(buildings) { w, b in
-            w.byte(UInt8(ascii: "{"))
-            w.key("unit", first: true); w.uint(b.unit)
-            w.key("name"); w.string(b.name)
-            w.key("type")
-            if let t = b.type { w.string(t) } else { w.raw("null") }
-            w.key("force"); w.string(b.force)
-            w.key("x"); w.number(b.x)
-            w.key("y"); w.number(b.y)
-            w.key("direction"); w.int(b.direction)
-            w.byte(UInt8(ascii: "}"))
+        w.list(flat) { w, b in
+            w.uint(b.0); w.comma(); w.int(b.1); w.comma(); w.number(b.2); w.comma(); w.number(b.3); w.comma()
+            w.int(b.4); w.comma(); w.int(b.5)
         }
         w.key("grid"); w.list(buildings.isEmpty ? [] : Self.rows(cells)) { w, row in w.string(row) }
         w.key("resources"); w.list(resources) { w, name in w.string(name) }

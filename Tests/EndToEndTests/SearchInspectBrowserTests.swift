@@ -131,7 +131,7 @@ struct SearchInspectBrowserTests {
             else { return nil }
             return String(decoding: r.body, as: UTF8.self)
         }
-        #expect(grid.contains(#""name":"assembling-machine-2","type":"assembling-machine","force":"player""#), "\(grid)")
+        #expect(grid.contains(#""names":["assembling-machine-2"],"types":["assembling-machine"],"forces":["player"],"buildings":[77,0,5.5,5.5,0,0]"#), "\(grid)")
         let shot =
             ProcessInfo.processInfo.environment["KAFKATORIO_SCREENSHOT_SEARCH"]
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-search-\(getpid()).png").path

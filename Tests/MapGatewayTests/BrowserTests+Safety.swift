@@ -34,6 +34,8 @@ extension BrowserTests {
         var tags: [String]
         var stations: [String]
         var platforms: [String]
+        /// The search results (``searchAndInspectShowGameTextAsText``), when driven.
+        var results: [String]?
         var popup: String?
     }
 
@@ -48,14 +50,14 @@ extension BrowserTests {
         + " chat: Array.from(document.querySelectorAll('#chat-list li')).map(function (e) { return e.textContent; }),"
         + " surfaces: Array.from(document.querySelectorAll('#surface-select option')).map(function (e) { return e.textContent; }),"
         + " href: location.href, tags: texts('.tag-label'), stations: texts('.station-label'),"
-        + " platforms: texts('#platform-list li'),"
+        + " platforms: texts('#platform-list li'), results: window.__results || null,"
         + " popup: document.querySelector('.leaflet-popup-content') && document.querySelector('.leaflet-popup-content').textContent })"
 
     /// Opens `url` in headless Chromium until `until` holds (then, with `then`, clicks its
     /// selector and waits until its condition holds); returns the page's data-* state and
     /// ``textStateJS``.
     static func textState(
-        url: String, until: String, then: (click: String, until: String)? = nil
+        url: String, until: String, then: (click: String, until: String)? = nil, drive: String = ""
     ) async throws -> (body: [String: String], page: TextState) {
         let python = root.appendingPathComponent(".tools/venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh (needs .tools/venv)")
@@ -66,7 +68,7 @@ extension BrowserTests {
             python,
             [
                 root.appendingPathComponent("scripts/screenshot.py").path, url, shot, "--wait", "60",
-                "--init", recordViolations, "--eval", textStateJS, "--until", until,
+                "--init", recordViolations + drive, "--eval", textStateJS, "--until", until,
             ] + (then.map { ["--then", shot, $0.until, $0.click] } ?? []))
         let lines = output.split(separator: "\n")
         let last = then == nil ? 0 : 2

@@ -18,7 +18,7 @@ import MapGatewayServer
 
     init() { feed = FeedRecords(tileStore: tiles, hub: LiveHub(), logger: Fixture.logger) }
 
-    static let json = Array(#"{"v":1,"x":-2,"y":5,"buildings":[{"unit":7,"name":"<b>furnace</b>"}],"grid":[],"resources":[],"ore":[],"amounts":[]}"#.utf8)
+    static let json = Array(#"{"v":1,"x":-2,"y":5,"names":["<b>furnace</b>"],"types":[null],"forces":["player"],"buildings":[7,0,1.5,2.5,0,0],"grid":[],"resources":[],"ore":[],"amounts":[]}"#.utf8)
 
     func record(_ key: String, _ value: [UInt8], version: Int = 1) -> ConsumerMessage {
         ConsumerMessage(

@@ -27,11 +27,21 @@ import TileRendererCore
         var v: Int
         var x: Int
         var y: Int
-        var buildings: [Entry]
+        var names: [String]
+        var types: [String?]
+        var forces: [String]
+        /// Flat sextuples `[unit, nameIndex, x, y, direction, forceIndex]`.
+        var buildings: [Double]
         var grid: [String]
         var resources: [String]
         var ore: [String]
         var amounts: [UInt64]
+
+        /// Building `i` (0-based) as an entry.
+        func entry(_ i: Int) -> Entry {
+            let b = Array(buildings[(i * 6)..<(i * 6 + 6)])
+            return Entry(unit: UInt64(b[0]), name: names[Int(b[1])], type: types[Int(b[1])], force: forces[Int(b[5])], x: b[2], y: b[3], direction: Int(b[4]))
+        }
 
         /// The id of cell (`dx`, `dy`) in `rows`.
         static func id(_ rows: [String], _ dx: Int, _ dy: Int) -> Int {
@@ -73,11 +83,12 @@ import TileRendererCore
         #expect(wire.v == 1 && wire.x == 0 && wire.y == 0 && wire.grid.count == 32 && wire.ore.count == 32)
         #expect(wire.grid.allSatisfy { $0.unicodeScalars.count == 32 })
         let assembler = Wire.Entry(unit: 77, name: "assembling-machine-2", type: "assembling-machine", force: "player", x: 5.5, y: 5.5, direction: 4)
-        #expect(wire.buildings.first == assembler)
+        #expect(wire.entry(0) == assembler && wire.buildings.count == 12)
         // The 3×3 assembler covers tiles 4…6; the furnace's corner is at 31, 31.
-        for (dx, dy) in [(4, 4), (6, 6), (5, 4)] { #expect(wire.buildings[Wire.id(wire.grid, dx, dy) - 1] == assembler) }
+        for (dx, dy) in [(4, 4), (6, 6), (5, 4)] { #expect(wire.entry(Wire.id(wire.grid, dx, dy) - 1) == assembler) }
         for (dx, dy) in [(3, 5), (7, 5), (5, 7), (0, 0)] { #expect(Wire.id(wire.grid, dx, dy) == 0) }
-        #expect(wire.buildings[Wire.id(wire.grid, 31, 31) - 1].force == "<b>enemy</b>")
+        #expect(wire.entry(Wire.id(wire.grid, 31, 31) - 1).force == "<b>enemy</b>")
+        #expect(wire.names == ["assembling-machine-2", "stone-furnace"] && wire.types == ["assembling-machine", "furnace"])
         #expect(grid.building(dx: 31, dy: 31)?.name == "stone-furnace")
         // Ore: the amount of the cell's rank in reading order.
         #expect(wire.resources == ["iron-ore", "coal"] && wire.amounts == [1500, 1600, 7])

@@ -28,13 +28,14 @@ test('a game position maps to its chunk and cell, west and north of the origin t
 test('a cell answers its building and its ore with the amount of its rank in reading order', () => {
   const grid = {
     v: 1, x: 0, y: 0,
-    buildings: [{ unit: 7, name: 'stone-furnace', type: 'furnace', force: 'player', x: 3, y: 3, direction: 0 }],
+    names: ['stone-furnace'], types: ['furnace'], forces: ['player'], buildings: [7, 0, 3, 3, 4, 0],
     grid: rows((x, y) => (x >= 2 && x < 4 && y >= 2 && y < 4 ? 1 : 0)),
     resources: ['iron-ore', 'coal'],
     ore: rows((x, y) => (y === 3 ? (x < 2 ? 1 : x === 2 ? 2 : 0) : 0)),
     amounts: [100, 200, 300],
   };
-  assert.equal(gridCell(grid, 2, 3).building.name, 'stone-furnace');
+  assert.deepEqual(gridCell(grid, 2, 3).building,
+    { unit: 7, name: 'stone-furnace', type: 'furnace', force: 'player', x: 3, y: 3, direction: 4 });
   assert.deepEqual(gridCell(grid, 2, 3).resource, { name: 'coal', amount: 300 });
   assert.deepEqual(gridCell(grid, 1, 3), { building: null, resource: { name: 'iron-ore', amount: 200 } });
   assert.deepEqual(gridCell(grid, 3, 2).resource, null);

@@ -30,14 +30,19 @@ function idAt(rows, dx, dy) {
 
 /**
  * What `grid` holds at cell (`dx`, `dy`): `{building, resource}`, each null when absent;
- * `building` is the grid's entry (unit, name, type, force, x, y, direction), `resource` is
- * `{name, amount}`. Anything malformed reads as nothing.
+ * `building` is `{unit, name, type, force, x, y, direction}` (from the flat sextuple and the
+ * palettes), `resource` is `{name, amount}`. Anything malformed reads as nothing.
  */
 export function gridCell(grid, dx, dy) {
   const out = { building: null, resource: null };
   if (!grid || typeof grid !== 'object') { return out; }
   const b = idAt(grid.grid, dx, dy);
-  if (b > 0 && Array.isArray(grid.buildings) && grid.buildings[b - 1]) { out.building = grid.buildings[b - 1]; }
+  const flat = Array.isArray(grid.buildings) ? grid.buildings.slice((b - 1) * 6, b * 6) : [];
+  if (b > 0 && flat.length === 6) {
+    const [unit, n, x, y, direction, f] = flat;
+    const at = (list, i) => (Array.isArray(list) && list[i] !== undefined ? list[i] : null);
+    out.building = { unit, name: at(grid.names, n), type: at(grid.types, n), force: at(grid.forces, f), x, y, direction };
+  }
   const r = idAt(grid.ore, dx, dy);
   if (r > 0 && Array.isArray(grid.resources) && grid.resources[r - 1] !== undefined) {
     // The amount is that of the cell's rank among the ore cells in reading order.
