@@ -53,21 +53,14 @@ package final class DetailCore {
     /// state topic for chunks of a surface that was deleted since.
     private var withdrawnSpills: [String: Int32] = [:]
     private let encoder: PNGEncoderContext
-    /// Which dirty regions a flush renders now (``BurstCoalescer``): those of quiet regions at
-    /// once, those rendered in the open window at its end.
-    private var coalescer: BurstCoalescer<TileKey>
 
-    /// - Parameters:
-    ///   - topics: the names of the topics its records go to.
-    ///   - coalesceWindow: a region rendered once is rendered again at the earliest this much
-    ///     later (``BurstCoalescer``); zero renders everything dirty at every flush.
+    /// - Parameter topics: the names of the topics its records go to.
     package init(
         mapPartitions: Int, pyramidPartitions: Int, level: Int32 = 6, topics: Topics = Topics(),
-        coalesceWindow: Duration = .zero, clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
+        clock: @escaping () -> UInt64 = { UInt64(WallClock.nowMillis()) }
     ) throws(PNGError) {
         self.mapPartitions = mapPartitions
         self.pyramidPartitions = pyramidPartitions
-        self.coalescer = BurstCoalescer(window: coalesceWindow)
         self.encoder = try PNGEncoderContext(level: level)
         self.published = PublishLedger(topics: topics, clock: clock)
     }
@@ -80,17 +73,6 @@ package final class DetailCore {
 
     /// Dirty tiles waiting for a flush.
     package var dirtyCount: Int { dirty.count }
-
-    /// Whether a flush at `now` has work: a dirty tile of an owned region that is due
-    /// (``BurstCoalescer``), or, with no window open, any dirty tile (a flush then also sends
-    /// what only a complete flush sends, once per window).
-    package func flushDue(at now: ContinuousClock.Instant) -> Bool {
-        guard !dirty.isEmpty else { return false }
-        guard coalescer.isOpen(at: now) else { return true }
-        return dirty.contains { key in
-            coalescer.isDue(TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), at: now) && owned.contains(partition(of: key))
-        }
-    }
 
     /// Partitions were assigned: restore them from the state topic before rendering them.
     package func assign(_ partitions: some Sequence<Int32>) {
@@ -184,7 +166,6 @@ package final class DetailCore {
     package func rerender(server: String, surface: String?) -> Int {
         let ids = state.chunkIDs(server: server, surface: surface).filter { owned.contains(partition(of: $0)) }
         for id in ids { markAll(id, force: true) }
-        coalescer.reset()  // everything at once
         return ids.count
     }
 
@@ -203,21 +184,18 @@ package final class DetailCore {
         for k in keys { dirtyChunks.insert(ChunkID(server: k.server, surface: k.surface, chunk: ChunkPosition(x: k.x, y: k.y))) }
     }
 
-    /// Renders what is dirty and due at `now` (``BurstCoalescer``: a region rendered in the open
-    /// window waits for its end) — at most `maxRegions` region tiles (z 0 groups) per call — and
+    /// Renders what is dirty — at most `maxRegions` region tiles (z 0 groups) per call — and
     /// returns the records to publish (see ``FlushOutput``). Spills and chunk records are
-    /// emitted by the call that finishes the dirty work (``FlushOutput/complete``): nothing
-    /// held or beyond the step is left.
-    package func flush(maxRegions: Int = .max, now: ContinuousClock.Instant = .now) -> FlushOutput {
+    /// emitted by the call that finishes the dirty work (``FlushOutput/complete``).
+    package func flush(maxRegions: Int = .max) -> FlushOutput {
         var out = FlushOutput()
         // Group by region tile (z 0) so each group's images are drawn once and then dropped.
         var groups: [TileKey: Set<TileKey>] = [:]
         for key in dirty where owned.contains(partition(of: key)) {
             groups[TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), default: []].insert(key)
         }
-        let regions = groups.keys.filter { coalescer.isDue($0, at: now) }.sorted(by: { $0.string < $1.string })
-        let step = regions.prefix(maxRegions)
-        for region in step {
+        let regions = groups.keys.sorted(by: { $0.string < $1.string })
+        for region in regions.prefix(maxRegions) {
             var keys = Set<TileKey>()
             for key in groups[region]! {
                 let force = forced.contains(key), change = changed.contains(key)
@@ -258,9 +236,7 @@ package final class DetailCore {
             }
             dirty.subtract(groups[region]!)
         }
-        coalescer.rendered(step, at: now)
-        let done = Set(step)
-        out.remaining = groups.reduce(0) { done.contains($1.key) ? $0 : $0 + $1.value.count }
+        out.remaining = regions.count > maxRegions ? regions.dropFirst(maxRegions).reduce(0) { $0 + groups[$1]!.count } : 0
         guard out.remaining == 0 else { return out }
         out.complete = true
         // Withdrawn spills first: a spill recomputed below for the same key then follows them.

@@ -65,10 +65,8 @@ package struct DetailLoop<Record, Command> {
         var held: [Int32: [Record]] = [:]
         /// Next offset per partition of what was applied but not yet stored.
         var applied: [Int32: Int64] = [:]
-        /// Since when something is dirty (a flush is owed until one completes).
+        /// Since when something is dirty (a flush is due `coalesceWindow` later).
         var dirtySince: ContinuousClock.Instant?
-        /// A re-render command arrived: flush at the next poll whatever is due.
-        var flushNow = false
         /// When the last revoke arrived, while revoked partitions wait for the next assignment.
         var revokedAt: ContinuousClock.Instant?
         /// Re-render commands running (reported after every flush step until one completes).
@@ -76,12 +74,13 @@ package struct DetailLoop<Record, Command> {
     }
 
     private var state: State = .running(Running())
+    /// How long dirty tiles are collected before a flush.
+    package let coalesceWindow: Duration
     /// How long the state of revoked partitions is kept waiting for an assignment.
     package let revokeTimeout: Duration
 
-    /// When a flush is due is the core's rule (``DetailCore/flushDue(at:)``, a
-    /// ``BurstCoalescer``); the machine decides whether one may run.
-    package init(revokeTimeout: Duration = .seconds(30)) {
+    package init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30)) {
+        self.coalesceWindow = coalesceWindow
         self.revokeTimeout = revokeTimeout
     }
 
@@ -200,17 +199,14 @@ package struct DetailLoop<Record, Command> {
     package mutating func rerender(_ command: Command, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         r.commands.append(command)
-        if r.dirtySince == nil { r.dirtySince = now }
-        r.flushNow = true
+        r.dirtySince = now - coalesceWindow
         state = .running(r)
         return []
     }
 
-    /// A poll's records were applied and `dirty` tiles wait (`due`: the core has work to do now,
-    /// ``DetailCore/flushDue(at:)``): stores offsets when nothing waits for a flush, or flushes
-    /// when no revoke is pending and work is due, a re-render command waits, or nothing is
-    /// dirty any more but a flush is owed (it completes at once and stores the offsets).
-    package mutating func polled(dirty: Int, due: Bool, now: ContinuousClock.Instant) -> [Action] {
+    /// A poll's records were applied and `dirty` tiles wait: stores offsets when nothing waits
+    /// for a flush, or flushes when the coalescing window passed and no revoke is pending.
+    package mutating func polled(dirty: Int, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         defer { state = .running(r) }
         if dirty > 0, r.dirtySince == nil { r.dirtySince = now }
@@ -219,7 +215,7 @@ package struct DetailLoop<Record, Command> {
             let offsets = storable(&r)
             return offsets.isEmpty ? [] : [.store(offsets)]
         }
-        guard r.revokedAt == nil, r.dirtySince != nil, due || dirty == 0 || r.flushNow else { return [] }
+        guard r.revokedAt == nil, let since = r.dirtySince, now - since >= coalesceWindow else { return [] }
         return [.flush]
     }
 
@@ -227,11 +223,7 @@ package struct DetailLoop<Record, Command> {
     package mutating func flushed(complete: Bool) -> [Action] {
         guard case .running(var r) = state else { return [] }
         let actions: [Action] = r.commands.isEmpty ? [] : [.report(r.commands)]
-        r.flushNow = false
-        guard complete else {
-            state = .running(r)
-            return actions
-        }
+        guard complete else { return actions }
         r.dirtySince = nil
         state = .running(r)
         return actions + [.publishState]

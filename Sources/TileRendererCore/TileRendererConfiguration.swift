@@ -1,8 +1,7 @@
 /// Settings of the TileRenderer workers.
 package struct TileRendererConfiguration: Sendable {
-    /// The coalescing window (``BurstCoalescer``): the first change of a quiet region is
-    /// rendered at once, a region changed again within this long of its render waits for the
-    /// window's end (0 renders after every poll).
+    /// Dirty tiles are collected for this long before they are rendered together (0 renders
+    /// after every poll).
     package var coalesceWindow: Duration
     /// Most records handled per poll.
     package var batchSize: Int

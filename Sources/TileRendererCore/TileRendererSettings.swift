@@ -7,7 +7,7 @@ package enum TileRendererSettings {
         help: "Consumer group of the workers; the pyramid role uses <group>.pyramid.")
     package static let coalesceMs = Setting.int(
         "renderer.coalesceMs", flag: "coalesce-ms", default: 1000, range: 0...600_000,
-        help: "A region's first change is rendered at once; a region changed again within this many milliseconds of its render waits for the window's end, when everything dirty is rendered together (0: render after every poll).")
+        help: "Collect dirty tiles this many milliseconds before rendering them together (0: after every poll).")
     package static let role = Setting.string(
         "renderer.role", flag: "role", default: "all", oneOf: ["all", "detail", "pyramid"],
         help: "Which work this worker does.")

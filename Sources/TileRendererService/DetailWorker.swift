@@ -55,9 +55,7 @@ package final class DetailWorker: Service, Sendable {
         self.logger = logger
         bad = BadRecords(metrics: metrics, logger: logger)
         core = CoreExecutor(
-            try DetailCore(
-                mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics,
-                coalesceWindow: configuration.coalesceWindow),
+            try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics),
             label: "tile-renderer.detail")
     }
 
@@ -68,7 +66,7 @@ package final class DetailWorker: Service, Sendable {
     }
 
     private func loop() async throws {
-        var machine = DetailLoop<MapRecord?, RerenderCommand>()
+        var machine = DetailLoop<MapRecord?, RerenderCommand>(coalesceWindow: configuration.coalesceWindow)
         defer { _ = machine.shutdown() }
         while !Task.isCancelled {
             for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
@@ -112,13 +110,12 @@ package final class DetailWorker: Service, Sendable {
             for tp in batch.eofPartitions where tp.topic == topics.rendererState {
                 try await execute(machine.stateEnded(tp.partition), &machine)
             }
-            let now = ContinuousClock.now
-            let (dirty, due, size) = await core.run { ($0.dirtyCount, $0.flushDue(at: now), $0.state.size) }
+            let (dirty, size) = await core.run { ($0.dirtyCount, $0.state.size) }
             metrics.dirty.record(dirty)
             metrics.stateChunks.record(size.chunks)
             metrics.stateBuildings.record(size.buildings)
             metrics.restoring.record(machine.restoringCount)
-            try await execute(machine.polled(dirty: dirty, due: due, now: now), &machine)
+            try await execute(machine.polled(dirty: dirty, now: .now), &machine)
         }
     }
 
@@ -158,8 +155,7 @@ package final class DetailWorker: Service, Sendable {
                 storeOffsets(offsets)
             case .flush:
                 let step = configuration.regionsPerStep
-                let now = ContinuousClock.now
-                let out = await core.run { $0.flush(maxRegions: step, now: now) }
+                let out = await core.run { $0.flush(maxRegions: step) }
                 metrics.record(out)
                 metrics.rerenderRemaining.record(out.remaining)
                 for failed in await publish(out.first, producer: producer, logger: logger) {

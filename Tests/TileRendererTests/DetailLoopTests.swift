@@ -7,67 +7,57 @@ import TileRendererCore
 struct DetailLoopTests {
     typealias Loop = DetailLoop<String, String>
     let t0 = ContinuousClock.now
+    let window = Duration.seconds(1)
 
     func at(_ seconds: Double) -> ContinuousClock.Instant { t0 + .milliseconds(Int(seconds * 1000)) }
 
     /// A machine with partitions `parts` assigned and restored.
     func active(_ parts: Set<Int32>) -> Loop {
-        var m = Loop()
+        var m = Loop(coalesceWindow: window)
         _ = m.assigned(parts)
         for p in parts { _ = m.stateEnded(p) }
         return m
     }
 
     @Test func assignRestoresThenRendersHeldRecordsAndResumes() {
-        var m = Loop()
+        var m = Loop(coalesceWindow: window)
         #expect(m.assigned([0, 1]) == [.pauseAndRestore([0, 1])])
         #expect(m.phase(0) == .restoring(held: 0) && m.restoringCount == 2)
         // Records fetched before the pause took effect wait for the restore.
         #expect(m.received([(0, 10, "a"), (0, 11, "b")]).isEmpty)
         #expect(m.phase(0) == .restoring(held: 2))
         // Their offsets are not stored while they are not applied.
-        #expect(m.polled(dirty: 0, due: false, now: at(0)).isEmpty)
+        #expect(m.polled(dirty: 0, now: at(0)).isEmpty)
         #expect(m.stateEnded(0) == [.restored(0), .apply(["a", "b"]), .resume(0)])
         #expect(m.phase(0) == .active && m.restoringCount == 1)
         #expect(m.stateEnded(1) == [.restored(1), .resume(1)])
         #expect(m.stateEnded(1).isEmpty, "a second end of the state partition changes nothing")
         #expect(m.received([(1, 5, "c"), (0, 12, "d")]) == [.apply(["c", "d"])])
-        #expect(m.polled(dirty: 0, due: false, now: at(0)) == [.store([0: 13, 1: 6])])
-        #expect(m.polled(dirty: 0, due: false, now: at(0)).isEmpty, "stored once")
+        #expect(m.polled(dirty: 0, now: at(0)) == [.store([0: 13, 1: 6])])
+        #expect(m.polled(dirty: 0, now: at(0)).isEmpty, "stored once")
     }
 
-    @Test func dirtyWorkFlushesWhenDueAndStoresOffsetsOnlyWhenStateIsPublished() {
+    @Test func dirtyWorkFlushesAfterTheWindowAndStoresOffsetsOnlyWhenStateIsPublished() {
         var m = active([0])
         #expect(m.received([(0, 0, "a")]) == [.apply(["a"])])
-        #expect(m.polled(dirty: 3, due: true, now: at(0)) == [.flush], "a quiet region's change: at once")
-        #expect(m.flushed(complete: false).isEmpty, "a partial step or held regions: the state waits")
-        #expect(m.polled(dirty: 1, due: false, now: at(0.1)).isEmpty, "held until the core says it is due")
-        #expect(m.polled(dirty: 1, due: false, now: at(0.5)).isEmpty)
-        #expect(m.polled(dirty: 1, due: true, now: at(1)) == [.flush])
+        #expect(m.polled(dirty: 3, now: at(0)).isEmpty, "coalescing")
+        #expect(m.polled(dirty: 3, now: at(0.5)).isEmpty)
+        #expect(m.polled(dirty: 3, now: at(1)) == [.flush])
+        #expect(m.flushed(complete: false).isEmpty, "a partial step: the next poll flushes again")
+        #expect(m.polled(dirty: 1, now: at(1.1)) == [.flush])
         #expect(m.flushed(complete: true) == [.publishState])
         #expect(m.statePublished(failed: true).isEmpty, "state records failed: offsets wait")
         #expect(m.received([(0, 1, "b")]) == [.apply(["b"])])
-        #expect(m.polled(dirty: 0, due: false, now: at(2)) == [.store([0: 2])])
+        #expect(m.polled(dirty: 0, now: at(2)) == [.store([0: 2])])
         #expect(m.received([(0, 2, "c")]) == [.apply(["c"])])
-        #expect(m.polled(dirty: 2, due: false, now: at(3)).isEmpty)
-        #expect(m.polled(dirty: 2, due: true, now: at(4)) == [.flush])
+        #expect(m.polled(dirty: 2, now: at(3)).isEmpty)
+        #expect(m.polled(dirty: 2, now: at(4)) == [.flush])
         #expect(m.flushed(complete: true) == [.publishState])
         #expect(m.statePublished(failed: false) == [.store([0: 3])])
     }
 
-    @Test func aFlushOwedWithNothingDirtyLeftCompletesAtOnce() {
-        var m = active([0])
-        _ = m.received([(0, 0, "a")])
-        #expect(m.polled(dirty: 2, due: true, now: at(0)) == [.flush])
-        #expect(m.flushed(complete: false).isEmpty)
-        // The held tiles went with a lost partition: nothing is due, but the owed flush runs.
-        #expect(m.polled(dirty: 0, due: false, now: at(0.2)) == [.flush])
-        #expect(m.flushed(complete: true) == [.publishState])
-        #expect(m.statePublished(failed: false) == [.store([0: 1])])
-    }
-
     @Test func revokeDuringRestoreRestoresAgainOnReassignment() {
-        var m = Loop()
+        var m = Loop(coalesceWindow: window)
         _ = m.assigned([0])
         _ = m.received([(0, 4, "a")])
         #expect(m.revoked([0], now: at(0)).isEmpty, "eager: state kept until the assignment")
@@ -76,7 +66,7 @@ struct DetailLoopTests {
         #expect(m.received([(0, 5, "b")]).isEmpty, "records of a revoked partition are ignored")
         #expect(m.assigned([0]) == [.pauseAndRestore([0])])
         #expect(m.stateEnded(0) == [.restored(0), .resume(0)], "held records were dropped with the revoke")
-        #expect(m.polled(dirty: 0, due: false, now: at(1)).isEmpty, "no offset of the revoked records")
+        #expect(m.polled(dirty: 0, now: at(1)).isEmpty, "no offset of the revoked records")
     }
 
     @Test func revokeDuringRenderHoldsTheFlushAndKeepsRestoredState() {
@@ -84,11 +74,11 @@ struct DetailLoopTests {
         _ = m.received([(0, 7, "a")])
         #expect(m.revoked([0, 1], now: at(0)).isEmpty)
         #expect(m.phase(1) == .revoked(restored: true))
-        #expect(m.polled(dirty: 5, due: true, now: at(5)).isEmpty, "no flush while a revoke is pending")
+        #expect(m.polled(dirty: 5, now: at(5)).isEmpty, "no flush while a revoke is pending")
         // Partition 1 comes back: no restore (its state was kept); 0 went to another member.
         #expect(m.assigned([1]) == [.drop([0])])
         #expect(m.phase(1) == .active && m.phase(0) == nil)
-        #expect(m.polled(dirty: 5, due: true, now: at(6)) == [.flush])
+        #expect(m.polled(dirty: 5, now: at(6)) == [.flush])
         #expect(m.flushed(complete: true) == [.publishState])
         #expect(m.statePublished(failed: false).isEmpty, "the revoked partition's offsets are not stored")
     }
@@ -108,20 +98,20 @@ struct DetailLoopTests {
         _ = m.received([(0, 3, "a"), (1, 3, "b")])
         #expect(m.lost([0]) == [.drop([0])])
         #expect(m.received([(0, 4, "c")]).isEmpty)
-        #expect(m.polled(dirty: 0, due: false, now: at(0)) == [.store([1: 4])])
+        #expect(m.polled(dirty: 0, now: at(0)) == [.store([1: 4])])
         #expect(m.lost([]).isEmpty)
     }
 
     @Test func rerenderFlushesAtOnceAndReportsUntilComplete() {
         var m = active([0])
         #expect(m.rerender("r1", now: at(10)).isEmpty)
-        #expect(m.polled(dirty: 0, due: false, now: at(10)) == [.flush], "even with nothing dirty here: progress is reported")
+        #expect(m.polled(dirty: 0, now: at(10)) == [.flush], "even with nothing dirty here: progress is reported")
         #expect(m.flushed(complete: false) == [.report(["r1"])])
-        #expect(m.polled(dirty: 4, due: true, now: at(10)) == [.flush])
+        #expect(m.polled(dirty: 4, now: at(10)) == [.flush])
         #expect(m.flushed(complete: true) == [.report(["r1"]), .publishState])
         #expect(m.statePublished(failed: false).isEmpty)
-        #expect(m.polled(dirty: 1, due: false, now: at(20)).isEmpty)
-        #expect(m.polled(dirty: 1, due: true, now: at(21)) == [.flush])
+        #expect(m.polled(dirty: 1, now: at(20)).isEmpty)
+        #expect(m.polled(dirty: 1, now: at(21)) == [.flush])
         #expect(m.flushed(complete: true) == [.publishState], "the command was done")
     }
 
@@ -131,7 +121,7 @@ struct DetailLoopTests {
         #expect(m.shutdown().isEmpty)
         #expect(m.isStopped)
         #expect(m.received([(0, 2, "b")]).isEmpty)
-        #expect(m.polled(dirty: 9, due: true, now: at(9)).isEmpty)
+        #expect(m.polled(dirty: 9, now: at(9)).isEmpty)
         #expect(m.assigned([1]).isEmpty)
         #expect(m.revoked([0], now: at(9)).isEmpty && m.lost([0]).isEmpty && m.tick(now: at(99)).isEmpty)
         #expect(m.stateEnded(0).isEmpty && m.rerender("r", now: at(9)).isEmpty)
