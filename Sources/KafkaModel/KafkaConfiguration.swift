@@ -124,11 +124,7 @@ public struct ConsumerConfiguration: Sendable {
         self.partitionEOF = partitionEOF
     }
 
-    /// All librdkafka properties, raw `client.properties` last. `fetch.wait.max.ms` is 50 ms:
-    /// Kafka answers a fetch as soon as a record arrives, but the development broker (Tansu)
-    /// holds a fetch with no new record for the whole wait, which librdkafka's default (500 ms)
-    /// added to every record's trip (player freshness p50 431 → 219 ms with 20 ms,
-    /// `scripts/bench-freshness.py`); `KAFKA_PROPERTIES` can set another.
+    /// All librdkafka properties, raw `client.properties` last.
     package var rdKafkaProperties: [(String, String)] {
         let session = sessionTimeout.milliseconds
         return client.baseProperties + [
@@ -136,7 +132,7 @@ public struct ConsumerConfiguration: Sendable {
             ("auto.commit.interval.ms", "\(autoCommitInterval.milliseconds)"),
             ("auto.offset.reset", offsetReset.rawValue), ("session.timeout.ms", "\(session)"),
             ("heartbeat.interval.ms", "\(max(100, session / 3))"),
-            ("enable.partition.eof", partitionEOF ? "true" : "false"), ("fetch.wait.max.ms", "50"),
+            ("enable.partition.eof", partitionEOF ? "true" : "false"),
             ("partition.assignment.strategy", strategy == .eager ? "range" : "cooperative-sticky"),
         ] + client.extraProperties
     }
