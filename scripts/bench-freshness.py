@@ -4,6 +4,13 @@ live → MapGateway → WebSocket message. Runs the four release binaries on a b
 `--lines` player lines at `--hz` (x = line number), and times each from the append (after
 flush) to its arrival at a WebSocket client. Prints p50/p99/max in milliseconds.
 
+Then tile freshness: a `buildings` line appended → … → map → TileRenderer → tiles → MapGateway →
+WebSocket `tile` invalidation of the building's detail tile (z 3). Each change puts a building on
+a chunk no earlier change touched, so the first invalidation of that tile is the render of that
+change: `--tile-changes` quiet changes at `--tile-hz`, each in a region of its own (the
+renderer's first change of a quiet region), then a burst of `--burst` changes at `--burst-hz`
+on distinct chunks of one region (the renderer coalesces a region re-rendered within its window).
+
     .tools/venv/bin/python scripts/bench-freshness.py --bin-dir .build/release --bootstrap 127.0.0.1:9092
 (LD_LIBRARY_PATH must point at .tools/rdk, as for every binary.)
 """
@@ -46,6 +53,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin-dir", required=True); ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--lines", type=int, default=300); ap.add_argument("--hz", type=float, default=10)
+    ap.add_argument("--tile-changes", type=int, default=40); ap.add_argument("--tile-hz", type=float, default=2)
+    ap.add_argument("--burst", type=int, default=40); ap.add_argument("--burst-hz", type=float, default=10)
     a = ap.parse_args()
     run = "%08x" % random.getrandbits(32)
     prefix, server = f"fresh-{run}", f"fresh-{run}"
@@ -78,6 +87,7 @@ def main():
             except Exception:
                 time.sleep(0.1)
         received, ready = {}, threading.Event()
+        tiles_seen = {}  # (x, y) of a buildings detail tile → first invalidation
 
         def reader():
             ws = websocket.create_connection(f"ws://127.0.0.1:{port}/ws?server={server}", timeout=60)
@@ -87,6 +97,8 @@ def main():
                     msg = json.loads(ws.recv())
                 except Exception:
                     return
+                if msg.get("type") == "tile" and msg.get("layer") == "buildings" and msg.get("z") == 3:
+                    tiles_seen.setdefault((msg["x"], msg["y"]), time.time())
                 for p in msg.get("players", []) if msg.get("type") == "players" else []:
                     if p.get("name") == "Runner":
                         received.setdefault(int(p["x"]), time.time())
@@ -105,7 +117,30 @@ def main():
                 f.write(player_line(10 + i, 2 + i, i)); f.flush()
                 appended[i] = time.time()
                 time.sleep(1 / a.hz)
+            # Tile freshness: quiet changes (a region each, 2 regions apart), then a burst in one region.
+            changes = [("quiet", 16 * (k + 1), 0) for k in range(a.tile_changes)]
+            changes += [("burst", 8 * 200 + k % 8, 8 * 200 + k // 8) for k in range(a.burst)]
+            tile_appended, seq = {}, 1 + a.lines
+            for n, (kind, cx, cy) in enumerate(changes):
+                seq += 1
+                body = json.dumps({"surface": "nauvis", "names": ["stone-furnace"], "forces": ["player"],
+                                   "entities": [50_000 + n, 0, cx * 32 + 3.0, cy * 32 + 3.0, 0, 0]}, separators=(",", ":"))
+                f.write(f"KAFKATORIO/1 buildings {seq} {seq} {body}\n"); f.flush()
+                tile_appended[(cx, cy)] = (kind, time.time())
+                time.sleep(1 / (a.tile_hz if kind == "quiet" else a.burst_hz))
+        deadline = time.time() + 30
+        while time.time() < deadline and not all(k in tiles_seen for k in tile_appended):
+            time.sleep(0.1)
         time.sleep(3)
+        for kind in ("quiet", "burst"):
+            lat = sorted((tiles_seen[k] - t) * 1000 for k, (kd, t) in tile_appended.items() if kd == kind and k in tiles_seen)
+            total = sum(1 for kd, _ in tile_appended.values() if kd == kind)
+            if not lat:
+                print(f"tile freshness ({kind}): none of {total} changes arrived"); continue
+            q = lambda p: percentile(lat, p)
+            hz = a.tile_hz if kind == "quiet" else a.burst_hz
+            print(f"tile freshness ({kind}, {hz:g} Hz): {len(lat)}/{total} changes, log append → WebSocket tile "
+                  f"invalidation: p50 {q(0.5):.0f} ms, p99 {q(0.99):.0f} ms, max {lat[-1]:.0f} ms")
         lat = seen_latencies(appended, received)
         if not lat:
             sys.exit("freshness: no line arrived")

@@ -8,7 +8,7 @@
 #   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
 #   logpipe: 1M log lines shipped until acknowledged vs `kcat -P -l` (scripts/bench-logpipe.sh).
 #   gateway: tile GETs vs nginx (ratio), WebSocket fan-out latency and RSS (scripts/bench-gateway.sh);
-#            end-to-end freshness, log line → WebSocket (scripts/bench-freshness.py, all four binaries).
+#            end-to-end freshness, log line → WebSocket player update and tile invalidation (scripts/bench-freshness.py, all four binaries).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

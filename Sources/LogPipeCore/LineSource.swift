@@ -5,6 +5,15 @@ package protocol LineSource: AnyObject {
     func read(maxLines: Int) -> ReadBatch
     /// Bytes available in the input but not yet returned as lines (for the lag metric).
     var unreadBytes: UInt64 { get }
+    /// True while another file appeared at a followed path and the current one is given a short
+    /// grace for a writer that still appends to it: the next read must come soon even if
+    /// nothing changes (a wait for file events is bounded by it).
+    var rotationPending: Bool { get }
+}
+
+extension LineSource {
+    /// Streams and the journal have no rotation to wait for.
+    package var rotationPending: Bool { false }
 }
 
 /// What one ``LineSource/read(maxLines:)`` returns.

@@ -42,12 +42,14 @@ extension LogPipeConfiguration {
         self.init(
             input: input, serverID: serverID, checkpointPath: try config.value(S.checkpoint),
             startAtEnd: try config.value(S.startAt) == "end", maxLineBytes: try config.value(S.maxLineBytes),
-            shipConsole: shipConsole, batchLines: try config.value(S.batchLines),
+            shipConsole: shipConsole, pollInterval: .milliseconds(try config.value(S.pollMs)),
+            batchLines: try config.value(S.batchLines),
             maxInFlightLines: try config.value(S.maxInFlightLines), maxInFlightBytes: try config.value(S.maxInFlightBytes),
             stallTimeout: .milliseconds(Int(try config.value(S.stallTimeout) * 1000)),
             exitAtEnd: try config.value(S.exitAtEnd))
         secretFile = try config.value(S.secretFile)
         compression = try config.value(S.compression)
         linger = .milliseconds(try config.value(S.lingerMs))
+        inotify = try config.value(S.watch) == "inotify"
     }
 }

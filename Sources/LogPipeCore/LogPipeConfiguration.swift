@@ -38,8 +38,13 @@ package struct LogPipeConfiguration: Sendable {
     package var maxLineBytes: Int
     /// Ship engine and console lines to the console topic (otherwise they are filtered).
     package var shipConsole: Bool
-    /// How often to look for new lines when the input is idle.
+    /// How often a followed file is looked at when no inotify event came (file and docker-json
+    /// inputs; stdin and the journal wait for their input themselves, at most ``inputWait``).
     package var pollInterval: Duration
+    /// Whether a followed file is watched through inotify (false: polled only).
+    package var inotify: Bool = LogPipeSettings.watch.defaultValue == "inotify"
+    /// How long one read of stdin or the journal waits for input before the loop looks around.
+    package var inputWait: Duration = .milliseconds(100)
     /// Most lines read at once.
     package var batchLines: Int
     /// Reading pauses while this many lines are unacknowledged (the file is the buffer).
@@ -68,7 +73,7 @@ package struct LogPipeConfiguration: Sendable {
     package init(
         input: Input, serverID: String, checkpointPath: String? = nil, startAtEnd: Bool = false,
         maxLineBytes: Int = LogPipeSettings.maxLineBytes.defaultValue, shipConsole: Bool = true,
-        pollInterval: Duration = .milliseconds(100), batchLines: Int = LogPipeSettings.batchLines.defaultValue,
+        pollInterval: Duration = .milliseconds(LogPipeSettings.pollMs.defaultValue), batchLines: Int = LogPipeSettings.batchLines.defaultValue,
         maxInFlightLines: Int = LogPipeSettings.maxInFlightLines.defaultValue,
         maxInFlightBytes: Int = LogPipeSettings.maxInFlightBytes.defaultValue,
         stallTimeout: Duration = .milliseconds(Int(LogPipeSettings.stallTimeout.defaultValue * 1000)),

@@ -58,6 +58,12 @@ package enum LogPipeSettings {
     package static let dockerStreams = Setting.string(
         "logpipe.dockerStreams", flag: "docker-streams", default: "stdout", oneOf: ["stdout", "stderr", "stdout,stderr"],
         help: "Which streams of a Docker json-file log to ship (--input docker-json).")
+    package static let watch = Setting.string(
+        "logpipe.watch", flag: "watch", default: "inotify", oneOf: ["inotify", "poll"],
+        help: "How a followed file's new lines are noticed: inotify events on the file and its directory (polling stays the safety net, and the fallback when inotify is unavailable or its watch limit is reached), or polling only.")
+    package static let pollMs = Setting.int(
+        "logpipe.pollMs", flag: "poll-ms", default: 100, range: 10...600_000,
+        help: "Milliseconds between looks at a followed file when no inotify event came (file and docker-json inputs).")
     package static let exitAtEnd = Setting.toggle(
         "logpipe.exitAtEnd", flag: "exit-at-end", help: "Exit once everything available is shipped and acknowledged.")
 
@@ -65,7 +71,7 @@ package enum LogPipeSettings {
     package static let all: [AnySetting] = [
         input.erased, file.erased, stdin.erased, dockerStreams.erased, unit.erased, journalDirectory.erased, serverID.erased,
         checkpoint.erased, startAt.erased, secretFile.erased, maxLineBytes.erased, console.erased, stallTimeout.erased,
-        compression.erased, lingerMs.erased,
+        compression.erased, lingerMs.erased, watch.erased, pollMs.erased,
         batchLines.erased, maxInFlightLines.erased, maxInFlightBytes.erased, exitAtEnd.erased,
     ]
     /// Every setting of the LogPipe command: its own and the common ones.

@@ -31,6 +31,9 @@ package final class DockerJSONReader: LineSource {
     /// The fingerprint of the raw file being read, once known.
     package var fingerprint: UInt64? { raw.fingerprint }
 
+    /// Whether the raw file's rotation is pending (``LineReader/rotationPending``).
+    package var rotationPending: Bool { raw.rotationPending }
+
     /// Raw bytes not yet returned as lines: unread entries and those of incomplete split lines.
     package var unreadBytes: UInt64 { raw.unreadBytes + decoder.pendingRawBytes }
 

@@ -63,6 +63,10 @@ package final class LineReader: LineSource {
     /// Size of the file being read (for the lag metric); nil if none is open.
     package var fileSize: UInt64? { file?.size() }
 
+    /// True while the path holds another file and the current one gets its grace before it is
+    /// finished (see ``LineSource/rotationPending``).
+    package var rotationPending: Bool { rotationSeenAtEOF }
+
     /// Bytes of the current file not yet read as complete lines.
     package var unreadBytes: UInt64 {
         guard let size = file?.size() else { return 0 }

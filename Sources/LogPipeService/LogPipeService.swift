@@ -86,7 +86,7 @@ package final class LogPipeService: Service, Sendable {
                     "server": "\(configuration.serverID)",
                 ])
         case .stdin:
-            source = StreamReader(fd: 0, maxLineBytes: configuration.maxLineBytes, wait: configuration.pollInterval)
+            source = StreamReader(fd: 0, maxLineBytes: configuration.maxLineBytes, wait: configuration.inputWait)
             logger.notice(
                 "reading stdin: no checkpoint; lines still unacknowledged when the process is killed are lost",
                 metadata: ["server": "\(configuration.serverID)"])
@@ -99,7 +99,7 @@ package final class LogPipeService: Service, Sendable {
                 try JournalSource(
                     location: directory.map { .directory($0) } ?? .system, unit: unit, cursor: cursor,
                     startAtEnd: configuration.startAtEnd, maxLineBytes: configuration.maxLineBytes,
-                    wait: configuration.pollInterval, ledger: cursors)
+                    wait: configuration.inputWait, ledger: cursors)
             }
             logger.info(
                 "following the journal",
@@ -108,7 +108,8 @@ package final class LogPipeService: Service, Sendable {
                     "server": "\(configuration.serverID)",
                 ])
         }
-        let reader = SourceReader(source, executor: readerExecutor)
+        let reader = SourceReader(
+            source, executor: readerExecutor, watchPath: configuration.input.path, inotify: configuration.inotify)
         if let open { try await reader.open(open) }
         var loop = try ShipLoop(
             service: self, source: reader, window: DeliveryWindow(start: checkpoint),
@@ -168,8 +169,25 @@ private struct ShipLoop {
         producer = try service.newProducer()
     }
 
+    /// Ships until the input is finished (or the service stops), then ``stop()``s. A graceful
+    /// shutdown or a cancellation also ends a wait for the followed file at once.
     mutating func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        let waker = source.waker
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await ship()
+            } onGracefulShutdown: {
+                waker.wake()
+            }
+        } onCancel: {
+            waker.wake()
+        }
+        await stop()
+    }
+
+    private mutating func ship() async throws {
+        var stopping = false
+        while !stopping && !Task.isShuttingDownGracefully && !Task.isCancelled {
             var snapshot = window.snapshot()
             let now = ContinuousClock.now
             if snapshot.unacked > 0 && now - snapshot.lastProgress > config.stallTimeout || producer.fatalError != nil {
@@ -210,10 +228,19 @@ private struct ShipLoop {
                 let full = room <= 0 || snapshot.unackedBytes >= config.maxInFlightBytes
                 // Waiting only for acknowledgements (window full, or the input done): check again soon.
                 let waitingForAcks = full || finished || (config.exitAtEnd && atEnd)
-                try? await Task.sleep(for: waitingForAcks ? .milliseconds(5) : config.pollInterval)
+                if waitingForAcks {
+                    try? await Task.sleep(for: .milliseconds(5))
+                } else if let (outcome, problem) = await source.wait(timeout: config.pollInterval) {
+                    // A followed file: woken by inotify (or the poll, or the service stopping).
+                    if let problem {
+                        logger.warning("inotify unavailable: polling the file", metadata: ["reason": "\(problem)", "poll": "\(config.pollInterval)"])
+                    }
+                    stopping = outcome == .woken
+                } else {
+                    try? await Task.sleep(for: config.inputWait)  // stdin and the journal waited in their read
+                }
             }
         }
-        await stop()
     }
 
     // MARK: Shipping
