@@ -188,7 +188,8 @@ let package = Package(
                 "Shared", "PalettePNG", "TileRendererCore", "MapGatewayCore", "MapGatewayServer", "Kafka", "KafkaModel",
                 "Settings", "ServiceSupport", "Observability", "TestSupport", argumentParser, hummingbird, log,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-             .product(name: "NIOWebSocket", package: "swift-nio")],
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
 
         // MARK: Test support (tests and KafkatorioBench; not shipped)
