@@ -96,6 +96,19 @@ struct RendererStoreTests {
         let first = try Self.worker(prefix, dir, "first")
         defer { first.killNow() }
         try await Self.waitFor("complete saves", first) { Self.count("partition stored completely", in: first.log) >= stored.count }
+        // The first saves come right after the restore, before the world is rendered: wait until
+        // the tiles topic and the saves stand still (three reads 2 s apart agree), so that the
+        // first worker has published and stored everything before it stops.
+        var published: [(key: String, value: [UInt8])] = []
+        var still = 0
+        let settleUntil = Date().addingTimeInterval(120)  // a hang guard, not a timing assertion
+        while still < 3 && Date() < settleUntil {
+            let saves = Self.count("partition stored completely", in: first.log)
+            let now = try await Self.readTiles(prefix)
+            still = now.count >= 12 && now.count == published.count && saves == Self.count("partition stored completely", in: first.log) ? still + 1 : 0
+            published = now
+            try await Task.sleep(for: .seconds(2))
+        }
         #expect(await first.terminate(timeout: 30) == 0, "clean exit on SIGTERM")
         let before = try await Self.readTiles(prefix)
         #expect(before.count >= 12, "the world's tiles were published")
@@ -104,9 +117,11 @@ struct RendererStoreTests {
         defer { second.killNow() }
         try await Self.waitFor("resumes", second) { Self.count("partition resumed from the state store", in: second.log) >= stored.count }
         #expect(Self.count("partition stored completely", in: second.log) == 0)
-        // A building inside chunk (8, 8): its buildings tiles at z 3…0 change, nothing else.
+        // A building inside chunk (8, 8): its buildings tiles at z 3…0 and its interactivity grid
+        // change, nothing else.
         try await RendererWorkersTests.produce([Self.building(2, 272.5, 272.5)], prefix: prefix, producer: producer)
         let changed = Set([(3, 8, 8), (2, 4, 4), (1, 2, 2), (0, 1, 1)].map { "\(Self.server)/\(Self.surface)/buildings/\($0.0)/\($0.1)/\($0.2)" })
+            .union(["\(Self.server)/\(Self.surface)/inspect/3/8/8"])
         var after: [(key: String, value: [UInt8])] = []
         let guardUntil = Date().addingTimeInterval(120)
         while Date() < guardUntil {
