@@ -55,36 +55,46 @@ struct Serve: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: ProducerConfiguration(client: kafka.client("producer")), logger: logger)
         var services: [any Service] = [producer]
         var consumers: [KafkaConsumer] = []
-        var detail: DetailWorker?
+        var details: [DetailWorker] = []
         let unique = UUID().uuidString.prefix(8)
         if role != "pyramid" {
-            let inbox = RebalanceInbox()
-            var client = kafka.client("detail")
-            client.statisticsInterval = .seconds(5)
-            let consumer = try KafkaConsumer(
-                configuration: ConsumerConfiguration(
-                    client: client, groupID: group, topics: [topics.map, topics.rendererState], strategy: .eager, partitionEOF: true),
-                logger: logger, onRebalance: { inbox.post($0) })
-            // Every worker reads all prototypes and every command: groups of their own, never committed.
-            let prototypes = try KafkaConsumer(
-                configuration: ConsumerConfiguration(
-                    client: kafka.client("prototypes"), groupID: "\(group).prototypes.\(unique)", topics: [topics.prototypes]),
-                logger: logger)
-            let control = try KafkaConsumer(
-                configuration: ConsumerConfiguration(
-                    client: kafka.client("control"), groupID: "\(group).control.\(unique)", topics: [topics.rendererControl],
-                    offsetReset: .latest),
-                logger: logger)
-            // The persistent state store (one per worker: a directory another worker holds is locked).
+            // The persistent state store: one per process, shared by its detail workers (its
+            // layout is per partition; a directory another process holds is locked).
             let store = try settings.stateDirectory.map { directory throws(LocalStoreError) in
                 try RendererStore(directory: directory, cacheBytes: settings.stateCacheBytes, partitions: mapPartitions, logger: logger)
             }
-            let worker = try DetailWorker(
-                consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
-                mapPartitions: mapPartitions, configuration: settings, logger: logger, store: store)
-            detail = worker
-            services += [consumer, prototypes, control, worker]
-            consumers += [consumer, prototypes, control]
+            let count = settings.detailWorkerCount(cores: ProcessInfo.processInfo.activeProcessorCount, mapPartitions: mapPartitions)
+            logger.info("detail workers", metadata: ["count": "\(count)", "partitions": "\(mapPartitions)"])
+            for index in 0..<count {
+                var own = settings
+                own.workerID = settings.detailWorkerID(index, of: count)
+                var workerLogger = logger
+                if count > 1 { workerLogger[metadataKey: "worker"] = "\(own.workerID)" }
+                let inbox = RebalanceInbox()
+                var client = kafka.client("detail-\(index)")
+                client.statisticsInterval = .seconds(5)
+                let consumer = try KafkaConsumer(
+                    configuration: ConsumerConfiguration(
+                        client: client, groupID: group, topics: [topics.map, topics.rendererState], strategy: .eager, partitionEOF: true),
+                    logger: logger, onRebalance: { inbox.post($0) })
+                // Every worker reads all prototypes and every command: groups of their own, never committed.
+                let prototypes = try KafkaConsumer(
+                    configuration: ConsumerConfiguration(
+                        client: kafka.client("prototypes-\(index)"), groupID: "\(group).prototypes.\(unique).\(index)",
+                        topics: [topics.prototypes]),
+                    logger: logger)
+                let control = try KafkaConsumer(
+                    configuration: ConsumerConfiguration(
+                        client: kafka.client("control-\(index)"), groupID: "\(group).control.\(unique).\(index)",
+                        topics: [topics.rendererControl], offsetReset: .latest),
+                    logger: logger)
+                let worker = try DetailWorker(
+                    consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
+                    mapPartitions: mapPartitions, configuration: own, logger: workerLogger, store: store, index: index)
+                details.append(worker)
+                services += [consumer, prototypes, control, worker]
+                consumers += [consumer, prototypes, control]
+            }
         }
         if role != "detail" {
             let inbox = RebalanceInbox()
@@ -101,14 +111,14 @@ struct Serve: AsyncParsableCommand {
             consumers.append(consumer)
         }
         let watched = consumers
-        let detailWorker = detail
+        let detailWorkers = details
         if let metrics = try ObservabilityServer.fromSettings(
             config, registry: registry, logger: logger,
             health: {
                 if let error = (watched.lazy.compactMap { $0.fatalError }.first) ?? producer.fatalError {
                     return HealthStatus(healthy: false, detail: "fatal Kafka error: \(error)")
                 }
-                if let failure = detailWorker?.failure { return HealthStatus(healthy: false, detail: failure) }
+                if let failure = (detailWorkers.lazy.compactMap { $0.failure }.first) { return HealthStatus(healthy: false, detail: failure) }
                 return .ok
             })
         {

@@ -12,6 +12,8 @@ package struct TileRendererConfiguration: Sendable {
     package var regionsPerStep: Int
     /// This worker's name in progress reports.
     package var workerID: String
+    /// Detail workers in one process (0: one per processor core); see ``detailWorkerCount(cores:mapPartitions:)``.
+    package var detailWorkers: Int = 1
     /// Directory of the detail role's persistent state store (nil: none, state in memory only).
     package var stateDirectory: String?
     /// Bytes of the state store's block cache (nil: the store's default).
@@ -27,5 +29,17 @@ package struct TileRendererConfiguration: Sendable {
         self.compressionLevel = compressionLevel
         self.regionsPerStep = regionsPerStep
         self.workerID = workerID
+    }
+
+    /// How many detail workers a process runs: ``detailWorkers``, or one per core when 0; never
+    /// more than the `map` partitions (a member beyond them would own nothing), at least one.
+    package func detailWorkerCount(cores: Int, mapPartitions: Int) -> Int {
+        max(1, min(detailWorkers == 0 ? cores : detailWorkers, mapPartitions))
+    }
+
+    /// The name of detail worker `index` of `count` in progress reports: ``workerID``, with
+    /// `/<index>` appended when the process runs more than one.
+    package func detailWorkerID(_ index: Int, of count: Int) -> String {
+        count > 1 ? "\(workerID)/\(index)" : workerID
     }
 }

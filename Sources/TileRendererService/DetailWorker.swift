@@ -37,7 +37,7 @@ package final class DetailWorker: Service, Sendable {
     let cursors = Mutex(StoreCursors())
     /// Why the worker stopped (a state store write failed), for the health check.
     let stopReason = Mutex<String?>(nil)
-    private let metrics = RendererMetrics(role: "detail")
+    private let metrics: RendererMetrics
     let storeFailures = Counter(label: "renderer_state_store_failures_total")
     private let bad: BadRecords
 
@@ -49,12 +49,16 @@ package final class DetailWorker: Service, Sendable {
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
     ///   - prototypes: consumer of the whole `prototypes` topic (own group).
     ///   - control: consumer of the control topic from its end (own group).
+    ///   - store: the process's state store, shared by its detail workers (each saves and
+    ///     resumes only the partitions it owns).
+    ///   - index: this worker's index among the process's detail workers (metrics label `worker`).
     package init(
         consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger,
-        store: RendererStore? = nil
+        store: RendererStore? = nil, index: Int = 0
     ) throws {
         self.store = store
+        metrics = RendererMetrics(role: "detail", worker: index)
         self.consumer = consumer
         self.inbox = inbox
         self.prototypes = prototypes
@@ -66,7 +70,7 @@ package final class DetailWorker: Service, Sendable {
         bad = BadRecords(metrics: metrics, logger: logger)
         core = CoreExecutor(
             try DetailCore(mapPartitions: mapPartitions, pyramidPartitions: mapPartitions, level: configuration.compressionLevel, topics: topics),
-            label: "tile-renderer.detail")
+            label: "tile-renderer.detail.\(index)")
     }
 
     package func run() async throws {

@@ -19,8 +19,11 @@ struct RendererMetrics: Sendable {
     let rerenderRemaining: Gauge
     let badRecords: Counter
 
-    init(role: String) {
-        let d = [("role", role)]
+    /// - Parameters:
+    ///   - role: `detail` or `pyramid`.
+    ///   - worker: the index of a detail worker in its process (label `worker`), nil for none.
+    init(role: String, worker: Int? = nil) {
+        let d = [("role", role)] + (worker.map { [("worker", "\($0)")] } ?? [])
         rendered = Counter(label: "renderer_tiles_rendered_total", dimensions: d)
         skipped = Counter(label: "renderer_tiles_skipped_total", dimensions: d)
         draw = Timer(label: "renderer_draw_seconds", dimensions: d, preferredDisplayUnit: .seconds)

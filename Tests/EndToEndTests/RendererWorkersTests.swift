@@ -6,8 +6,9 @@ import TestSupport
 import Testing
 import KafkaModel
 
-/// Real TileRenderer processes on the real broker: two workers, one killed with SIGKILL
-/// midway, must leave the same final bytes per tile key in the tiles topic as one worker.
+/// Real TileRenderer processes on the real broker: two worker processes, one killed with SIGKILL
+/// midway, must leave the same final bytes per tile key in the tiles topic as one process
+/// whose two detail workers (`--detail-workers 2`) render its partitions in parallel.
 @Suite(.serialized, .timeLimit(.minutes(5)), .needs(.services))
 struct RendererWorkersTests {
     static let server = "wk"
@@ -130,11 +131,13 @@ struct RendererWorkersTests {
         return tiles
     }
 
-    static func worker(_ prefix: String, _ name: String) throws -> ServiceProcess {
+    static func worker(_ prefix: String, _ name: String, detailWorkers: Int = 1) throws -> ServiceProcess {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafkatorio-\(prefix)-\(name)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return try ServiceProcess(
-            "TileRenderer", arguments: ["--kafka-bootstrap", try TestEnvironment.bootstrap(), "--topic-prefix", prefix, "--worker-id", name],
+            "TileRenderer", arguments: ["--kafka-bootstrap", try TestEnvironment.bootstrap(), "--topic-prefix", prefix, "--worker-id", name,
+                "--detail-workers", "\(detailWorkers)",
+            ],
             environment: ["LOG_LEVEL": "info", "RENDERER_COALESCE_MS": "0"], logDir: dir)
     }
 
@@ -145,10 +148,10 @@ struct RendererWorkersTests {
             logger: Self.logger)
         defer { Task { await producer.shutdown() } }
 
-        // One worker, all input up front.
+        // One process with two detail workers, all input up front.
         let single = "wk1-\(run)"
         try await Self.createTopics(single)
-        let one = try Self.worker(single, "solo")
+        let one = try Self.worker(single, "solo", detailWorkers: 2)
         defer { one.killNow() }
         try await Self.produce([Self.prototypes] + Self.firstHalf() + Self.secondHalf(), prefix: single, producer: producer)
         // Restored all 4 partitions: rendering has begun (a loaded machine can take long to get there;
@@ -158,6 +161,9 @@ struct RendererWorkersTests {
         let expected = try await Self.finalTiles(
             prefix: single, minimum: .seconds(5), limit: .seconds(120), ready: { one.log.components(separatedBy: "partition restored").count > 4 },
             complete: { tiles in tiles.count > 500 && tiles.keys.contains { $0.hasSuffix("/-13/0/0") } })
+        // Both of its workers owned partitions and rendered them.
+        let restoredLines = one.log.split(separator: "\n").filter { $0.contains("partition restored") }
+        for index in 0..<2 { #expect(restoredLines.contains { $0.contains("worker=solo/\(index)") }, "detail worker \(index) restored partitions") }
         #expect(await one.terminate(timeout: 20) == 0, "clean exit on SIGTERM")
 
         // Two workers; the second half arrives while they render; one is killed midway.

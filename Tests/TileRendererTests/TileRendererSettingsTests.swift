@@ -34,6 +34,24 @@ import Settings
         #expect(try defaults.value(CommonSettings.metricsPort) == 0)
     }
 
+    /// One detail worker by default; 0 is one per core; never more than the `map` partitions;
+    /// named apart in progress reports only when there are several.
+    @Test func detailWorkersAreOnePerCoreWithZeroUpToThePartitions() async throws {
+        let d = try TileRendererConfiguration(config: try await load([]), defaultWorkerID: "host-1")
+        #expect(d.detailWorkers == 1 && d.detailWorkerCount(cores: 2, mapPartitions: 8) == 1)
+        let auto = try TileRendererConfiguration(config: try await load([], env: ["RENDERER_DETAIL_WORKERS": "0"]), defaultWorkerID: "h")
+        #expect(auto.detailWorkerCount(cores: 2, mapPartitions: 8) == 2)
+        #expect(auto.detailWorkerCount(cores: 16, mapPartitions: 8) == 8)
+        #expect(auto.detailWorkerCount(cores: 0, mapPartitions: 8) == 1)
+        let three = try TileRendererConfiguration(config: try await load(["--detail-workers", "3"]), defaultWorkerID: "host-1")
+        #expect(three.detailWorkerCount(cores: 2, mapPartitions: 8) == 3)
+        #expect(three.detailWorkerCount(cores: 2, mapPartitions: 1) == 1)
+        #expect(three.detailWorkerID(1, of: 3) == "host-1/1")
+        #expect(d.detailWorkerID(0, of: 1) == "host-1")
+        let bad = await #expect(throws: ServiceConfigError.self) { try await load(["--detail-workers", "65"]) }
+        #expect(bad?.key == "renderer.detailWorkers")
+    }
+
     @Test func wrongValuesAndUnknownFlagsNameTheKey() async throws {
         let role = await #expect(throws: ServiceConfigError.self) { try await load(["--role", "painter"]) }
         #expect(role?.problem == .invalid(value: "painter", expected: "one of all, detail, pyramid"))
