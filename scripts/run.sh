@@ -40,8 +40,8 @@ chmod 600 "$DEMO/logpipe.secret" "$DEMO/servers"
 
 # /metrics and /healthz on the ports the deployments use (--metrics-port is 0 = off by default).
 "$BIN/PacketIngest" --servers "$DEMO/servers" --metrics-port 9102 >"$DEMO/PacketIngest.log" 2>&1 & pids+=($!)
-# Its state store lives in $DEMO (wiped above with the broker's memory store: a store must not outlive its cluster).
-"$BIN/TileRenderer" --metrics-port 9104 --state-directory "$DEMO/renderer-state" >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
+# Its state store lives in $DEMO (wiped above with the broker's memory store: a store must not outlive its cluster). One detail worker per core: the broker is new, so the group is too (a fresh group of several joins at once).
+"$BIN/TileRenderer" --metrics-port 9104 --state-directory "$DEMO/renderer-state" --detail-workers 0 >"$DEMO/TileRenderer.log" 2>&1 & pids+=($!)
 "$BIN/MapGateway" --host "$HOST" --port "$PORT" --tile-directory "$DEMO/gateway-tiles" >"$DEMO/MapGateway.log" 2>&1 & pids+=($!)
 touch "$DEMO/factorio-stdout.log"
 "$BIN/LogPipe" --file "$DEMO/factorio-stdout.log" --server-id "$SERVER_ID" --checkpoint "$DEMO/logpipe.checkpoint" \
