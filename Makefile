@@ -48,7 +48,7 @@ sim: deps
 	@scripts/sim.sh $(ARGS)
 
 bench-mod: deps
-	@lua5.2 mod-tools/bench.lua $(ARGS)
+	@mkdir -p .run/bench && lua5.2 mod-tools/bench.lua $(ARGS) > .run/bench/mod.txt && cat .run/bench/mod.txt
 
 fuzz: deps
 	@scripts/fuzz.sh

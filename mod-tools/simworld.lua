@@ -48,6 +48,8 @@ function Sim.new(opts)
   self.build_rate = opts.build_rate or 6
   self.mine_share = opts.mine_share or 0.1
   self.chart_radius = opts.chart_radius or 3
+  -- Players chart the chunks around them while true (the benchmark's steady state turns it off).
+  self.explore = true
   local n = opts.players or 4
   local spread = opts.join_spread or 600
   for i = 1, n do
@@ -198,7 +200,7 @@ function Sim:world()
       if tick >= a.join_at then self:join(a) end
     else
       self:walk(a)
-      if tick % 30 == a.player.index % 30 then
+      if self.explore and tick % 30 == a.player.index % 30 then
         local pos = p.physical_position
         self:chart_around(pos.x, pos.y, self.chart_radius)
       end

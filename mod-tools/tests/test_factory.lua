@@ -118,6 +118,52 @@ return {
     for tick, n in pairs(lookups) do assert(n <= 4, "tick " .. tick .. " looked at " .. n .. " trains") end
     for id = 1, 200 do assert(per_id[id] == 1, "train " .. id .. " looked at " .. tostring(per_id[id]) .. " times") end
   end },
+  { "factory: moving trains sliced over the interval are each sent within it; one destroyed mid-slice sends train_removed and nothing more", function()
+    local every = 10
+    local rt = H.game({ settings = { ["kafkatorio-train-sample-ticks"] = every } })
+    local s = rt:create_surface("lab", { empty = "grass-1" })
+    local list = {}
+    for i = 1, 30 do list[i] = F.create_train(rt, s, { { "locomotive", i * 10, 0, 0 } }) end
+    H.run(rt, 20) -- the 30 on_train_created packets
+    local first = #rt.lines + 1
+    local start = rt.tick
+    local doomed, doomed_id = list[17], list[17].id
+    local function step()
+      for _, t in ipairs(list) do
+        if t.valid then F.move_train(rt, t, { { t.carriages[1].position.x + 0.5, 0, 0 } }) end
+      end
+      H.run(rt, 1)
+    end
+    -- destroyed in the middle of an interval: after a part of the slices, before its own
+    while rt.tick % every ~= 3 do step() end
+    for _ = 1, 2 * every do step() end
+    while rt.tick % every ~= 5 do step() end
+    F.destroy_train(rt, doomed)
+    for _ = 1, 4 * every do step() end
+    local stop = rt.tick
+    local sent = {}
+    for _, p in ipairs(H.packets(H.since(rt, first), "train")) do
+      local id = p.payload.id
+      sent[id] = sent[id] or {}
+      table.insert(sent[id], p.tick)
+    end
+    local removals = H.packets(H.since(rt, first), "train_removed")
+    assert(#removals == 1 and removals[1].payload.id == doomed_id, "expected one train_removed for " .. doomed_id)
+    for _, p in ipairs(H.packets(H.since(rt, first), "train")) do
+      assert(not (p.payload.id == doomed_id and p.seq > removals[1].seq), "a train packet after train_removed")
+    end
+    for _, t in ipairs(list) do
+      if t ~= doomed then
+        local ticks = sent[t.id] or {}
+        local last = start
+        for _, tick in ipairs(ticks) do
+          assert(tick - last <= every, "train " .. t.id .. " not sent between ticks " .. last .. " and " .. tick)
+          last = tick
+        end
+        assert(stop - last <= every, "train " .. t.id .. " not sent after tick " .. last)
+      end
+    end
+  end },
   { "factory: a configuration change and a load send every tag, stop, train and platform again", function()
     local rt = H.game({ no_start = true })
     F.enable_space_age(rt)

@@ -129,11 +129,14 @@ end
 
 -- Bytes a line costs, independent of the (peer-local) sequence number; includes the newline.
 -- (The width of the tick is computed once per tick: every packet of a tick asks for it.)
+-- FIXED: the tag, the seq field's worst case, three spaces and the newline.
 local width_tick, tick_width = nil, 0
-function emitter.cost(ptype, tick, body)
+local FIXED = #TAG + SEQ_WIDTH + 4
+local function cost(ptype, tick, body)
   if tick ~= width_tick then width_tick, tick_width = tick, #tostring(tick) end
-  return #TAG + #ptype + 1 + tick_width + 1 + SEQ_WIDTH + 1 + #body + 1
+  return FIXED + #ptype + tick_width + #body
 end
+emitter.cost = cost
 
 local function print_line(ptype, tick, body)
   local line = TAG .. ptype .. " " .. tick .. " " .. seq .. " " .. body
@@ -192,6 +195,7 @@ local function drain_storage(tick)
   local lane_bytes = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
   local bytes_left = lane_bytes
   local pending = storage.pending
+  local max_line = emitter.MAX_LINE
   for l = 1, 2 do
     local queue = storage[LANES[l]]
     while packets_left > 0 and queue.first <= queue.last do
@@ -201,8 +205,8 @@ local function drain_storage(tick)
       local used = 0
       for i = 1, #parts do
         local part = parts[i]
-        local c = emitter.cost(part.type, tick, part.body)
-        if c > lane_bytes or c > emitter.MAX_LINE then
+        local c = cost(part.type, tick, part.body)
+        if c > lane_bytes or c > max_line then
           -- Can never fit (not reachable with the settings' minimum and the split rule); dropped
           -- rather than printed over the budget or stalling the queue. The sweep re-sends state.
           stats.dropped = stats.dropped + 1

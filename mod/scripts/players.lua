@@ -57,17 +57,20 @@ function players.on_tick(tick)
   local s = storage.players
   local throttle = setting("kafkatorio-player-throttle-ticks")
   if #s.dirty > 0 then
-    local keep = {}
-    for _, index in ipairs(s.dirty) do
-      if tick - (s.last[index] or -throttle) >= throttle then
+    -- compacted in place (the ones still throttled keep their order), no list per tick
+    local dirty, last, kept = s.dirty, s.last, 0
+    local n = #dirty
+    for i = 1, n do
+      local index = dirty[i]
+      if tick - (last[index] or -throttle) >= throttle then
         players.now(index)
         s.queued[index] = nil
       else
-        keep[#keep + 1] = index
+        kept = kept + 1
+        dirty[kept] = index
       end
     end
-    for i = #s.dirty, 1, -1 do s.dirty[i] = nil end
-    for i, index in ipairs(keep) do s.dirty[i] = index end
+    for i = n, kept + 1, -1 do dirty[i] = nil end
   end
   if tick % 60 == 0 then
     for _, p in ipairs(game.connected_players) do

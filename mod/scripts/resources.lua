@@ -4,31 +4,31 @@ local util = require("scripts.util")
 local areas = require("scripts.areas")
 
 local resources = {}
+local floor = math.floor
 
 function resources.payload(surface, cx, cy, a, skip_empty)
   local found = surface.find_entities_filtered({ area = { { a[1], a[2] }, { a[3], a[4] } }, type = "resource" })
-  local list = {}
+  -- One pass, no table per cell: cells stay in find_entities_filtered order (deterministic in the
+  -- game); consumers replace the area as a whole, so order carries no meaning and sorting 1024
+  -- cells is not worth a millisecond.
+  local names, map, cells, k = {}, {}, {}, 0
   local x0, y0 = cx * 32, cy * 32
+  local x1, y1, x2, y2 = a[1], a[2], a[3], a[4]
+  local palette_index = util.palette_index
   for i = 1, #found do
     local e = found[i]
     local p = e.position
-    local tx, ty = math.floor(p.x), math.floor(p.y)
-    if tx >= a[1] and tx < a[3] and ty >= a[2] and ty < a[4] then
-      list[#list + 1] = { tx - x0, ty - y0, e.name, e.amount }
+    local tx, ty = floor(p.x), floor(p.y)
+    if tx >= x1 and tx < x2 and ty >= y1 and ty < y2 then
+      cells[k + 1] = tx - x0; cells[k + 2] = ty - y0
+      cells[k + 3] = palette_index(names, map, e.name); cells[k + 4] = e.amount
+      k = k + 4
     end
   end
-  if #list == 0 and skip_empty then return nil end
-  -- Cells stay in find_entities_filtered order (deterministic in the game); consumers replace the
-  -- area as a whole, so order carries no meaning and sorting 1024 cells is not worth a millisecond.
-  local names, map, cells = {}, {}, {}
-  for i, c in ipairs(list) do
-    local k = (i - 1) * 4
-    cells[k + 1] = c[1]; cells[k + 2] = c[2]
-    cells[k + 3] = util.palette_index(names, map, c[3]); cells[k + 4] = c[4]
-  end
+  if k == 0 and skip_empty then return nil end
   local payload = { surface = surface.name, cx = cx, cy = cy, names = names, cells = cells }
   if not areas.whole(a, cx, cy) then payload.area = a end
-  return payload, #list
+  return payload, k / 4
 end
 
 -- Builder: also records whether the chunk has resources (for the slow refresh), storage lane only.

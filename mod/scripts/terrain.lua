@@ -6,28 +6,58 @@ local emitter = require("scripts.emitter")
 local terrain = {}
 
 -- chunk_terrain payload for a chunk of a surface (LuaSurface), or nil if no tiles are known.
--- The hot path of charting (every new chunk): one pass puts the tiles in row order, one pass
--- run-length encodes them, looking a name up in the palette only where a run starts.
-function terrain.payload(surface, cx, cy)
-  local x0, y0 = cx * 32, cy * 32
-  local tiles = surface.find_tiles_filtered({ area = { { x0, y0 }, { x0 + 32, y0 + 32 } } })
-  local grid = {}
-  local base = 1 - y0 * 32 - x0
-  for i = 1, #tiles do
-    local t = tiles[i]
-    local p = t.position
-    grid[p.y * 32 + p.x + base] = t.name
-  end
-  local palette, map, runs, n = {}, {}, {}, 0
-  local last = nil
-  for i = 1, 1024 do
-    local name = grid[i] or "out-of-map"
+-- The hot path of charting (every new chunk, and the anti-entropy sweep): when the surface hands
+-- the 1024 tiles over in row order (it does for a whole chunk), one pass run-length encodes them,
+-- looking a name up in the palette only where a run starts; otherwise a first pass puts them in
+-- row order (in a grid reused between calls: module-local scratch, rewritten every call, never
+-- game state) and a second one encodes.
+local grid = {}
+local OUT = "out-of-map"
+
+local function encode_runs(get, count, palette, map, runs)
+  local n, last = 0, nil
+  for i = 1, count do
+    local name = get(i)
     if name == last then
       runs[n - 1] = runs[n - 1] + 1
     else
       runs[n + 1] = 1; runs[n + 2] = util.palette_index(palette, map, name); n = n + 2
       last = name
     end
+  end
+end
+
+function terrain.payload(surface, cx, cy)
+  local x0, y0 = cx * 32, cy * 32
+  local tiles = surface.find_tiles_filtered({ area = { { x0, y0 }, { x0 + 32, y0 + 32 } } })
+  local base = 1 - y0 * 32 - x0
+  local palette, map, runs = {}, {}, {}
+  local ordered = #tiles == 1024
+  if ordered then
+    -- one pass, checking the order as it goes; falls back to the grid at the first tile out of place
+    local n, last, palette_index = 0, nil, util.palette_index
+    for i = 1, 1024 do
+      local t = tiles[i]
+      local p = t.position
+      if p.y * 32 + p.x + base ~= i then ordered = false; break end
+      local name = t.name
+      if name == last then
+        runs[n - 1] = runs[n - 1] + 1
+      else
+        runs[n + 1] = 1; runs[n + 2] = palette_index(palette, map, name); n = n + 2
+        last = name
+      end
+    end
+  end
+  if not ordered then
+    palette, map, runs = {}, {}, {}
+    for i = 1, 1024 do grid[i] = OUT end
+    for i = 1, #tiles do
+      local t = tiles[i]
+      local p = t.position
+      grid[p.y * 32 + p.x + base] = t.name
+    end
+    encode_runs(function(i) return grid[i] end, 1024, palette, map, runs)
   end
   return { surface = surface.name, cx = cx, cy = cy, palette = palette, runs = runs }
 end

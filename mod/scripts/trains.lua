@@ -49,8 +49,9 @@ local function remember(info, t, out, tick)
   info.stop, info.next, info.sent = out.stop_unit or 0, out.next_stop_unit or 0, tick
 end
 
-function trains.payload(t)
-  local cars = t.carriages
+-- cars: t.carriages when the caller has it already (each read of it builds the list anew).
+function trains.payload(t, cars)
+  cars = cars or t.carriages
   local front = cars[1]
   local flat = {}
   for i = 1, #cars do
@@ -114,11 +115,13 @@ end
 
 function trains.build(item, tick, register)
   local t = game.train_manager.get_train_by_id(item.id)
-  if not (t and t.valid and #t.carriages > 0) then return {} end
-  local out = trains.payload(t)
+  if not (t and t.valid) then return {} end
+  local cars = t.carriages
+  if #cars == 0 then return {} end
+  local out = trains.payload(t, cars)
   if register then
     local info = track(t)
-    info.si = t.carriages[1].surface_index
+    info.si = cars[1].surface_index
     remember(info, t, out, tick)
   end
   return { { type = "train", body = emitter.encode(out) } }
@@ -191,7 +194,8 @@ end
 function trains.resync_parts(tick)
   local parts = {}
   for _, t in ipairs(sorted_trains()) do
-    if #t.carriages > 0 then parts[#parts + 1] = { type = "train", body = emitter.encode(trains.payload(t)) } end
+    local cars = t.carriages
+    if #cars > 0 then parts[#parts + 1] = { type = "train", body = emitter.encode(trains.payload(t, cars)) } end
   end
   return parts
 end
