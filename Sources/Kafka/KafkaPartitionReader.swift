@@ -13,13 +13,19 @@ public final class KafkaPartitionReader: Sendable {
     private let client: RDKafkaClient
     private let closed = Atomic<Bool>(false)
 
-    /// - Parameter client: connection settings; `group.id` is a private placeholder (never joined).
-    public init(client configuration: KafkaClientConfiguration, logger: Logger) throws(KafkaError) {
+    /// - Parameters:
+    ///   - client: connection settings; `group.id` is a private placeholder (never joined).
+    ///   - fetchWaitMax: `fetch.wait.max.ms` (see ``ConsumerConfiguration/fetchWaitMax``).
+    public init(
+        client configuration: KafkaClientConfiguration, fetchWaitMax: Duration = ConsumerConfiguration.defaultFetchWaitMax,
+        logger: Logger
+    ) throws(KafkaError) {
         let context = ClientContext(configuration: configuration, logger: logger)
         let properties =
             configuration.baseProperties + [
                 ("group.id", "\(configuration.clientID).reader"), ("enable.auto.commit", "false"),
                 ("enable.auto.offset.store", "false"), ("enable.partition.eof", "true"),
+                ("fetch.wait.max.ms", "\(fetchWaitMax.milliseconds)"),
             ] + configuration.extraProperties
         client = try RDKafkaClient.make(type: RD_KAFKA_CONSUMER, role: "reader", properties: properties, context: context)
         rd_kafka_poll_set_consumer(client.rk)

@@ -16,6 +16,8 @@ package struct FlushOutput: Sendable {
     package var remaining = 0
     /// Whether this call finished the dirty work (then `then` holds the chunk records).
     package var complete = false
+    /// The region tiles (z 0 groups) this call rendered (the detail stage's; empty for the pyramid's).
+    package var regions: [TileKey] = []
     /// Seconds spent drawing and encoding.
     package var drawSeconds: [Double] = []
     package var encodeSeconds: [Double] = []
@@ -77,6 +79,10 @@ package final class DetailCore {
 
     /// Dirty tiles waiting for a flush.
     package var dirtyCount: Int { dirty.count }
+    /// The region tiles (z 0) of the dirty tiles of owned partitions (what a flush renders).
+    package var dirtyRegions: Set<TileKey> {
+        Set(dirty.lazy.filter { self.owned.contains(self.partition(of: $0)) }.map { TileLevels.ancestor($0, atZoom: TileLevels.regionZoom) })
+    }
 
     /// Partitions were assigned: restore them from the state topic before rendering them.
     package func assign(_ partitions: some Sequence<Int32>) {
@@ -222,6 +228,7 @@ package final class DetailCore {
             groups[TileLevels.ancestor(key, atZoom: TileLevels.regionZoom), default: []].insert(key)
         }
         let regions = groups.keys.sorted(by: { $0.string < $1.string })
+        out.regions = Array(regions.prefix(maxRegions))
         // Chunks whose inspect grid may have changed (their buildings or resources tile is dirty;
         // the layers are in different region groups).
         var grids: [ChunkID: (force: Bool, mayExist: Bool)] = [:]

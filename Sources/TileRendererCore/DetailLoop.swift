@@ -1,3 +1,5 @@
+package import Shared
+
 /// The detail worker's loop as a state machine (no Kafka, no clock of its own): events in —
 /// partitions assigned, revoked or lost, `map` records polled, a state partition read to its
 /// end, a poll applied, a flush step done, shutdown — and the ``Action``s the driver
@@ -9,7 +11,9 @@
 /// Revokes are eager (everything, then the new assignment): the state of a revoked partition
 /// is kept until the next assignment (most of it comes back) or ``revokeTimeout``; a partition
 /// that comes back restored goes straight on, one revoked during its restore restores again.
-/// No flush runs while a revoke is pending. `map` offsets are stored only when what they
+/// A flush runs when a changed region is due by the ``BurstCoalescer`` rule (the first change
+/// of a quiet region at once, a burst once per coalescing window) and continues step by step
+/// until the dirty work is done. No flush runs while a revoke is pending. `map` offsets are stored only when what they
 /// applied is published: after a complete flush whose state records were delivered, or when
 /// nothing is dirty and no flush is waiting.
 ///
@@ -65,15 +69,17 @@ package struct DetailLoop<Record, Command> {
         var held: [Int32: [Record]] = [:]
         /// Next offset per partition of what was applied but not yet stored.
         var applied: [Int32: Int64] = [:]
-        /// Since when something is dirty (a flush is due `coalesceWindow` later).
-        var dirtySince: ContinuousClock.Instant?
+        /// When the dirty regions (z 0 tiles) are due.
+        var coalescer: BurstCoalescer<TileKey>
+        /// A flush is running (or a re-render asked for one): its next step runs at the next poll.
+        var flushing = false
         /// When the last revoke arrived, while revoked partitions wait for the next assignment.
         var revokedAt: ContinuousClock.Instant?
         /// Re-render commands running (reported after every flush step until one completes).
         var commands: [Command] = []
     }
 
-    private var state: State = .running(Running())
+    private var state: State
     /// How long dirty tiles are collected before a flush.
     package let coalesceWindow: Duration
     /// How long the state of revoked partitions is kept waiting for an assignment.
@@ -82,6 +88,7 @@ package struct DetailLoop<Record, Command> {
     package init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30)) {
         self.coalesceWindow = coalesceWindow
         self.revokeTimeout = revokeTimeout
+        state = .running(Running(coalescer: BurstCoalescer(window: coalesceWindow)))
     }
 
     /// The phase of partition `p` (nil: not this worker's).
@@ -199,33 +206,37 @@ package struct DetailLoop<Record, Command> {
     package mutating func rerender(_ command: Command, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         r.commands.append(command)
-        r.dirtySince = now - coalesceWindow
+        r.flushing = true
         state = .running(r)
         return []
     }
 
-    /// A poll's records were applied and `dirty` tiles wait: stores offsets when nothing waits
-    /// for a flush, or flushes when the coalescing window passed and no revoke is pending.
-    package mutating func polled(dirty: Int, now: ContinuousClock.Instant) -> [Action] {
+    /// A poll's records were applied and `dirty` tiles wait, in the owned region tiles `regions`:
+    /// stores offsets when nothing waits for a flush, or flushes when a region is due (or a flush
+    /// is running) and no revoke is pending.
+    package mutating func polled(dirty: Int, regions: Set<TileKey>, now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
         defer { state = .running(r) }
-        if dirty > 0, r.dirtySince == nil { r.dirtySince = now }
-        if dirty == 0, r.dirtySince == nil, r.revokedAt == nil, !r.applied.isEmpty {
+        r.coalescer.update(changed: regions, now: now)
+        if dirty == 0, !r.flushing, !r.coalescer.hasPending, r.revokedAt == nil, !r.applied.isEmpty {
             // Nothing waits for a flush: what was applied changed nothing or is all written.
             let offsets = storable(&r)
             return offsets.isEmpty ? [] : [.store(offsets)]
         }
-        guard r.revokedAt == nil, let since = r.dirtySince, now - since >= coalesceWindow else { return [] }
+        guard r.revokedAt == nil, r.flushing || r.coalescer.isDue(now: now) else { return [] }
+        r.flushing = true
         return [.flush]
     }
 
-    /// A flush step's tiles were published; `complete`: it finished the dirty work.
-    package mutating func flushed(complete: Bool) -> [Action] {
+    /// A flush step rendering the region tiles `regions` at `now` was published; `complete`: it
+    /// finished the dirty work.
+    package mutating func flushed(complete: Bool, regions: [TileKey] = [], now: ContinuousClock.Instant) -> [Action] {
         guard case .running(var r) = state else { return [] }
+        r.coalescer.rendered(regions, now: now)
+        defer { state = .running(r) }
         let actions: [Action] = r.commands.isEmpty ? [] : [.report(r.commands)]
         guard complete else { return actions }
-        r.dirtySince = nil
-        state = .running(r)
+        r.flushing = false
         return actions + [.publishState]
     }
 

@@ -122,7 +122,7 @@ package final class PyramidCore {
     package func flush() -> FlushOutput {
         var out = FlushOutput()
         var levels: [Int: Set<TileKey>] = [:]
-        var force = Set<TileKey>(), bucketTiles = Set<TileKey>()
+        var force = Set<TileKey>(), bucketTiles = Set<TileKey>(), mayExist = Set<TileKey>()
         for key in dirty where owned.contains(partition(ofInput: key)) {
             let bucket = TileLevels.bucket(of: key)
             bucketTiles.insert(bucket)
@@ -130,6 +130,9 @@ package final class PyramidCore {
                 let k = TileLevels.ancestor(key, atZoom: z)
                 levels[z, default: []].insert(k)
                 if forced.contains(key) { force.insert(k) }
+                // A removed input: the levels above it may exist although this worker never
+                // published them (another owner did before it restored), so their removal is sent.
+                if removed.contains(key) { mayExist.insert(k) }
             }
         }
         for z in levels.keys.sorted(by: >) {
@@ -144,16 +147,19 @@ package final class PyramidCore {
                     bytes = (try? encoder.encode(image)) ?? []
                     out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
                 }
-                if let r = published.record(.tiles, key.string, bytes, partition: nil, force: force.contains(key), server: key.server) {
+                let f = force.contains(key), m = mayExist.contains(key)
+                if let r = published.record(.tiles, key.string, bytes, partition: nil, force: f, mayExist: m, server: key.server) {
                     out.first.append(r)
                     out.rendered += 1
                 } else {
                     out.unchanged += 1
                 }
                 // A bucket's tile is the input of the next bucket, down to the least zoom.
-                if bucketTiles.contains(key), key.z > TileKey.minZoom, var r = published.record(.pyramid, key.string, bytes, partition: nil, force: force.contains(key), server: key.server) {
+                if bucketTiles.contains(key), key.z > TileKey.minZoom,
+                    var r = published.record(.pyramid, key.string, bytes, partition: nil, force: f, mayExist: m, server: key.server)
+                {
                     r.partition = partition(ofInput: key)
-                    if force.contains(key) { r.headers.append(KafkaHeader(key: Self.forceHeader, string: "1")) }
+                    if f { r.headers.append(KafkaHeader(key: Self.forceHeader, string: "1")) }
                     out.first.append(r)
                 }
             }

@@ -126,12 +126,12 @@ package final class DetailWorker: Service, Sendable {
             for tp in batch.eofPartitions where tp.topic == topics.rendererState {
                 try await execute(machine.stateEnded(tp.partition), &machine)
             }
-            let (dirty, size) = await core.run { ($0.dirtyCount, $0.state.size) }
+            let (dirty, regions, size) = await core.run { ($0.dirtyCount, $0.dirtyRegions, $0.state.size) }
             metrics.dirty.record(dirty)
             metrics.stateChunks.record(size.chunks)
             metrics.stateBuildings.record(size.buildings)
             metrics.restoring.record(machine.restoringCount)
-            try await execute(machine.polled(dirty: dirty, now: .now), &machine)
+            try await execute(machine.polled(dirty: dirty, regions: regions, now: .now), &machine)
         }
     }
 
@@ -183,7 +183,7 @@ package final class DetailWorker: Service, Sendable {
                 }
                 pendingState = out.then
                 remaining = out.remaining
-                queue.append(contentsOf: machine.flushed(complete: out.complete))
+                queue.append(contentsOf: machine.flushed(complete: out.complete, regions: out.regions, now: .now))
             case .report(let commands):
                 await report(commands, remaining: remaining)
             case .publishState:

@@ -111,4 +111,28 @@ struct PyramidTakeoverTests {
         #expect(PyramidTests.digest(t.tiles) == PyramidTests.digest(final))
         #expect(t.tileRecords == records)
     }
+
+    @Test("a removal that arrives after a fresh worker's restore, before its first flush, is published although that worker never published the levels")
+    func removalBeforeFirstFlush() throws {
+        let t = Topic()
+        let a = try PyramidCore(pyramidPartitions: 1, clock: { 1 })
+        t.log = [(Self.input.string, try Self.png(10, width: 40))]
+        a.assign([0])
+        try t.settle(a)
+        #expect(t.tiles.count == 13, "z −1 … −13")
+        // a stops; a fresh worker (nothing published yet) reads the partition to its end, and
+        // the detail stage's removal of the input (its surface was deleted) comes next.
+        let b = try PyramidCore(pyramidPartitions: 1, clock: { 1 })
+        b.assign([0])
+        for r in t.log { try b.apply(key: r.key, value: r.value) }
+        b.restored(0)
+        let end = t.log.count
+        t.log.append((Self.input.string, []))
+        try t.settle(b, from: end)
+        #expect(t.tiles.isEmpty, "tiles left of a removed input: \(t.tiles.keys.sorted())")
+        var last: [String: [UInt8]] = [:]
+        for r in t.log { last[r.key] = r.value }
+        let kept = last.filter { !$0.value.isEmpty }.keys.sorted()
+        #expect(kept.isEmpty, "pyramid inputs of the next buckets not removed: \(kept)")
+    }
 }
