@@ -40,5 +40,6 @@ extension TileRendererConfiguration {
             workerID: try config.value(TileRendererSettings.workerID) ?? defaultWorkerID)
         stateDirectory = try config.value(TileRendererSettings.stateDirectory)
         stateCacheBytes = try config.value(TileRendererSettings.stateCacheMiB) << 20
+        historyIntervalMs = Int64(try config.value(HistorySettings.interval)) * 1000
     }
 }
