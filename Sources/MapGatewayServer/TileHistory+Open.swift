@@ -5,9 +5,9 @@ import MapGatewayCore
 package import ServiceLifecycle
 package import Settings
 
-/// The gateway's tile history as its settings ask (issue 16): the store in
-`--history-directory` (default `<tile-directory>-history`; `--history=false`: off), fed by a consumer of `tile-history` of its own
-/// that resumes where the store's offsets say.
+/// The gateway's tile history as its settings ask (issue 16): the store in `--history-directory`
+/// (default `<tile-directory>-history`; `--history=false`: off), fed by a consumer of
+/// `tile-history` of its own that resumes where the store's offsets say.
 package struct GatewayHistory: Sendable {
     /// The store the routes read.
     package let store: TileHistoryStore
