@@ -7,6 +7,8 @@
 #   renderer: full render (all zoom levels) of a 100×100-chunk world, 1 worker vs 2, peak RSS.
 #   ingest: 1M signed raw lines through PacketIngest vs a kcat -C | kcat -P passthrough (scripts/bench-ingest.sh).
 #   logpipe: 1M log lines shipped until acknowledged vs `kcat -P -l` (scripts/bench-logpipe.sh).
+#   history: a past tile (?at=, a seek in the gateway's history store) vs a live one, lookups/s and
+#            ratio; history store bytes per version (KafkatorioBench history).
 #   gateway: tile GETs vs nginx (ratio), WebSocket fan-out latency and RSS (scripts/bench-gateway.sh);
 #            end-to-end freshness, log line → WebSocket player update and tile invalidation (scripts/bench-freshness.py, all four binaries).
 set -euo pipefail
@@ -19,6 +21,7 @@ mkdir -p .run/bench
 "$BIN/KafkatorioBench" png | tee .run/bench/png.txt
 lua5.2 mod-tools/bench.lua | tee .run/bench/mod.txt
 "$BIN/KafkatorioBench" renderer --side "${BENCH_RENDER_SIDE:-100}" | tee .run/bench/renderer.txt
+"$BIN/KafkatorioBench" history | tee .run/bench/history.txt
 
 scripts/bench-ingest.sh
 scripts/bench-logpipe.sh | tee .run/bench/logpipe.txt

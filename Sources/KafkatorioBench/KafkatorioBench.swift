@@ -8,7 +8,7 @@ struct KafkatorioBench: AsyncParsableCommand {
         abstract: "Benchmarks of Kafkatorio's hot paths (build with -c release).",
         subcommands: [
             CodecBenchmark.self, PNGBenchmark.self, RendererBenchmark.self, IngestLoad.self, TilesWrite.self,
-            GatewayServe.self, WSClients.self, SnapshotBenchmark.self, InspectGridBenchmark.self,
+            GatewayServe.self, WSClients.self, SnapshotBenchmark.self, InspectGridBenchmark.self, HistoryBenchmark.self,
         ])
 }
 

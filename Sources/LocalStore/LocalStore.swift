@@ -124,6 +124,31 @@ package final class LocalStore: Sendable {
         if let message = Self.take(&error) { throw LocalStoreError(operation: "scan", directory: directory, rocksMessage: message) }
     }
 
+    /// The last key with `prefix` that is at or before `key` (bytewise), with its value; nil when
+    /// there is none. One seek (RocksDB's `SeekForPrev`): "the latest version at or before T"
+    /// for keys that end in a big-endian time.
+    package func last(prefix: [UInt8], atOrBefore key: [UInt8]) throws(LocalStoreError) -> (key: [UInt8], value: [UInt8])? {
+        try enter("seek")
+        defer { leave() }
+        let it = rocksdb_create_iterator(handles.db, handles.read)!
+        defer { rocksdb_iter_destroy(it) }
+        Self.withBytes(key) { k, n in rocksdb_iter_seek_for_prev(it, k, n) }
+        var found: (key: [UInt8], value: [UInt8])?
+        if rocksdb_iter_valid(it) != 0 {
+            var kn = 0, vn = 0
+            let k = rocksdb_iter_key(it, &kn)!
+            let foundKey = Array(UnsafeRawBufferPointer(start: k, count: kn))
+            if foundKey.starts(with: prefix) {
+                let v = rocksdb_iter_value(it, &vn)
+                found = (foundKey, v.map { Array(UnsafeRawBufferPointer(start: $0, count: vn)) } ?? [])
+            }
+        }
+        var error: UnsafeMutablePointer<CChar>?
+        rocksdb_iter_get_error(it, &error)
+        if let message = Self.take(&error) { throw LocalStoreError(operation: "seek", directory: directory, rocksMessage: message) }
+        return found
+    }
+
     /// Bytes on disk: the sizes of the files in the directory (for metrics).
     package var diskBytes: Int { LocalStoreFiles.bytes(in: directory) }
 

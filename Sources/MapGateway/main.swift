@@ -56,13 +56,17 @@ struct MapGatewayCommand: AsyncParsableCommand {
                 topics: [kafka.topics.live, kafka.topics.trains]),
             logger: logger)
         let feed = GatewayFeed(tiles: tiles, live: live, tileStore: tileStore, hub: hub, resume: resume, logger: logger)
+        let history = try await GatewayHistory.open(config: config, kafka: kafka, replica: String(replica), logger: logger)
         let app = try buildApplication(
-            configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, logger: logger)
+            configuration: gateway, tileStore: tileStore, liveHub: hub, registry: registry, history: history?.store,
+            logger: logger)
         // METRICS_PORT set: /metrics (and /healthz) there, and not on the gateway's port.
         let metricsServer = try ObservabilityServer.fromSettings(config, registry: registry, logger: logger) {
             tileStore.health(detail: "\(tileStore.count) tiles")
         }
-        try await ServiceRunner.run([tiles, live, feed, app] + (metricsServer.map { [$0] } ?? []), logger: logger)
+        try await ServiceRunner.run(
+            [tiles, live, feed, app] + (history?.services ?? []) + (metricsServer.map { [$0] } ?? []), logger: logger)
         await tileStore.disk?.close()
+        await history?.store.close()
     }
 }

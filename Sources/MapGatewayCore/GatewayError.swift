@@ -12,4 +12,6 @@ package enum GatewayError: Error, Sendable, Hashable {
     case forbidden(String)
     /// Too many failed credentials from this client: try again after `retryAfterSeconds` (429).
     case tooManyRequests(retryAfterSeconds: Int)
+    /// A local store the answer needs failed (503), e.g. the history store.
+    case unavailable(String)
 }

@@ -85,6 +85,15 @@ package enum GatewaySettings {
         "gateway.tileCacheMiB", flag: "tile-cache-mib", default: 64, range: 1...1_048_576,
         help: "MiB of hot tiles kept in memory over the tile directory (the rest is read from disk).")
 
+    /// The tile history switch (issue 16).
+    package static let history = Setting.toggle(
+        "gateway.history", flag: "history", default: true,
+        help: "Keep and serve the tile history (?at=, /history); --history=false turns it off.")
+    /// The tile history's local store (issue 16).
+    package static let historyDirectory = Setting.string(
+        "gateway.historyDirectory", flag: "history-directory", default: "",
+        help: "Directory of the tile history's local store; empty: <tile-directory>-history (no history without a tile directory).")
+
     /// Every gateway setting, in help order.
     package static let all: [AnySetting] = [
         host.erased, port.erased, leafletDir.erased, basePath.erased, tokenFile.erased, usersFile.erased,
@@ -93,7 +102,7 @@ package enum GatewaySettings {
         headerTimeoutSeconds.erased, idleTimeoutSeconds.erased, maxConnections.erased, authConcurrency.erased,
         maxServers.erased, maxPlayersPerServer.erased, maxSurfacesPerServer.erased,
         maxTagsPerServer.erased, maxStationsPerServer.erased, maxTrainsPerServer.erased, maxPlatformsPerServer.erased,
-        tileDirectory.erased, tileCacheMiB.erased,
+        tileDirectory.erased, tileCacheMiB.erased, history.erased, historyDirectory.erased,
     ]
     /// Every setting of the MapGateway command: its own and the common ones, the metrics endpoint
     /// included (off by default: the gateway then serves /metrics and /healthz on its own port).

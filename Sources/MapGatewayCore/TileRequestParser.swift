@@ -108,7 +108,11 @@ package enum TileRequestParser {
         var rest = Substring(target)
         guard rest.utf8.starts(with: prefix.utf8) else { return nil }
         rest = rest.dropFirst(prefix.count)
-        if let query = rest.utf8.firstIndex(of: UInt8(ascii: "?")) { rest = rest[..<query] }
+        if let query = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            // A request for a past version (`?at=`, the tile history) goes to the normal stack.
+            if Self.hasAtParameter(rest[rest.utf8.index(after: query)...]) { return nil }
+            rest = rest[..<query]
+        }
         guard rest.utf8.count > 4, rest.utf8.suffix(4).elementsEqual(".png".utf8) else { return nil }
         rest = rest.dropLast(4)
         var parts: [Substring] = []
@@ -123,6 +127,11 @@ package enum TileRequestParser {
         return try? TileKey.fromURLComponents(
             server: String(parts[0]), surface: String(parts[1]), layer: String(parts[2]), z: String(parts[3]),
             x: String(parts[4]), y: String(parts[5]))
+    }
+
+    /// Whether a query string has an `at` parameter.
+    static func hasAtParameter(_ query: Substring) -> Bool {
+        query.split(separator: "&").contains { $0 == "at" || $0.hasPrefix("at=") }
     }
 
     /// Whether `c` may appear in a field name (RFC 9110 `tchar`).

@@ -21,7 +21,8 @@ import Shared
 /// endpoint on its own port serves it).
 package func buildRouter(
     configuration: GatewayConfiguration, tileStore: TileStore, liveHub: LiveHub, assets: StaticAssets,
-    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), gate: ViewerGate? = nil
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), gate: ViewerGate? = nil,
+    history: TileHistoryStore? = nil
 ) -> Router<GatewayRequestContext> {
     let gate = gate ?? configuration.viewerGate(metrics: liveHub.metrics)
     let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -33,7 +34,8 @@ package func buildRouter(
         tileStore.health(detail: "\(tileStore.count) tiles, \(liveHub.clientCount) WebSocket clients")
     }
     func routes(on group: some RouterMethods<GatewayRequestContext>) {
-        TileRoutes(tiles: tileStore, metrics: liveHub.metrics).register(on: group)
+        TileRoutes(tiles: tileStore, metrics: liveHub.metrics, history: history).register(on: group)
+        TileHistoryRoutes(history: history, tiles: tileStore, hub: liveHub).register(on: group)
         InspectGridRoutes(grids: tileStore.grids).register(on: group)
         APIRoutes(tiles: tileStore, hub: liveHub, staleAfterSeconds: configuration.staleAfterSeconds)
             .register(on: group)
@@ -82,13 +84,14 @@ package func buildApplication(
     liveHub: LiveHub,
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     gate: ViewerGate? = nil,
+    history: TileHistoryStore? = nil,
     logger: Logger
 ) throws(LeafletVersionError) -> some ApplicationProtocol {
     let assets = try StaticAssets(leafletDirectory: configuration.leafletDirectory, logger: logger)
     let gate = gate ?? configuration.viewerGate(metrics: liveHub.metrics)
     let router = buildRouter(
         configuration: configuration, tileStore: tileStore, liveHub: liveHub, assets: assets, registry: registry,
-        gate: gate)
+        gate: gate, history: history)
 
     let wsRouter = Router(context: GatewayWebSocketContext.self)
     if configuration.needsPolicy { wsRouter.add(middleware: policy(configuration, gate: gate)) }

@@ -11,6 +11,7 @@ extension GatewayError: HTTPResponseError {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -33,6 +34,7 @@ extension GatewayError: HTTPResponseError {
             case .unauthorized: "authentication required: open the map with ?token=… or log in\n"
             case .forbidden(let why): "forbidden: \(why)\n"
             case .tooManyRequests(let seconds): "too many failed logins: try again in \(seconds) s\n"
+            case .unavailable(let what): "unavailable: \(what) failed\n"
             }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -23,6 +23,8 @@ extension ConditionalRequest {
 struct TileRoutes<Context: RequestContext> {
     let tiles: TileStore
     let metrics: GatewayMetrics?
+    /// The tile history for `?at=` (nil: history is off, every `?at=` is a 404).
+    var history: TileHistoryStore? = nil
 
     func register(on router: some RouterMethods<Context>) {
         router.get("tiles/:server/:surface/:layer/:z/:x/{y}.png") { request, context in
@@ -38,6 +40,9 @@ struct TileRoutes<Context: RequestContext> {
         } catch {
             metrics?.tileInvalid.increment()
             throw error
+        }
+        if let at = request.uri.queryParameters["at"] {
+            return try await TileHistoryAnswers.serve(key, at: String(at), request: request, history: history, metrics: metrics)
         }
         guard let tile = await tiles.tile(key) else {
             metrics?.tileMisses.increment()

@@ -55,7 +55,7 @@ package enum CommonSettings {
     package static let kafka: [AnySetting] = [
         kafkaBootstrap.erased, topicPrefix.erased, clientID.erased, kafkaProperties.erased, rawPartitions.erased,
         mapPartitions.erased, livePartitions.erased, tilesPartitions.erased,
-    ]
+    ] + HistorySettings.all
     /// The settings of a command that reaches Kafka but serves no metrics (`TileRenderer rerender`).
     package static let base: [AnySetting] = [configFile.erased, logLevel.erased] + kafka
     /// `base` plus the metrics endpoint: what every long-running service shares.

@@ -16,6 +16,8 @@ package struct KafkaSettings: Sendable {
     package var properties: [String: String]
     /// Partition counts used when this service creates topics.
     package var partitions: TopicLayout
+    /// `retention.ms` of the history topics (``HistorySettings/retention``).
+    package var historyRetentionMs: Int64 = Int64(HistorySettings.retention.defaultValue) * 1000
 
     package init(
         bootstrap: String, topics: Topics = Topics(), clientID: String, properties: [String: String] = [:],
@@ -46,6 +48,7 @@ package struct KafkaSettings: Sendable {
             partitions: TopicLayout(
                 raw: try config.value(CommonSettings.rawPartitions), map: try config.value(CommonSettings.mapPartitions),
                 live: try config.value(CommonSettings.livePartitions), tiles: try config.value(CommonSettings.tilesPartitions)))
+        historyRetentionMs = Int64(try config.value(HistorySettings.retention)) * 1000
     }
 
     /// The consumer group id for `base` in this deployment: `<topic prefix>.<base>`, so that
@@ -71,6 +74,10 @@ package struct KafkaSettings: Sendable {
             TopicSpec(name: topics.trains, partitions: partitions.live, configs: ["retention.ms": "3600000"]),
             TopicSpec(name: topics.prototypes, partitions: 1, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.tiles, partitions: partitions.tiles, configs: ["cleanup.policy": "compact"]),
+            // Partitioned like tiles: a tile's versions are in the partition of its tiles record.
+            TopicSpec(
+                name: topics.tileHistory, partitions: partitions.tiles,
+                configs: ["cleanup.policy": "compact,delete", "retention.ms": String(historyRetentionMs)]),
             TopicSpec(name: topics.deadLetter, partitions: 1, configs: ["retention.ms": week]),
             TopicSpec(name: topics.rendererState, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.pyramid, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),

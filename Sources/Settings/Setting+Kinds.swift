@@ -86,9 +86,10 @@ extension Setting where Value == Double {
 extension Setting where Value == Bool {
     /// A Boolean, off by default; the bare flag turns it on (`--stdin`), `--stdin=false` off,
     /// the environment and the file say `true`/`false` (also `1`/`0`, `yes`/`no`).
-    package static func toggle(_ key: String, flag: String, help: String) -> Setting {
+    /// `value`: the default (true: on unless turned off with `--flag=false`).
+    package static func toggle(_ key: String, flag: String, default value: Bool = false, help: String) -> Setting {
         Setting(
-            key: key, flag: flag, defaultValue: false, help: help, defaultText: "false", expected: "true or false",
+            key: key, flag: flag, defaultValue: value, help: help, defaultText: "\(value)", expected: "true or false",
             kind: .toggle,
             decode: { raw in
                 switch raw {

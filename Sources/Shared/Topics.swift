@@ -22,6 +22,10 @@ public struct Topics: Sendable, Hashable {
     public var prototypes: String { "\(prefix).prototypes" }
     /// TileRenderer → MapGateway: PNG tiles, key = ``TileKey``.
     public var tiles: String { "\(prefix).tiles" }
+    /// TileRenderer → MapGateway: every published tile version, key `<TileKey>/<bucket>`
+    /// (bucket = publish unix ms / history interval ms), in the partition of the tile's `tiles`
+    /// record; value PNG (empty: removed), headers `server`, `hash`, `time`, `tick`.
+    public var tileHistory: String { "\(prefix).tile-history" }
     /// TileRenderer's state store (changelog): key `c/<server>/<surface>/<cx>/<cy>` (a chunk's
     /// absolute state) or `s/…/<rx>/<ry>` (buildings of another region reaching into it),
     /// partitioned like ``map`` (the partition of the chunk's region).
@@ -55,6 +59,10 @@ public enum RecordHeader {
     /// ``ContentHash/fnv1a64(_:)`` of a tile's bytes in lower-case hex (TileRenderer computes it
     /// once; MapGateway's ETag is made from it, see ``ContentHash/fromHeader(_:)``).
     public static let contentHash = "hash"
+    /// Unix milliseconds at which a tile version was published (`tile-history`).
+    public static let time = "time"
+    /// The game tick of a tile version, when the renderer knows it (`tile-history`).
+    public static let tick = "tick"
     /// `<provenance format>:<lowercase hex HMAC-SHA256>`, keyed with the server's secret, of the
     /// record's identity and value (``ProvenanceSigner``; added by LogPipe, verified by
     /// PacketIngest; 64 hex digits without a prefix: format 1).

@@ -1,3 +1,6 @@
+package import Shared
+import Settings
+
 /// Settings of the TileRenderer workers.
 package struct TileRendererConfiguration: Sendable {
     /// Dirty tiles are collected for this long before they are rendered together (0 renders
@@ -18,6 +21,11 @@ package struct TileRendererConfiguration: Sendable {
     package var stateDirectory: String?
     /// Bytes of the state store's block cache (nil: the store's default).
     package var stateCacheBytes: Int?
+    /// Milliseconds of one history interval: the bucket of a `tile-history` key (``TileHistoryRecords``).
+    package var historyIntervalMs: Int64 = Int64(HistorySettings.interval.defaultValue) * 1000
+
+    /// How tile versions go to `tile-history` under `topics`.
+    package func history(_ topics: Topics) -> TileHistoryRecords { TileHistoryRecords(topics: topics, intervalMs: historyIntervalMs) }
 
     package init(
         coalesceWindow: Duration = .seconds(1), batchSize: Int = 2000, compressionLevel: Int32 = 6, regionsPerStep: Int = 16,

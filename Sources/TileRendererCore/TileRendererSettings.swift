@@ -44,5 +44,6 @@ extension TileRendererConfiguration {
         detailWorkers = try config.value(TileRendererSettings.detailWorkers)
         stateDirectory = try config.value(TileRendererSettings.stateDirectory)
         stateCacheBytes = try config.value(TileRendererSettings.stateCacheMiB) << 20
+        historyIntervalMs = Int64(try config.value(HistorySettings.interval)) * 1000
     }
 }

@@ -178,7 +178,7 @@ package final class DetailWorker: Service, Sendable {
                 let out = await core.run { $0.flush(maxRegions: step) }
                 metrics.record(out)
                 metrics.rerenderRemaining.record(out.remaining)
-                for failed in await publish(out.first, producer: producer, logger: logger) {
+                for failed in await publish(out.first, producer: producer, logger: logger, history: configuration.history(topics)) {
                     await core.run { $0.failed(failed) }
                 }
                 pendingState = out.then

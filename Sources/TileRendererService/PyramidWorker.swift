@@ -94,7 +94,7 @@ package final class PyramidWorker: Service, Sendable {
             dirtySince = nil
             let out = await core.run { $0.flush() }
             metrics.record(out)
-            for failed in await publish(out.first, producer: producer, logger: logger) {
+            for failed in await publish(out.first, producer: producer, logger: logger, history: configuration.history(topics)) {
                 await core.run { $0.failed(failed) }
             }
         }

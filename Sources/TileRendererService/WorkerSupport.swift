@@ -68,13 +68,30 @@ final class BadRecords: Sendable {
 }
 
 /// Sends `records` and waits for every delivery; returns the ones that failed (after logging).
-func publish(_ records: [ProducerMessage], producer: KafkaProducer, logger: Logger) async -> [ProducerMessage] {
+/// With `history`, each delivered tile record is then also written to `tile-history` (in the
+/// partition its `tiles` record went to); a tile whose history record fails counts as failed
+/// too, so the next flush publishes it again. Both are delivered before the caller acks.
+func publish(
+    _ records: [ProducerMessage], producer: KafkaProducer, logger: Logger, history: TileHistoryRecords? = nil
+) async -> [ProducerMessage] {
     guard !records.isEmpty else { return [] }
     var failed: [ProducerMessage] = []
+    var versions: [(tile: ProducerMessage, version: ProducerMessage)] = []
+    let now = WallClock.nowMillis()
     for (record, result) in zip(records, await producer.send(records)) {
-        if case .failure(let error) = result {
+        switch result {
+        case .failure(let error):
             logger.error("publish failed", metadata: ["topic": "\(record.topic)", "key": "\(record.keyString ?? "")", "error": "\(error)"])
             failed.append(record)
+        case .success(let report):
+            if let version = history?.record(of: record, partition: report.partition, now: now) { versions.append((record, version)) }
+        }
+    }
+    guard !versions.isEmpty else { return failed }
+    for (pair, result) in zip(versions, await producer.send(versions.map { $0.version })) {
+        if case .failure(let error) = result {
+            logger.error("history publish failed", metadata: ["key": "\(pair.version.keyString ?? "")", "error": "\(error)"])
+            failed.append(pair.tile)
         }
     }
     return failed

@@ -1,0 +1,47 @@
+import Kafka
+import KafkaModel
+package import Logging
+import MapGatewayCore
+package import ServiceLifecycle
+package import Settings
+
+/// The gateway's tile history as its settings ask (issue 16): the store in `--history-directory`
+/// (default `<tile-directory>-history`; `--history=false`: off), fed by a consumer of
+/// `tile-history` of its own that resumes where the store's offsets say.
+package struct GatewayHistory: Sendable {
+    /// The store the routes read.
+    package let store: TileHistoryStore
+    /// The consumer and the feed, to run with the gateway.
+    package let services: [any Service]
+
+    /// Opens the store and makes its consumer (group `map-gateway.history.<replica>`, never committed);
+    /// nil when history is off.
+    /// - Throws: ``ServiceConfigError`` for a bad setting, ``LocalStore/LocalStoreError`` when the
+    ///   store cannot be opened, ``Kafka/KafkaError`` for the consumer.
+    package static func open(config: some SettingValues, kafka: KafkaSettings, replica: String, logger: Logger) async throws -> GatewayHistory? {
+        guard try config.value(GatewaySettings.history) else {
+            logger.info("tile history is off (--history=false)")
+            return nil
+        }
+        var directory = try config.value(GatewaySettings.historyDirectory)
+        if directory.isEmpty {
+            let tiles = try config.value(GatewaySettings.tileDirectory)
+            guard !tiles.isEmpty else {
+                logger.info("tile history is off: no --history-directory and no --tile-directory")
+                return nil
+            }
+            directory = (tiles.hasSuffix("/") ? String(tiles.dropLast()) : tiles) + "-history"
+        }
+        let core = HistoryCore(
+            intervalMs: Int64(try config.value(HistorySettings.interval)) * 1000,
+            retentionMs: Int64(try config.value(HistorySettings.retention)) * 1000)
+        let store = try await TileHistoryStore.open(directory: directory, core: core)
+        let resume = TileResume(topic: kafka.topics.tileHistory, stored: store.offsets, metrics: nil)
+        let consumer = try KafkaConsumer(
+            configuration: ConsumerConfiguration(
+                client: kafka.client("history"), groupID: kafka.groupID("map-gateway.history.\(replica)"),
+                topics: [kafka.topics.tileHistory]),
+            logger: logger, onRebalance: { resume.rebalanced($0) })
+        return GatewayHistory(store: store, services: [consumer, TileHistoryFeed(consumer: consumer, store: store, resume: resume, logger: logger)])
+    }
+}
