@@ -5,6 +5,7 @@ import MapGatewayCore
 import MapGatewayServer
 import PalettePNG
 import Shared
+import TileRendererCore
 
 /// `history`: a past tile (`?at=`, a seek in the gateway's history store over RocksDB) against a
 /// live one (the gateway's tile store in memory), looked up the way the tile routes do, in the same
@@ -90,7 +91,10 @@ struct HistoryBenchmark: AsyncParsableCommand {
         let start = Bench.now()
         var elapsed = 0.0
         repeat {
-            for _ in 0..<64 { precondition(await body(), "lookup failed") }
+            for _ in 0..<64 {
+                let ok = await body()
+                precondition(ok, "lookup failed")
+            }
             done += 64
             elapsed = Bench.now() - start
         } while elapsed < seconds

@@ -2,6 +2,7 @@ import Kafka
 import KafkaModel
 package import Logging
 import MapGatewayCore
+import Shared
 package import ServiceLifecycle
 package import Settings
 

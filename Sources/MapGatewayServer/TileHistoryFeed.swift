@@ -1,6 +1,7 @@
 package import Kafka
 package import Logging
 import ServiceLifecycle
+import MapGatewayCore
 import Shared
 
 /// Feeds the ``TileHistoryStore`` from `tile-history`: resumes each partition where the store's

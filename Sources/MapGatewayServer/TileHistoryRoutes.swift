@@ -1,4 +1,5 @@
 import Hummingbird
+import Metrics
 import MapGatewayCore
 import NIOCore
 import Shared
