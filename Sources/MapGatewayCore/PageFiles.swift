@@ -28,6 +28,8 @@ package enum PageFiles {
         ("/search.js", PackageResources.search_js, javaScript),
         ("/grid.js", PackageResources.grid_js, javaScript),
         ("/inspect.js", PackageResources.inspect_js, javaScript),
+        ("/timeline.js", PackageResources.timeline_js, javaScript),
+        ("/timebar.js", PackageResources.timebar_js, javaScript),
     ]
 
     /// The Leaflet files read from the Leaflet directory, relative to it.

@@ -68,6 +68,17 @@ extension BrowserTests {
         url: String, size: String = "1280x800", until: String, steps: [(until: String, click: String?)],
         between: (Int) async throws -> Void = { _ in }
     ) async throws -> [(body: [String: String], page: FactoryState)] {
+        try await browserSession(
+            url: url, size: size, until: until, steps: steps, eval: factoryStateJS, as: FactoryState.self,
+            between: between)
+    }
+
+    /// ``session(url:size:until:steps:between:)`` with the page state of `eval` (a JavaScript
+    /// expression giving a JSON string) decoded as `State`.
+    static func browserSession<State: Decodable>(
+        url: String, size: String, until: String, steps: [(until: String, click: String?)], eval: String,
+        as: State.Type, between: (Int) async throws -> Void
+    ) async throws -> [(body: [String: String], page: State)] {
         let python = root.appendingPathComponent(".tools/venv/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/deps.sh (needs .tools/venv)")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is required")
@@ -78,7 +89,7 @@ extension BrowserTests {
         let shots = (0...steps.count).map { dir.appendingPathComponent("\(size)-\(tag)-\($0).png").path }
         var arguments = [
             root.appendingPathComponent("scripts/screenshot.py").path, url, shots[0], "--wait", "60", "--size", size,
-            "--eval", factoryStateJS, "--until", until,
+            "--eval", eval, "--until", until,
         ]
         for (i, step) in steps.enumerated() { arguments += ["--then", shots[i + 1], step.until] + (step.click.map { [$0] } ?? []) }
         let ended = Ended()
@@ -101,7 +112,7 @@ extension BrowserTests {
         return try (0...steps.count).map { i in
             let body = try JSONDecoder().decode([String: String].self, from: Data(lines[2 * i].utf8))
             let inner = try JSONDecoder().decode(String.self, from: Data(lines[2 * i + 1].utf8))
-            return (body, try JSONDecoder().decode(FactoryState.self, from: Data(inner.utf8)))
+            return (body, try JSONDecoder().decode(State.self, from: Data(inner.utf8)))
         }
     }
 

@@ -9,6 +9,10 @@ import { layers, map, toLatLng } from './map.js';
 import { platforms } from './platforms.js';
 import { start } from './servers.js';
 import { live, state } from './state.js';
+import { onViewedTime, setViewedTime, viewedWindow } from './timebar.js';
 
-window.kafkatorio = { map, state, toLatLng, layers, live, factory: { objects: factory, markers }, platforms, search, inspected };
+window.kafkatorio = {
+  map, state, toLatLng, layers, live, factory: { objects: factory, markers }, platforms, search, inspected,
+  time: { onViewedTime, setViewedTime, viewedWindow },
+};
 start();

@@ -4,6 +4,7 @@
 // (x, y), as in the gateway's TileKey. Only Leaflet's public API is used.
 import { api, setData } from './dom.js';
 import { tileRel, tileURL, outsideExtent } from './model.js';
+import { tileAtURL } from './timeline.js';
 import { DETAIL_ZOOM, LAYERS, MAX_ZOOM, MIN_TILE_ZOOM, state } from './state.js';
 
 /** Leaflet, loaded before the modules by its own script tag. */
@@ -22,7 +23,10 @@ map.setView([0, 0], DETAIL_ZOOM);
 
 // ---- tile layers ------------------------------------------------------------------------------
 const MapTileLayer = L.TileLayer.extend({
-  getTileUrl(c) { return tileURL(state.server, state.surface, this.options.layerName, c, state.versions); },
+  // While the past is viewed (`state.at`), the version current then (`?at=`), else the live one.
+  getTileUrl(c) {
+    return tileAtURL(tileURL(state.server, state.surface, this.options.layerName, c, state.versions), state.at);
+  },
 });
 
 /** The tile images on screen by "layer/z/x/y", from Leaflet's tileloadstart/tileunload events. */
@@ -109,18 +113,39 @@ export function refreshTile(msg) {
   if (!msg.removed && msg.z === DETAIL_ZOOM && (!state.extent || outsideExtent(msg, state.extent, DETAIL_ZOOM))) {
     scheduleSurfaceReload();
   }
+  if (state.at !== null) { return; }  // viewing the past: the live versions wait for the return
   const layer = layers[msg.layer];
   const tile = layer && map.hasLayer(layer) ? onScreen.get(rel) : undefined;
   if (!tile) { return; }
   if (msg.removed) { tile.src = EMPTY_TILE; return; }
-  const url = layer.getTileUrl({ x: msg.x, y: msg.y, z: msg.z });
+  swapTile(rel, tile, layer.getTileUrl({ x: msg.x, y: msg.y, z: msg.z }));
+}
+
+// Loads `url` off-screen, then shows it in `tile` if that is still on screen as `rel` (a missing
+// tile, 404, shows nothing).
+function swapTile(rel, tile, url) {
   const img = new Image();
   img.onload = () => {
     if (onScreen.get(rel) !== tile) { return; }  // scrolled away meanwhile
     tile.src = url;
     countLoaded();
   };
+  img.onerror = () => { if (onScreen.get(rel) === tile) { tile.src = EMPTY_TILE; } };
   img.src = url;
+}
+
+/**
+ * The viewed time (`state.at`) changed: every tile on screen swaps to its version of that moment
+ * (or the live one) without flicker; tiles scrolled in later ask for it by their URL.
+ */
+export function retimeTiles() {
+  for (const [rel, tile] of onScreen) {
+    const [name, z, x, y] = rel.split('/');
+    const layer = layers[name];
+    if (!layer || !map.hasLayer(layer)) { continue; }
+    const url = layer.getTileUrl({ x: Number(x), y: Number(y), z: Number(z) });
+    if (tile.getAttribute('src') !== url) { swapTile(rel, tile, url); }
+  }
 }
 
 let reloadTimer = null;

@@ -1,8 +1,9 @@
 // Servers and surfaces: the server list, the surface picker, the address hash
-// (#server/surface/x/y/zoom) and the cursor's coordinates.
+// (#server/surface/x/y/zoom[/t=<unix ms>], no t = live) and the cursor's coordinates.
 import { $, api, element, notice, setData, text } from './dom.js';
 import { fromLatLng, loadSurface, map, toLatLng } from './map.js';
 import { formatHash, parseHash, surfaceLabel } from './model.js';
+import { hashWithTime, timeFromHash } from './timeline.js';
 import { MAX_ZOOM, MIN_TILE_ZOOM, emit, state } from './state.js';
 
 /** Fills the surface picker from `state.surfaces` (labels as text). */
@@ -93,17 +94,22 @@ async function loadServers(forceList) {
 
 // ---- URL hash and cursor ----------------------------------------------------------------------
 let applyingHash = false;
-/** Writes the shown server, surface and view into the address hash. */
+/** Writes the shown server, surface, view and viewed time into the address hash. */
 export function writeHash() {
   if (applyingHash || !state.server) { return; }
   const c = fromLatLng(map.getCenter());
-  const h = formatHash(state.server, state.surface, c.x, c.y, map.getZoom());
+  const h = hashWithTime(formatHash(state.server, state.surface, c.x, c.y, map.getZoom()), state.at);
   if (location.hash !== h) { history.replaceState(history.state, '', h); }
 }
 
 function readHash() {
   const h = parseHash(location.hash);
   if (!h) { return false; }
+  const at = timeFromHash(location.hash);
+  if (at !== state.at) {
+    state.at = at;
+    emit('timechange');
+  }
   applyingHash = true;
   if (Number.isFinite(h.x) && Number.isFinite(h.y)) {
     const zoom = Number.isFinite(h.zoom) ? Math.max(MIN_TILE_ZOOM, Math.min(MAX_ZOOM, h.zoom)) : map.getZoom();

@@ -7,10 +7,14 @@ export const DETAIL_ZOOM = 3;
 export const MIN_TILE_ZOOM = -13;
 export const MAX_ZOOM = 6;
 
-/** What is shown: server, surface, its extent and rendered zoom levels, tile versions. */
+/**
+ * What is shown: server, surface, its extent and rendered zoom levels, tile versions, and the
+ * viewed time `at` (unix ms; null = live).
+ */
 export const state = {
   servers: [], server: null, surface: null, surfaces: {}, extent: null, zooms: [],
   tilesLoaded: 0, tilesFailed: 0, versions: {}, viewFromHash: false,
+  at: null,
 };
 
 /** Live data: the WebSocket, players and their markers (by index), chat, status, follow. */
@@ -22,7 +26,8 @@ export const live = {
 /**
  * Page events: `serverchange` (a different server is shown), `surfacechange` (a different
  * surface is shown), `live` (a WebSocket message of the shown server, as `detail`, before
- * live.js applies it).
+ * live.js applies it), `timechange` (the viewed time `state.at` changed: the time bar, the tile
+ * layers and the trails follow it).
  */
 export const events = new EventTarget();
 
