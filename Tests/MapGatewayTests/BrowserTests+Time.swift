@@ -1,4 +1,5 @@
 import Foundation
+import KafkaModel
 import Hummingbird
 import HummingbirdTesting
 import Shared
@@ -43,7 +44,7 @@ extension BrowserTests {
     /// a live tile update while viewing the past leaves the past tile on screen; "Live" returns
     /// to the live tiles, the update included, and drops `t=` from the address. The time bar
     /// stays beside the panel (wide) or within the screen (narrow) and never overflows.
-    /// (The older map's pixels need the history backend, `?at=` answers: not part of this test.)
+    /// The past tiles come from a real history store, so the older map is what is shown.
     @Test(.timeLimit(.minutes(3)), arguments: ["1280x800", "420x760"])
     func sharedMomentLinkOpensThePastAndLiveReturns(size: String) async throws {
         let tiles = TileStore()
@@ -52,9 +53,26 @@ extension BrowserTests {
             tiles.put(key: Fixture.key(x: x, y: y), png: TestPNG.checker(), version: 1)
         }
         hub.apply(Fixture.surface("nauvis", planet: "nauvis"), server: "srv")
-        let app = try buildApplication(
-            configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, logger: Fixture.logger)
         let at = Int64(Date().timeIntervalSince1970 * 1000) - 3 * 86_400_000 - 5000
+        // The older map: a real history store (RocksDB) holding blue versions of the tiles a
+        // minute before the moment viewed; the live tiles are green.
+        let core = HistoryCore(intervalMs: 60_000, retentionMs: 30 * 86_400_000)
+        let directory = NSTemporaryDirectory() + "kafkatorio-time-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let history = try await TileHistoryStore.open(directory: directory, core: core)
+        let older = TestPNG.checker(a: (40, 60, 200))
+        try await history.apply([(0, 0), (-1, -1), (0, -1), (1, 0)].enumerated().map { (i, xy) -> ConsumerMessage in
+            let (x, y) = xy
+            return ConsumerMessage(
+                topic: "tile-history", partition: 0, offset: Int64(i),
+                key: Array("\(Fixture.key(x: x, y: y).string)/\(core.bucket(at - 60_000))".utf8), value: older,
+                headers: [
+                    KafkaHeader(key: RecordHeader.contentHash, string: String(ContentHash.fnv1a64(older), radix: 16)),
+                    KafkaHeader(key: RecordHeader.time, string: String(at - 60_000)),
+                ])
+        })
+        let app = try buildApplication(
+            configuration: Fixture.configuration(), tileStore: tiles, liveHub: hub, history: history, logger: Fixture.logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let pastTile = "img[src$=\"terrain/3/0/0.png?at=\(at)\"]"
@@ -83,9 +101,11 @@ extension BrowserTests {
             #expect(past.page.hash.hasSuffix("/t=\(at)"), "\(past.page.hash)")
             #expect(past.page.tiles.contains("tiles/srv/nauvis/terrain/3/0/0.png?at=\(at)"), "\(past.page.tiles)")
             #expect(past.page.tiles.allSatisfy { $0.hasSuffix("?at=\(at)") }, "\(past.page.tiles)")
-            // The live update did not replace the past tile (still green on screen).
+            // The older map is on screen (blue), not the live one (green).
+            #expect(past.page.pixel == [40, 60, 200], "\(String(describing: past.page.pixel))")
+            // The live update did not replace the past tile (still the older, blue one on screen).
             #expect(kept.page.tiles.allSatisfy { $0.hasSuffix("?at=\(at)") }, "\(kept.page.tiles)")
-            #expect(kept.page.pixel == [60, 140, 60], "\(String(describing: kept.page.pixel))")
+            #expect(kept.page.pixel == [40, 60, 200], "\(String(describing: kept.page.pixel))")
             // Back to live: the live tiles with the update, no t= in the address.
             #expect(back.body["time"] == "live", "\(back.body)")
             #expect(back.page.state.hasPrefix("Live"), "\(back.page.state)")
