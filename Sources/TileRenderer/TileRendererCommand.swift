@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
         try await kafka.ensureTopics(logger: logger)
         let topics = kafka.topics
         let counts = try await KafkaAdmin(configuration: kafka.client("admin"), logger: logger)
-            .partitionCounts([topics.map, topics.rendererState, topics.pyramid])
+            .partitionCounts([topics.map, topics.rendererState, topics.pyramid, topics.prototypes])
         let mapPartitions = counts[topics.map] ?? kafka.partitions.map
         guard counts[topics.rendererState] == mapPartitions else {
             throw ServiceConfigError(
@@ -81,7 +81,7 @@ struct Serve: AsyncParsableCommand {
                 let prototypes = try KafkaConsumer(
                     configuration: ConsumerConfiguration(
                         client: kafka.client("prototypes-\(index)"), groupID: "\(group).prototypes.\(unique).\(index)",
-                        topics: [topics.prototypes]),
+                        topics: [topics.prototypes], partitionEOF: true),
                     logger: logger)
                 let control = try KafkaConsumer(
                     configuration: ConsumerConfiguration(
@@ -90,7 +90,8 @@ struct Serve: AsyncParsableCommand {
                     logger: logger)
                 let worker = try DetailWorker(
                     consumer: consumer, inbox: inbox, prototypes: prototypes, control: control, producer: producer, topics: topics,
-                    mapPartitions: mapPartitions, configuration: own, logger: workerLogger, store: store, index: index)
+                    mapPartitions: mapPartitions, configuration: own, logger: workerLogger, store: store, index: index,
+                    prototypePartitions: counts[topics.prototypes] ?? 1)
                 details.append(worker)
                 services += [consumer, prototypes, control, worker]
                 consumers += [consumer, prototypes, control]

@@ -13,7 +13,8 @@ package import Shared
 /// that comes back restored goes straight on, one revoked during its restore restores again.
 /// A flush runs when a changed region is due by the ``BurstCoalescer`` rule (the first change
 /// of a quiet region at once, a burst once per coalescing window) and continues step by step
-/// until the dirty work is done. No flush runs while a revoke is pending. `map` offsets are stored only when what they
+/// until the dirty work is done. No flush runs while a revoke is pending, nor before the
+/// prototypes topic was read to its end once (at most ``prototypesWait``). `map` offsets are stored only when what they
 /// applied is published: after a complete flush whose state records were delivered, or when
 /// nothing is dirty and no flush is waiting.
 ///
@@ -77,6 +78,12 @@ package struct DetailLoop<Record, Command> {
         var revokedAt: ContinuousClock.Instant?
         /// Re-render commands running (reported after every flush step until one completes).
         var commands: [Command] = []
+        /// The prototypes topic was read to its end once (or ``prototypesWait`` passed): tiles
+        /// may render. Before, a tile would be drawn without its entities' colours and sizes
+        /// and published again, right, a moment later.
+        var prototypesRead: Bool
+        /// The first poll, from which ``prototypesWait`` counts.
+        var firstPoll: ContinuousClock.Instant?
     }
 
     private var state: State
@@ -84,11 +91,28 @@ package struct DetailLoop<Record, Command> {
     package let coalesceWindow: Duration
     /// How long the state of revoked partitions is kept waiting for an assignment.
     package let revokeTimeout: Duration
+    /// How long, from the first poll, the first flush waits for ``prototypesEnded()`` (zero: it
+    /// does not wait). Bounded, so that an unreadable prototypes topic delays tiles, never stops them.
+    package let prototypesWait: Duration
 
-    package init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30)) {
+    package init(coalesceWindow: Duration, revokeTimeout: Duration = .seconds(30), prototypesWait: Duration = .zero) {
         self.coalesceWindow = coalesceWindow
         self.revokeTimeout = revokeTimeout
-        state = .running(Running(coalescer: BurstCoalescer(window: coalesceWindow)))
+        self.prototypesWait = prototypesWait
+        state = .running(Running(coalescer: BurstCoalescer(window: coalesceWindow), prototypesRead: prototypesWait <= .zero))
+    }
+
+    /// The prototypes topic was read to its end (every partition of it): flushes may run.
+    package mutating func prototypesEnded() {
+        guard case .running(var r) = state else { return }
+        r.prototypesRead = true
+        state = .running(r)
+    }
+
+    /// Whether flushes may run (the prototypes were read, or waiting for them timed out).
+    package var prototypesRead: Bool {
+        guard case .running(let r) = state else { return false }
+        return r.prototypesRead
     }
 
     /// The phase of partition `p` (nil: not this worker's).
@@ -218,12 +242,17 @@ package struct DetailLoop<Record, Command> {
         guard case .running(var r) = state else { return [] }
         defer { state = .running(r) }
         r.coalescer.update(changed: regions, now: now)
+        if !r.prototypesRead {
+            let first = r.firstPoll ?? now
+            r.firstPoll = first
+            r.prototypesRead = now - first >= prototypesWait
+        }
         if dirty == 0, !r.flushing, !r.coalescer.hasPending, r.revokedAt == nil, !r.applied.isEmpty {
             // Nothing waits for a flush: what was applied changed nothing or is all written.
             let offsets = storable(&r)
             return offsets.isEmpty ? [] : [.store(offsets)]
         }
-        guard r.revokedAt == nil, r.flushing || r.coalescer.isDue(now: now) else { return [] }
+        guard r.prototypesRead, r.revokedAt == nil, r.flushing || r.coalescer.isDue(now: now) else { return [] }
         r.flushing = true
         return [.flush]
     }

@@ -40,6 +40,10 @@ package final class DetailWorker: Service, Sendable {
     private let metrics: RendererMetrics
     let storeFailures = Counter(label: "renderer_state_store_failures_total")
     private let bad: BadRecords
+    /// Partitions of the prototypes topic (all must reach their end before the first flush).
+    private let prototypePartitions: Int
+    /// How long the first flush waits for the prototypes topic to be read to its end.
+    static let prototypesWait = Duration.seconds(10)
 
     /// A decoded `map` record: its server, packet and partition.
     typealias MapRecord = (server: String, packet: Packet, partition: Int32)
@@ -47,7 +51,8 @@ package final class DetailWorker: Service, Sendable {
     /// - Parameters:
     ///   - consumer: group consumer of `map` + state topic, created with `inbox.post` as its
     ///     rebalance handler, `.eager` strategy and `partitionEOF: true`.
-    ///   - prototypes: consumer of the whole `prototypes` topic (own group).
+    ///   - prototypes: consumer of the whole `prototypes` topic (own group, `partitionEOF: true`).
+    ///   - prototypePartitions: the prototypes topic's partition count.
     ///   - control: consumer of the control topic from its end (own group).
     ///   - store: the process's state store, shared by its detail workers (each saves and
     ///     resumes only the partitions it owns).
@@ -55,8 +60,9 @@ package final class DetailWorker: Service, Sendable {
     package init(
         consumer: KafkaConsumer, inbox: RebalanceInbox, prototypes: KafkaConsumer, control: KafkaConsumer,
         producer: KafkaProducer, topics: Topics, mapPartitions: Int, configuration: TileRendererConfiguration, logger: Logger,
-        store: RendererStore? = nil, index: Int = 0
+        store: RendererStore? = nil, index: Int = 0, prototypePartitions: Int = 1
     ) throws {
+        self.prototypePartitions = max(1, prototypePartitions)
         self.store = store
         metrics = RendererMetrics(role: "detail", worker: index)
         self.consumer = consumer
@@ -80,13 +86,22 @@ package final class DetailWorker: Service, Sendable {
     }
 
     private func loop() async throws {
-        var machine = DetailLoop<MapRecord?, RerenderCommand>(coalesceWindow: configuration.coalesceWindow)
+        var machine = DetailLoop<MapRecord?, RerenderCommand>(coalesceWindow: configuration.coalesceWindow, prototypesWait: Self.prototypesWait)
         defer { _ = machine.shutdown() }
+        var prototypesEnded = Set<Int32>()
         while !Task.isCancelled {
             if stopReason.withLock({ $0 }) != nil { return try await idleUntilCancelled() }
-            for m in try await prototypes.poll(maxMessages: 1000, timeout: .zero) {
+            let protos = try await prototypes.pollBatch(maxMessages: 1000, timeout: .zero)
+            for m in protos.messages {
                 guard let (server, packet) = decode(m) else { continue }
                 await core.run { $0.apply(packet, server: server) }
+            }
+            if !machine.prototypesRead {
+                prototypesEnded.formUnion(protos.eofPartitions.filter { $0.topic == topics.prototypes }.map(\.partition))
+                if prototypesEnded.count >= prototypePartitions {
+                    machine.prototypesEnded()
+                    logger.info("prototypes read", metadata: ["partitions": "\(prototypesEnded.sorted())"])
+                }
             }
             for m in try await control.poll(maxMessages: 100, timeout: .zero) {
                 let command: RerenderCommand
@@ -131,7 +146,13 @@ package final class DetailWorker: Service, Sendable {
             metrics.stateChunks.record(size.chunks)
             metrics.stateBuildings.record(size.buildings)
             metrics.restoring.record(machine.restoringCount)
+            let waitingForPrototypes = !machine.prototypesRead
             try await execute(machine.polled(dirty: dirty, regions: regions, now: .now), &machine)
+            if waitingForPrototypes, machine.prototypesRead {
+                logger.warning(
+                    "prototypes topic not read to its end in time; rendering with what arrived",
+                    metadata: ["topic": "\(topics.prototypes)", "waited": "\(Self.prototypesWait)", "ended": "\(prototypesEnded.sorted())"])
+            }
         }
     }
 

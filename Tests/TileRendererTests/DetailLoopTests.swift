@@ -131,6 +131,28 @@ struct DetailLoopTests {
         #expect(m.flushed(complete: true, regions: [a], now: at(11)) == [.publishState], "the command was done")
     }
 
+    @Test func noFlushBeforeThePrototypesWereReadOrTheWaitRanOut() {
+        var m = Loop(coalesceWindow: window, prototypesWait: .seconds(10))
+        _ = m.assigned([0])
+        _ = m.stateEnded(0)
+        #expect(!m.prototypesRead)
+        #expect(m.received([(0, 0, "a")]) == [.apply(["a"])])
+        #expect(m.polled(dirty: 3, regions: [a], now: at(1)).isEmpty, "tiles without their entities' colours would be published twice")
+        #expect(m.polled(dirty: 3, regions: [a], now: at(2)).isEmpty, "no offsets are stored for what is not rendered either")
+        m.prototypesEnded()
+        #expect(m.prototypesRead)
+        #expect(m.polled(dirty: 3, regions: [a], now: at(2.1)) == [.flush], "the region is still a quiet one: at once")
+
+        var late = Loop(coalesceWindow: window, prototypesWait: .seconds(10))
+        _ = late.assigned([0])
+        _ = late.stateEnded(0)
+        _ = late.received([(0, 0, "a")])
+        #expect(late.polled(dirty: 3, regions: [a], now: at(5)).isEmpty, "the wait counts from the first poll")
+        #expect(late.polled(dirty: 3, regions: [a], now: at(14.9)).isEmpty)
+        #expect(late.polled(dirty: 3, regions: [a], now: at(15)) == [.flush], "an unreadable prototypes topic delays tiles, never stops them")
+        #expect(late.prototypesRead)
+    }
+
     @Test func shutdownStopsEverything() {
         var m = active([0])
         _ = m.received([(0, 1, "a")])
