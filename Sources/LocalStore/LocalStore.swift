@@ -99,16 +99,18 @@ package final class LocalStore: Sendable {
     }
 
     /// Calls `body` for each key with `prefix` (all keys for an empty one) in key order
-    /// (bytewise), until it returns false. A consistent snapshot: writes made meanwhile are
-    /// not seen.
+    /// (bytewise), until it returns false; with `from`, starting at the first key at or after
+    /// it (one seek: a time range of keys that end in a big-endian time). A consistent
+    /// snapshot: writes made meanwhile are not seen.
     /// - Throws: ``LocalStoreError`` of the iteration (`corrupt` for a bad block), or what
     ///   `body` throws.
-    package func scan(prefix: [UInt8], _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool) throws {
+    package func scan(prefix: [UInt8], from: [UInt8]? = nil, _ body: (_ key: [UInt8], _ value: [UInt8]) throws -> Bool) throws {
         try enter("scan")
         defer { leave() }
         let it = rocksdb_create_iterator(handles.db, handles.read)!
         defer { rocksdb_iter_destroy(it) }
-        if prefix.isEmpty { rocksdb_iter_seek_to_first(it) } else { Self.withBytes(prefix) { p, n in rocksdb_iter_seek(it, p, n) } }
+        let start = from.map { $0.lexicographicallyPrecedes(prefix) ? prefix : $0 } ?? prefix
+        if start.isEmpty { rocksdb_iter_seek_to_first(it) } else { Self.withBytes(start) { p, n in rocksdb_iter_seek(it, p, n) } }
         while rocksdb_iter_valid(it) != 0 {
             var kn = 0, vn = 0
             let k = rocksdb_iter_key(it, &kn)!

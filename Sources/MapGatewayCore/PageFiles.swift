@@ -30,6 +30,7 @@ package enum PageFiles {
         ("/inspect.js", PackageResources.inspect_js, javaScript),
         ("/timeline.js", PackageResources.timeline_js, javaScript),
         ("/timebar.js", PackageResources.timebar_js, javaScript),
+        ("/trails.js", PackageResources.trails_js, javaScript),
     ]
 
     /// The Leaflet files read from the Leaflet directory, relative to it.

@@ -36,6 +36,7 @@ package func buildRouter(
     func routes(on group: some RouterMethods<GatewayRequestContext>) {
         TileRoutes(tiles: tileStore, metrics: liveHub.metrics, history: history).register(on: group)
         TileHistoryRoutes(history: history, tiles: tileStore, hub: liveHub).register(on: group)
+        TrailRoutes(history: history, tiles: tileStore, hub: liveHub).register(on: group)
         InspectGridRoutes(grids: tileStore.grids).register(on: group)
         APIRoutes(tiles: tileStore, hub: liveHub, staleAfterSeconds: configuration.staleAfterSeconds)
             .register(on: group)

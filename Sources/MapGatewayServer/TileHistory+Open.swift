@@ -8,7 +8,8 @@ package import Settings
 
 /// The gateway's tile history as its settings ask (issue 16): the store in `--history-directory`
 /// (default `<tile-directory>-history`; `--history=false`: off), fed by a consumer of
-/// `tile-history` of its own that resumes where the store's offsets say.
+/// `tile-history` of its own that resumes where the store's offsets say, and one of
+/// `player-history` for the player trails, the same way.
 package struct GatewayHistory: Sendable {
     /// The store the routes read.
     package let store: TileHistoryStore
@@ -43,6 +44,15 @@ package struct GatewayHistory: Sendable {
                 client: kafka.client("history"), groupID: kafka.groupID("map-gateway.history.\(replica)"),
                 topics: [kafka.topics.tileHistory]),
             logger: logger, onRebalance: { resume.rebalanced($0) })
-        return GatewayHistory(store: store, services: [consumer, TileHistoryFeed(consumer: consumer, store: store, resume: resume, logger: logger)])
+        let trailResume = TileResume(topic: kafka.topics.playerHistory, stored: store.trailOffsets, metrics: nil)
+        let trailConsumer = try KafkaConsumer(
+            configuration: ConsumerConfiguration(
+                client: kafka.client("trails"), groupID: kafka.groupID("map-gateway.trails.\(replica)"),
+                topics: [kafka.topics.playerHistory]),
+            logger: logger, onRebalance: { trailResume.rebalanced($0) })
+        let trails = TileHistoryFeed(consumer: trailConsumer, resume: trailResume, logger: logger, apply: { try await store.applyTrails($0) })
+        return GatewayHistory(
+            store: store,
+            services: [consumer, TileHistoryFeed(consumer: consumer, store: store, resume: resume, logger: logger), trailConsumer, trails])
     }
 }

@@ -15,21 +15,29 @@ package final class TileHistoryStore: Sendable {
     package let core: HistoryCore
     /// The next offset per partition as stored when the store was opened.
     package let offsets: [Int32: Int64]
-    private let store: LocalStore
-    private let executor: BlockingExecutor
+    /// The next `player-history` offset per partition as stored when the store was opened.
+    package let trailOffsets: [Int32: Int64]
+    let store: LocalStore
+    let executor: BlockingExecutor
     private let stats: Mutex<Stats>
-    private let metrics: TileHistoryMetrics
+    let metrics: TileHistoryMetrics
+    /// The last kept sample per player sample prefix (``TrailCore/playerPrefix(server:surface:player:)``).
+    let lastSamples = Mutex<[[UInt8]: TrailCore.Sample]>([:])
 
     private struct Stats {
         var versions = 0
         var oldest: Int64?
     }
 
-    private init(store: LocalStore, executor: BlockingExecutor, core: HistoryCore, offsets: [Int32: Int64], versions: Int, oldest: Int64?) {
+    private init(
+        store: LocalStore, executor: BlockingExecutor, core: HistoryCore, offsets: [Int32: Int64], trailOffsets: [Int32: Int64],
+        versions: Int, oldest: Int64?
+    ) {
         self.store = store
         self.executor = executor
         self.core = core
         self.offsets = offsets
+        self.trailOffsets = trailOffsets
         stats = Mutex(Stats(versions: versions, oldest: oldest))
         metrics = TileHistoryMetrics()
         metrics.versions.record(versions)
@@ -43,15 +51,22 @@ package final class TileHistoryStore: Sendable {
         return try await executor.run { () throws(LocalStoreError) -> TileHistoryStore in
             let store = try LocalStore(directory: directory, options: LocalStoreOptions(cacheBytes: 8 << 20))
             var offsets: [Int32: Int64] = [:]
+            var trailOffsets: [Int32: Int64] = [:]
             var versions = 0
             var oldest: Int64?
             do {
-                try store.scan(prefix: HistoryCore.offsetPrefix) { key, value in
-                    if let p = Int32(String(decoding: key.dropFirst(2), as: UTF8.self)), let o = Int64(String(decoding: value, as: UTF8.self)) {
-                        offsets[p] = o
+                func read(_ prefix: [UInt8], into offsets: inout [Int32: Int64]) throws {
+                    try store.scan(prefix: prefix) { key, value in
+                        if let p = Int32(String(decoding: key.dropFirst(prefix.count), as: UTF8.self)),
+                            let o = Int64(String(decoding: value, as: UTF8.self))
+                        {
+                            offsets[p] = o
+                        }
+                        return true
                     }
-                    return true
                 }
+                try read(HistoryCore.offsetPrefix, into: &offsets)
+                try read(TrailCore.offsetPrefix, into: &trailOffsets)
                 try store.scan(prefix: Array("v/".utf8)) { key, _ in
                     versions += 1
                     if let t = HistoryCore.time(key) { oldest = min(oldest ?? t, t) }
@@ -62,7 +77,9 @@ package final class TileHistoryStore: Sendable {
             } catch {
                 throw LocalStoreError(kind: .other, operation: "open", directory: directory, message: "\(error)")
             }
-            return TileHistoryStore(store: store, executor: executor, core: core, offsets: offsets, versions: versions, oldest: oldest)
+            return TileHistoryStore(
+                store: store, executor: executor, core: core, offsets: offsets, trailOffsets: trailOffsets, versions: versions,
+                oldest: oldest)
         }
     }
 
@@ -181,6 +198,8 @@ package final class TileHistoryStore: Sendable {
     package func sweep(now: Int64) async throws -> Int {
         let cut = core.cut(now: now)
         let (deleted, oldest) = try await executor.run { () throws -> (Int, Int64?) in
+            var deletedSamples = 0
+            defer { if deletedSamples > 0 { metrics.samplesSwept.increment(by: deletedSamples) } }
             var batch = LocalStoreBatch()
             var tile: ArraySlice<UInt8> = []
             var versions: [(time: Int64, removed: Bool)] = []
@@ -203,6 +222,7 @@ package final class TileHistoryStore: Sendable {
                 return true
             }
             close()
+            deletedSamples = try Self.sweepSamples(store, cut: cut, into: &batch)
             let markCut = core.bucketStart(cut)
             try store.scan(prefix: Array("m/".utf8)) { key, _ in
                 if let t = HistoryCore.time(key), t < markCut { batch.delete(key) }
@@ -235,4 +255,7 @@ struct TileHistoryMetrics: Sendable {
     let versions = Gauge(label: "kafkatorio_gateway_history_versions")
     let oldest = Gauge(label: "kafkatorio_gateway_history_oldest_timestamp_seconds")
     let unreadable = Counter(label: "kafkatorio_gateway_history_unreadable_records_total")
+    let samples = Counter(label: "kafkatorio_gateway_trail_samples_total")
+    let samplesSwept = Counter(label: "kafkatorio_gateway_trail_samples_swept_total")
+    let unreadablePlayers = Counter(label: "kafkatorio_gateway_trail_unreadable_records_total")
 }

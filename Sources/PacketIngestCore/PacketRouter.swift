@@ -77,7 +77,8 @@ package enum IngestRejection: Error, Sendable, Hashable {
 ///   regions it owns, in order;
 /// - prototypes → `prototypes`, keyed by server;
 /// - players, chat, surfaces, session starts, chart tags, train stops, space platforms → `live`,
-///   keyed by server;
+///   keyed by server; players also → `player-history` (keyed by server, kept as long as the
+///   history: the source of trails);
 /// - trains (`train`, `train_removed`) → `trains`, keyed by server: the busiest live state (a
 ///   sample per moving train per second) on a topic of its own with a short retention, so a
 ///   gateway that reads `live` from the start does not replay a day of train positions;
@@ -164,7 +165,9 @@ package struct PacketRouter: Sendable {
                     r.partition = p
                     return r
                 }
-        case .sessionStart, .player, .chat, .surface, .chartTag, .chartTagRemoved, .chartTags, .trainStop,
+        case .player:
+            return [record(topics.live, server, packet), record(topics.playerHistory, server, packet)]
+        case .sessionStart, .chat, .surface, .chartTag, .chartTagRemoved, .chartTags, .trainStop,
             .trainStopRemoved, .spacePlatform, .spacePlatformRemoved:
             return [record(topics.live, server, packet)]
         case .train, .trainRemoved:

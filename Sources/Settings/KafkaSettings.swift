@@ -78,6 +78,7 @@ package struct KafkaSettings: Sendable {
             TopicSpec(
                 name: topics.tileHistory, partitions: partitions.tiles,
                 configs: ["cleanup.policy": "compact,delete", "retention.ms": String(historyRetentionMs)]),
+            TopicSpec(name: topics.playerHistory, partitions: partitions.live, configs: ["retention.ms": String(historyRetentionMs)]),
             TopicSpec(name: topics.deadLetter, partitions: 1, configs: ["retention.ms": week]),
             TopicSpec(name: topics.rendererState, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),
             TopicSpec(name: topics.pyramid, partitions: partitions.map, configs: ["cleanup.policy": "compact"]),

@@ -26,6 +26,9 @@ public struct Topics: Sendable, Hashable {
     /// (bucket = publish unix ms / history interval ms), in the partition of the tile's `tiles`
     /// record; value PNG (empty: removed), headers `server`, `hash`, `time`, `tick`.
     public var tileHistory: String { "\(prefix).tile-history" }
+    /// PacketIngest → MapGateway: every `player` packet again, key = server id, partitioned like
+    /// ``live``, kept for the history retention: the source of player trails.
+    public var playerHistory: String { "\(prefix).player-history" }
     /// TileRenderer's state store (changelog): key `c/<server>/<surface>/<cx>/<cy>` (a chunk's
     /// absolute state) or `s/…/<rx>/<ry>` (buildings of another region reaching into it),
     /// partitioned like ``map`` (the partition of the chunk's region).

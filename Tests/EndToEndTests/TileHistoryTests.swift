@@ -64,6 +64,16 @@ struct TileHistoryTests {
         (try? await httpGet("http://127.0.0.1:\(port)/tiles/\(run.server)/\(surface)/\(probe).png")) ?? (0, [])
     }
 
+    /// The points `[t, x, y]` of the first player's first trail segment in a trails answer; nil
+    /// without any.
+    static func trailPoints(_ body: [UInt8]) -> [[Double]]? {
+        struct Answer: Decodable {
+            struct Player: Decodable { var segments: [[[Double]]] }
+            var players: [Player]
+        }
+        return (try? JSONDecoder().decode(Answer.self, from: Data(body)))?.players.first?.segments.first
+    }
+
     @Test func pastTilesAreServedAsPublishedAcrossRestartAndRetention() async throws {
         let run = try Run.make("th", subdirs: ["ingest", "r1", "g1", "g2", "g3"])
         let e2e = EndToEndTests()
@@ -93,6 +103,27 @@ struct TileHistoryTests {
             return n.status == 200 && g.status == 200 ? n.body : nil
         }
         let t1 = WallClock.nowMillis()
+
+        // A player walks three steps a little over a second apart (samples are thinned to one a
+        // second by arrival), through PacketIngest to `player-history`.
+        let walk: [(Double, Double)] = [(1.5, 2), (9, 2), (9, -4.5)]  // positions are kept to a tenth of a tile
+        for (x, y) in walk {
+            let player = SurfaceDeletionTests.line(
+                "player", seq, #"{"index":3,"name":"<b>walker</b>","surface":"nauvis","x":\#(x),"y":\#(y),"color":[1,0,0,1],"online":true,"afk":false}"#)
+            seq += 1
+            try await SurfaceDeletionTests.ship([player], run: run, from: lines.count, producer: producer)
+            lines.append(player)
+            try await Task.sleep(for: .milliseconds(1200))
+        }
+        let trailsPath = "/api/servers/\(run.server)/surfaces/nauvis/trails?from=\(t1 - 60_000)&to=\(WallClock.nowMillis() + 60_000)&tolerance=0"
+        let trail = try await e2e.eventually(timeout: 120, processes: processes) { () -> [UInt8]? in
+            guard let answer = try? await httpGet("http://127.0.0.1:\(port1)\(trailsPath)"), answer.status == 200,
+                let points = Self.trailPoints(answer.body), points.count == walk.count
+            else { return nil }
+            return answer.body
+        }
+        #expect(Self.trailPoints(trail)?.map { [$0[1], $0[2]] } == walk.map { [$0.0, $0.1] }, "in order, every step")
+        #expect(String(decoding: trail, as: UTF8.self).contains(#""name":"\u003cb>walker\u003c/b>""#), "the name is data (< escaped)")
 
         // 2. Changed: nauvis's chunk (0, 0) is all water now.
         let change = SurfaceDeletionTests.line("chunk_terrain", seq, #"{"surface":"nauvis","cx":0,"cy":0,"palette":["water"],"runs":[1024,0]}"#)
@@ -141,6 +172,7 @@ struct TileHistoryTests {
         // read (the pyramid's last ones) count too. CI once saw a different count with `==`; the
         // values were not printed, so whether more or fewer is not known.
         #expect(try GatewayRestartTests.metric(port2, "kafkatorio_gateway_history_versions") ?? 0 >= versions1)
+        #expect(try await httpGet("http://127.0.0.1:\(port2)\(trailsPath)").body == trail, "the same trails, from its store")
 
         // 5. A retention of 3 s: the first moment is gone, what is current is still served.
         let port3 = try TestEnvironment.freePort()
@@ -152,6 +184,11 @@ struct TileHistoryTests {
             let old = await Self.at(port3, run, "nauvis", t1)
             let versions = try? GatewayRestartTests.metric(port3, "kafkatorio_gateway_history_versions")
             return now.status == 200 && now.body == current && old.status == 404 && (versions ?? .infinity) < versions1 ? true : nil
+        }
+        // The walk is older than 3 s: swept.
+        _ = try await e2e.eventually(timeout: 60, processes: [g3]) { () -> Bool? in
+            guard let answer = try? await httpGet("http://127.0.0.1:\(port3)\(trailsPath)"), answer.status == 200 else { return nil }
+            return Self.trailPoints(answer.body) == nil ? true : nil
         }
         for p in [g2, g3, renderer, ingest] { #expect(await p.terminate(timeout: 20) == 0, "\(p.name): clean exit on SIGTERM") }
     }

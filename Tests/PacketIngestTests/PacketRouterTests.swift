@@ -30,10 +30,15 @@ import KafkaModel
             let packet = try PacketLine.decode(line)
             let records = try router.route(raw(line)).get()
             #expect(!records.isEmpty || Self.isEmptyMultiRegion(packet), "\(line.prefix(80))")
+            if case .player = packet.payload {
+                // Live for the map now, player-history for its trails.
+                #expect(records.map(\.topic) == [topics.live, topics.playerHistory])
+            }
             for r in records {
                 let expectedTopic: String =
                     switch packet.payload {
                     case .surface(let s) where s.deleted && r.partition != nil: topics.map
+                    case .player where r.topic == topics.playerHistory: topics.playerHistory
                     case .player, .chat, .surface, .sessionStart: topics.live
                     case .chartTag, .chartTagRemoved, .chartTags, .trainStop, .trainStopRemoved, .spacePlatform,
                         .spacePlatformRemoved:

@@ -10,9 +10,10 @@ import { platforms } from './platforms.js';
 import { start } from './servers.js';
 import { live, state } from './state.js';
 import { onViewedTime, setViewedTime, viewedWindow } from './timebar.js';
+import { trailLayer, trails } from './trails.js';
 
 window.kafkatorio = {
   map, state, toLatLng, layers, live, factory: { objects: factory, markers }, platforms, search, inspected,
-  time: { onViewedTime, setViewedTime, viewedWindow },
+  time: { onViewedTime, setViewedTime, viewedWindow }, trails: { layer: trailLayer, shown: trails },
 };
 start();

@@ -149,3 +149,24 @@ export function tileAtURL(url, at) {
   if (at === null) { return url; }
   return `${url.replace(/\?.*$/, '')}?at=${Math.round(at)}`;
 }
+
+/** The trails API path of a surface for the window `{ from, to }` (unix ms). */
+export function trailsPath(server, surface, w) {
+  return `api/servers/${encodeURIComponent(server)}/surfaces/${encodeURIComponent(surface)}`
+    + `/trails?from=${Math.floor(w.from)}&to=${Math.floor(w.to)}`;
+}
+
+/** A trail colour `[r, g, b, a]` (0…1) as CSS; grey for anything else. */
+export function trailColor(c) {
+  if (!Array.isArray(c) || c.length < 3 || !c.slice(0, 3).every((v) => Number.isFinite(v))) { return 'rgb(128,128,128)'; }
+  const [r, g, b] = c.slice(0, 3).map((v) => Math.round(Math.max(0, Math.min(1, v)) * 255));
+  return `rgb(${r},${g},${b})`;
+}
+
+/** The game positions `[[x, y]…]` of each segment of a trails answer's player (`[[t, x, y]…]`). */
+export function trailLines(player) {
+  const segments = Array.isArray(player && player.segments) ? player.segments : [];
+  return segments
+    .map((s) => (Array.isArray(s) ? s : []).filter((p) => Array.isArray(p) && p.length >= 3).map((p) => [p[1], p[2]]))
+    .filter((s) => s.length > 0);
+}
