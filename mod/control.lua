@@ -10,8 +10,11 @@ Multiplayer safety:
 * `pairs` is used only to collect names or objects that are then sorted (prototypes, surfaces,
   players), never to decide an order that ends up in `storage`;
 * the only peer-local state is the printing session in scripts/emitter.lua (sequence number,
-  session_start and the post-load resync), which never writes `storage`.
+  session_start and the post-load resync), which never writes `storage`, and caches derived
+  from settings (scripts/config.lua: emptied in on_init, on_load, on_configuration_changed and
+  on_runtime_mod_setting_changed) and prototypes, identical on every peer.
 ]]
+local config = require("scripts.config")
 local emitter = require("scripts.emitter")
 local chunks = require("scripts.chunks")
 local terrain = require("scripts.terrain")
@@ -139,22 +142,29 @@ local function snapshot()
 end
 
 script.on_init(function()
+  config.invalidate()
   init_storage()
   emitter.start_session(false)
   snapshot()
 end)
 
 script.on_load(function()
+  config.invalidate()
   emitter.start_session(true)
 end)
 
 script.on_configuration_changed(function()
+  config.invalidate()
   init_storage()
   emitter.start_session(false) -- the storage-lane snapshot below replaces the local resync
   snapshot()
 end)
 
 local ev = defines.events
+local cfg = config.values
+
+-- Runtime-global settings changed (GUI or script): the cached values are dropped at once.
+script.on_event(ev.on_runtime_mod_setting_changed, config.on_setting_changed)
 
 script.on_event(ev.on_tick, function(event)
   local tick = event.tick
@@ -163,7 +173,7 @@ script.on_event(ev.on_tick, function(event)
   surfaces.on_tick(tick)
   trains.on_tick(tick)
   platforms.on_tick(tick)
-  local refresh = settings.global["kafkatorio-live-refresh-ticks"].value
+  local refresh = cfg["kafkatorio-live-refresh-ticks"]
   if refresh > 0 and tick > 0 and tick % refresh == 0 then
     tags.queue_all("lo", sorted_forces(), surfaces.sorted())
     stations.queue_all("lo")

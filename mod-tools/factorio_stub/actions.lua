@@ -180,4 +180,13 @@ function A.deplete(rt, e)
   e.surface:remove_entity(e)
 end
 
+-- A runtime-global map setting changed, as in the mod settings GUI by a player (player_index) or by
+-- a script writing settings.global (nil): the value, then on_runtime_mod_setting_changed.
+function A.set_setting(rt, name, value, player_index)
+  local current = rt.settings.global[name]
+  assert(current, "set_setting: no runtime-global setting " .. tostring(name))
+  current.value = value
+  rt:raise("on_runtime_mod_setting_changed", { setting = name, setting_type = "runtime-global", player_index = player_index })
+end
+
 return A

@@ -73,9 +73,9 @@ scenarios.resources = { about = "chunk resources, on_resource_depleted, and the 
   A.deplete(rt, ore[4])
   H.run(rt, 2)
   ore[1].amount = 321 -- mined without an event
-  rt.settings.global["kafkatorio-resource-refresh-ticks"].value = 10
+  A.set_setting(rt, "kafkatorio-resource-refresh-ticks", 10)
   H.run(rt, 10)
-  rt.settings.global["kafkatorio-resource-refresh-ticks"].value = 0
+  A.set_setting(rt, "kafkatorio-resource-refresh-ticks", 0)
   H.run(rt, 2)
   return since(rt, first)
 end }
@@ -115,7 +115,7 @@ scenarios.surfaces = { about = "a platform surface created, a surface renamed (o
   rt:delete_surface(platform)
   H.run(rt, 1)
   rt.surfaces[1].daytime = 0.5
-  rt.settings.global["kafkatorio-daytime-ticks"].value = 20
+  A.set_setting(rt, "kafkatorio-daytime-ticks", 20)
   H.run(rt, 20 - rt.tick % 20 + 1)
   return since(rt, first)
 end }

@@ -6,20 +6,24 @@ local emitter = require("scripts.emitter")
 local terrain = require("scripts.terrain")
 local buildings = require("scripts.buildings")
 local resources = require("scripts.resources")
+local config = require("scripts.config")
 
 local chunks = {}
 local PARTS = { "terrain", "resources", "buildings" }
 
-local function setting(name) return settings.global[name].value end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
 function chunks.init_storage()
   storage.chunks = storage.chunks or { list = {}, index = {}, sweep = 1, refresh = 1 }
 end
 
 -- Queues the three snapshot parts of a chunk on the lo lane (deduplicated per part).
+-- (The chunk's key is made once: the numbers' text is the costly part of the concatenation.)
 function chunks.queue(si, cx, cy, skip_empty)
-  for _, part in ipairs(PARTS) do
-    emitter.enqueue("lo", "c:" .. part .. ":" .. util.chunk_key(si, cx, cy),
+  local key = util.chunk_key(si, cx, cy)
+  for i = 1, 3 do
+    local part = PARTS[i]
+    emitter.enqueue("lo", "c:" .. part .. ":" .. key,
       { kind = "chunk", part = part, si = si, cx = cx, cy = cy, skip_empty = skip_empty })
   end
 end
@@ -40,7 +44,7 @@ function chunks.charted(si, cx, cy, tick)
     chunks.queue(si, cx, cy, true)
   else
     local entry = c.list[i]
-    if tick - entry.sent >= setting("kafkatorio-rechart-ticks") then
+    if tick - entry.sent >= cfg["kafkatorio-rechart-ticks"] then
       entry.sent = tick
       chunks.queue(si, cx, cy, false)
     end
@@ -100,7 +104,7 @@ function chunks.on_tick(tick)
   local c = storage.chunks
   local n = #c.list
   if n == 0 then return end
-  local every = setting("kafkatorio-sweep-ticks")
+  local every = cfg["kafkatorio-sweep-ticks"]
   if every > 0 and tick % every == 0 and emitter.queue_length("lo") < 16 then
     if c.sweep > n then c.sweep = 1 end
     local e = c.list[c.sweep]
@@ -108,7 +112,7 @@ function chunks.on_tick(tick)
     e.sent = tick
     chunks.queue(e.si, e.cx, e.cy, false)
   end
-  every = setting("kafkatorio-resource-refresh-ticks")
+  every = cfg["kafkatorio-resource-refresh-ticks"]
   if every > 0 and tick % every == 0 then
     for _ = 1, math.min(n, 64) do
       if c.refresh > n then c.refresh = 1 end

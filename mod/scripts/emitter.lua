@@ -17,6 +17,7 @@ The sequence number is local as well: it restarts at 0 with each session_start (
 "resets the sequence"), and is consecutive from there, so a gap means a lost line.
 ]]
 local util = require("scripts.util")
+local config = require("scripts.config")
 
 local emitter = {}
 
@@ -34,13 +35,12 @@ local seq = 0
 local session = { start_pending = false, resync = nil, lines = {}, first = 1 }
 local builders = {}   -- kind -> function(item, tick, register) -> list of parts {type, body, area?}
 local local_steps = nil -- function(session) -> list of parts or nil when done (set by control)
-local stats = { packets = 0, bytes = 0, dropped = 0 }
+-- What this peer printed (sim.lua reports it): kept in upvalues, a table only when asked for.
+local n_packets, n_bytes, n_dropped = 0, 0, 0
 
-function emitter.stats() return stats end
+function emitter.stats() return { packets = n_packets, bytes = n_bytes, dropped = n_dropped } end
 
-local function setting(name)
-  return settings.global[name].value
-end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
 -- Storage -------------------------------------------------------------------------------
 function emitter.init_storage()
@@ -51,26 +51,26 @@ function emitter.init_storage()
   storage.batches = storage.batches or {}
 end
 
-local function push(queue, key)
-  queue.last = queue.last + 1
-  queue[queue.last] = key
-end
-
 local function queue_length(queue) return queue.last - queue.first + 1 end
 emitter.queue_length = function(name) return queue_length(storage[name]) end
 
 -- Queues an item under `key` (nil = unique); an item already pending under the key is kept
 -- (it is built when drained, so it will carry the newest state). Returns the pending item.
 function emitter.enqueue(lane, key, item)
+  local pending = storage.pending
   if key then
-    local existing = storage.pending[key]
+    local existing = pending[key]
     if existing then return existing end
   else
-    storage.next_id = storage.next_id + 1
-    key = "#" .. storage.next_id
+    local id = storage.next_id + 1
+    storage.next_id = id
+    key = "#" .. id
   end
-  storage.pending[key] = item
-  push(storage[lane], key)
+  pending[key] = item
+  local queue = storage[lane]
+  local last = queue.last + 1
+  queue.last = last
+  queue[last] = key
   return item
 end
 
@@ -102,25 +102,27 @@ end
 
 local function flush_batches(tick, force)
   local batches = storage.batches
-  if #batches == 0 then return end
-  local window = setting("kafkatorio-batch-ticks")
-  local keep = {}
-  for i = 1, #batches do
-    local b = batches[i]
-    -- in creation order; once one must wait, all newer ones wait too (event order is kept)
-    if #keep == 0 and (force or tick - b.created >= window or b.full) then
-      if b.count > 0 then emitter.enqueue("hi", nil, { kind = "batch", batch = b }) end
-    else
-      keep[#keep + 1] = b
-    end
+  local n = #batches
+  if n == 0 then return end
+  local window = cfg["kafkatorio-batch-ticks"]
+  -- in creation order; once one must wait, all newer ones wait too (event order is kept)
+  local flushed = 0
+  while flushed < n do
+    local b = batches[flushed + 1]
+    if not (force or tick - b.created >= window or b.full) then break end
+    flushed = flushed + 1
+    if b.count > 0 then emitter.enqueue("hi", nil, { kind = "batch", batch = b }) end
   end
+  if flushed == 0 then return end -- (no new list while every batch still waits)
+  local keep = {}
+  for i = flushed + 1, n do keep[i - flushed] = batches[i] end
   storage.batches = keep
 end
 
 -- Encoding ------------------------------------------------------------------------------
 function emitter.encode(payload)
   local text = helpers.table_to_json(payload)
-  if #text >= setting("kafkatorio-compress-min-bytes") then
+  if #text >= cfg["kafkatorio-compress-min-bytes"] then
     local packed = helpers.encode_string(text)
     if packed and #packed + 1 < #text then return "~" .. packed end
   end
@@ -128,21 +130,26 @@ function emitter.encode(payload)
 end
 
 -- Bytes a line costs, independent of the (peer-local) sequence number; includes the newline.
--- (The width of the tick is computed once per tick: every packet of a tick asks for it.)
+-- (The tick's text and width are computed once per tick: every packet of a tick asks for them.)
 -- FIXED: the tag, the seq field's worst case, three spaces and the newline.
-local width_tick, tick_width = nil, 0
+local width_tick, tick_text, tick_width = nil, "", 0
 local FIXED = #TAG + SEQ_WIDTH + 4
+local function set_tick(tick)
+  width_tick, tick_text = tick, tostring(tick)
+  tick_width = #tick_text
+end
 local function cost(ptype, tick, body)
-  if tick ~= width_tick then width_tick, tick_width = tick, #tostring(tick) end
+  if tick ~= width_tick then set_tick(tick) end
   return FIXED + #ptype + tick_width + #body
 end
 emitter.cost = cost
 
-local function print_line(ptype, tick, body)
-  local line = TAG .. ptype .. " " .. tick .. " " .. seq .. " " .. body
+-- (tick_text is the tick's: every caller has asked for the cost of the line first)
+local function print_line(ptype, body)
+  local line = TAG .. ptype .. " " .. tick_text .. " " .. seq .. " " .. body
   seq = seq + 1
-  stats.packets = stats.packets + 1
-  stats.bytes = stats.bytes + #line + 1
+  n_packets = n_packets + 1
+  n_bytes = n_bytes + #line + 1
   print(line)
 end
 
@@ -158,6 +165,8 @@ end
 function emitter.cancel_resync() session.resync = nil end
 function emitter.resync_active() return session.resync ~= nil or session.first <= #session.lines end
 
+local NO_LINES = {} -- (read only)
+
 local function drain_local(tick)
   if session.start_pending then
     session.start_pending = false
@@ -165,72 +174,83 @@ local function drain_local(tick)
       mod_version = script.active_mods["kafkatorio"] or "0.0.0",
       game_version = script.active_mods["base"] or "2.0.0",
     })
-    print_line("session_start", tick, body)
+    if tick ~= width_tick then set_tick(tick) end
+    print_line("session_start", body)
     return
   end
   if session.first > #session.lines then
-    session.lines, session.first = {}, 1
-    if not session.resync or not local_steps then return end
+    if not (session.resync and local_steps) then
+      -- idle (every tick but those of a resync): no new list
+      if session.first ~= 1 then session.lines, session.first = NO_LINES, 1 end
+      return
+    end
+    session.lines, session.first = NO_LINES, 1
     local parts = local_steps(session.resync, tick)
     if not parts then session.resync = nil; return end
     session.lines = parts
   end
   local part = session.lines[session.first]
-  if part and emitter.cost(part.type, tick, part.body) <= emitter.LOCAL_RESERVE then
+  if part and cost(part.type, tick, part.body) <= emitter.LOCAL_RESERVE then
     session.first = session.first + 1
-    print_line(part.type, tick, part.body)
+    print_line(part.type, part.body)
   elseif part then
     session.first = session.first + 1 -- cannot happen (lines are split below MAX_LINE); drop
   end
 end
 
 -- Storage lane ---------------------------------------------------------------------------
-local LANES = { "hi", "lo" }
 local NO_PARTS = {} -- (read only)
 
 local function drain_storage(tick)
   local hi, lo = storage.hi, storage.lo
   if hi.first > hi.last and lo.first > lo.last then return end
-  local packets_left = setting("kafkatorio-packets-per-tick") - 1
-  local lane_bytes = setting("kafkatorio-bytes-per-tick") - emitter.LOCAL_RESERVE
+  local packets_left = cfg["kafkatorio-packets-per-tick"] - 1
+  local lane_bytes = cfg["kafkatorio-bytes-per-tick"] - emitter.LOCAL_RESERVE
   local bytes_left = lane_bytes
+  -- a line longer than this can never be printed (the lane's whole budget, or MAX_LINE)
+  local never = lane_bytes < emitter.MAX_LINE and lane_bytes or emitter.MAX_LINE
   local pending = storage.pending
-  local max_line = emitter.MAX_LINE
+  if tick ~= width_tick then set_tick(tick) end
+  local fixed = FIXED + tick_width -- cost(ptype, tick, body) == fixed + #ptype + #body
   for l = 1, 2 do
-    local queue = storage[LANES[l]]
-    while packets_left > 0 and queue.first <= queue.last do
-      local key = queue[queue.first]
+    local queue = l == 1 and hi or lo
+    local first = queue.first -- (builders may queue more, so queue.last is read each time)
+    while packets_left > 0 and first <= queue.last do
+      local key = queue[first]
       local item = pending[key]
       local parts = item and builders[item.kind](item, tick, true) or NO_PARTS
-      local used = 0
-      for i = 1, #parts do
+      local n, used = #parts, 0
+      for i = 1, n do
         local part = parts[i]
-        local c = cost(part.type, tick, part.body)
-        if c > lane_bytes or c > max_line then
+        local ptype, body = part.type, part.body
+        local c = fixed + #ptype + #body
+        if c > never then
           -- Can never fit (not reachable with the settings' minimum and the split rule); dropped
           -- rather than printed over the budget or stalling the queue. The sweep re-sends state.
-          stats.dropped = stats.dropped + 1
-          part.type = nil
-        elseif packets_left == 0 or c > bytes_left then break end
-        if part.type then
-          print_line(part.type, tick, part.body)
+          n_dropped = n_dropped + 1
+        elseif packets_left == 0 or c > bytes_left then
+          break
+        else
+          print_line(ptype, body)
           packets_left = packets_left - 1
           bytes_left = bytes_left - c
         end
         used = i
       end
-      if used < #parts then
+      if used < n then
         -- Keep the rest for the next tick: split parts carry their area, so only the areas not
         -- yet sent are rebuilt (each part is complete for its area).
+        queue.first = first
         local rest = {}
-        for i = used + 1, #parts do rest[#rest + 1] = parts[i].area end
+        for i = used + 1, n do rest[#rest + 1] = parts[i].area end
         if parts[used + 1].area then item.areas = rest end
         return
       end
-      queue[queue.first] = nil
-      queue.first = queue.first + 1
+      queue[first] = nil
+      first = first + 1
       pending[key] = nil
     end
+    queue.first = first
     if packets_left == 0 then return end
   end
 end

@@ -7,6 +7,7 @@ kafkatorio-live-refresh-ticks; `space_platform_removed` on on_object_destroyed.
 storage.platforms[index] = {fi = force index, sig = what was last sent, sent = tick}.
 ]]
 local emitter = require("scripts.emitter")
+local config = require("scripts.config")
 
 local platforms = {}
 
@@ -14,7 +15,7 @@ local floor = math.floor
 local STATE = {}
 for name, v in pairs(defines.space_platform_state) do STATE[v] = name end
 
-local function setting(name) return settings.global[name].value end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 local function round(x, step) return floor(x / step + 0.5) * step end
 local function active() return script.active_mods["space-age"] ~= nil end
 
@@ -108,9 +109,9 @@ end
 
 function platforms.on_tick(tick)
   if not active() then return end
-  local every = setting("kafkatorio-train-sample-ticks")
+  local every = cfg["kafkatorio-train-sample-ticks"]
   if tick % every ~= 0 then return end
-  local refresh = setting("kafkatorio-live-refresh-ticks")
+  local refresh = cfg["kafkatorio-live-refresh-ticks"]
   for _, p in ipairs(sorted()) do
     local info = track(p)
     if p.surface and (info.sig ~= signature(platforms.payload(p)) or (refresh > 0 and tick - info.sent >= refresh)) then

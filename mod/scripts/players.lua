@@ -3,10 +3,11 @@
 -- (checked every second, since 2.0 raises no event for them).
 local util = require("scripts.util")
 local emitter = require("scripts.emitter")
+local config = require("scripts.config")
 
 local players = {}
 
-local function setting(name) return settings.global[name].value end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
 function players.init_storage()
   storage.players = storage.players or { last = {}, dirty = {}, queued = {}, sig = {} }
@@ -15,7 +16,7 @@ end
 function players.payload(p)
   local pos = p.physical_position or p.position
   local surface = p.physical_surface or p.surface
-  local afk = p.afk_time >= setting("kafkatorio-afk-minutes") * 3600
+  local afk = p.afk_time >= cfg["kafkatorio-afk-minutes"] * 3600
   return {
     index = p.index, name = p.name, surface = surface.name, x = pos.x, y = pos.y,
     color = util.color(p.color) or { 1, 1, 1, 1 }, online = p.connected, afk = afk,
@@ -25,7 +26,8 @@ end
 local function signature(p)
   local c = p.color
   return p.name .. "|" .. c.r .. "|" .. c.g .. "|" .. c.b .. "|" .. (c.a or 1) .. "|" ..
-      tostring(p.afk_time >= setting("kafkatorio-afk-minutes") * 3600) .. "|" .. tostring(p.connected)
+      (p.afk_time >= cfg["kafkatorio-afk-minutes"] * 3600 and "true" or "false") .. "|" ..
+      (p.connected and "true" or "false")
 end
 
 function players.build(item, tick)
@@ -55,14 +57,16 @@ function players.on_now(event) players.now(event.player_index) end
 
 function players.on_tick(tick)
   local s = storage.players
-  local throttle = setting("kafkatorio-player-throttle-ticks")
+  local throttle = cfg["kafkatorio-player-throttle-ticks"]
   if #s.dirty > 0 then
     -- compacted in place (the ones still throttled keep their order), no list per tick
-    local dirty, last, kept = s.dirty, s.last, 0
+    -- due: sent at most tick - throttle (or never)
+    local dirty, last, kept, due = s.dirty, s.last, 0, tick - throttle
     local n = #dirty
     for i = 1, n do
       local index = dirty[i]
-      if tick - (last[index] or -throttle) >= throttle then
+      local sent = last[index]
+      if not sent or sent <= due then
         players.now(index)
         s.queued[index] = nil
       else

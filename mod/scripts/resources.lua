@@ -11,17 +11,25 @@ function resources.payload(surface, cx, cy, a, skip_empty)
   -- One pass, no table per cell: cells stay in find_entities_filtered order (deterministic in the
   -- game); consumers replace the area as a whole, so order carries no meaning and sorting 1024
   -- cells is not worth a millisecond.
-  local names, map, cells, k = {}, {}, {}, 0
+  -- (util.palette_index written out: a cell of a known name costs one lookup, no call)
+  local names, map, cells, k, size = {}, {}, {}, 0, 0
   local x0, y0 = cx * 32, cy * 32
   local x1, y1, x2, y2 = a[1], a[2], a[3], a[4]
-  local palette_index = util.palette_index
   for i = 1, #found do
     local e = found[i]
     local p = e.position
     local tx, ty = floor(p.x), floor(p.y)
     if tx >= x1 and tx < x2 and ty >= y1 and ty < y2 then
+      local name = e.name
+      local index = map[name]
+      if not index then
+        index = size
+        size = size + 1
+        names[size] = name
+        map[name] = index
+      end
       cells[k + 1] = tx - x0; cells[k + 2] = ty - y0
-      cells[k + 3] = palette_index(names, map, e.name); cells[k + 4] = e.amount
+      cells[k + 3] = index; cells[k + 4] = e.amount
       k = k + 4
     end
   end

@@ -3,10 +3,11 @@
 local emitter = require("scripts.emitter")
 local chunks = require("scripts.chunks")
 local terrain = require("scripts.terrain")
+local config = require("scripts.config")
 
 local surfaces = {}
 
-local function setting(name) return settings.global[name].value end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
 function surfaces.init_storage()
   storage.surface_names = storage.surface_names or {}
@@ -93,7 +94,7 @@ function surfaces.on_cleared(event)
 end
 
 function surfaces.on_tick(tick)
-  local every = setting("kafkatorio-daytime-ticks")
+  local every = cfg["kafkatorio-daytime-ticks"]
   if every > 0 and tick % every == 0 then
     for _, s in ipairs(surfaces.sorted()) do surfaces.queue(s.index) end
   end

@@ -34,20 +34,32 @@ function terrain.payload(surface, cx, cy)
   local palette, map, runs = {}, {}, {}
   local ordered = #tiles == 1024
   if ordered then
-    -- one pass, checking the order as it goes; falls back to the grid at the first tile out of place
-    local n, last, palette_index = 0, nil, util.palette_index
+    -- One pass, checking the order as it goes; falls back to the grid at the first tile out of
+    -- place. The current run's length is kept in a local (a tile that continues it costs one
+    -- addition) and written when the next run starts; a run's palette index is looked up where
+    -- it starts (so the palette keeps first-use order).
+    local n, last, len, size = 0, nil, 0, 0
     for i = 1, 1024 do
       local t = tiles[i]
       local p = t.position
       if p.y * 32 + p.x + base ~= i then ordered = false; break end
       local name = t.name
       if name == last then
-        runs[n - 1] = runs[n - 1] + 1
+        len = len + 1
       else
-        runs[n + 1] = 1; runs[n + 2] = palette_index(palette, map, name); n = n + 2
-        last = name
+        if n > 0 then runs[n - 1] = len end
+        local index = map[name]
+        if not index then
+          index = size
+          size = size + 1
+          palette[size] = name
+          map[name] = index
+        end
+        runs[n + 1] = 1; runs[n + 2] = index; n = n + 2
+        last, len = name, 1
       end
     end
+    if n > 0 then runs[n - 1] = len end
   end
   if not ordered then
     palette, map, runs = {}, {}, {}

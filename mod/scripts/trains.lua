@@ -10,6 +10,7 @@ state, manual, stop and next stop unit numbers}).
 ]]
 local util = require("scripts.util")
 local emitter = require("scripts.emitter")
+local config = require("scripts.config")
 
 local trains = {}
 
@@ -19,7 +20,7 @@ local floor = math.floor
 local STATE = {}
 for name, v in pairs(defines.train_state) do STATE[v] = name end
 
-local function setting(name) return settings.global[name].value end
+local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
 function trains.init_storage()
   storage.trains = storage.trains or { list = {}, index = {}, info = {} }
@@ -32,35 +33,32 @@ local function stop_of(e)
   return name, e.unit_number
 end
 
-local function unit_of(e) return e and e.valid and e.unit_number or 0 end
-
 -- Whether the train still is what its last packet said (front position, state, mode, stops):
--- compared field by field at each sample, without building anything.
+-- compared field by field at each sample, without building anything (a stop is its unit
+-- number, 0 for none).
 local function unchanged(info, t, front)
   local p = front.position
-  return info.x == p.x and info.y == p.y and info.state == t.state and info.manual == t.manual_mode and
-      info.stop == unit_of(t.station) and info.next == unit_of(t.path_end_stop)
-end
-
--- What a packet said, from its payload (flat carriages: the front's x, y first).
-local function remember(info, t, out, tick)
-  local flat = out.carriages
-  info.x, info.y, info.state, info.manual = flat[1], flat[2], t.state, out.manual
-  info.stop, info.next, info.sent = out.stop_unit or 0, out.next_stop_unit or 0, tick
+  if not (info.x == p.x and info.y == p.y and info.state == t.state and info.manual == t.manual_mode) then
+    return false
+  end
+  local e = t.station
+  if info.stop ~= (e and e.valid and e.unit_number or 0) then return false end
+  e = t.path_end_stop
+  return info.next == (e and e.valid and e.unit_number or 0)
 end
 
 -- cars: t.carriages when the caller has it already (each read of it builds the list anew).
 function trains.payload(t, cars)
   cars = cars or t.carriages
   local front = cars[1]
-  local flat = {}
+  local flat, k = {}, 0
   for i = 1, #cars do
     local c = cars[i]
     local p = c.position
-    local k = (i - 1) * 3
     flat[k + 1] = p.x
     flat[k + 2] = p.y
     flat[k + 3] = floor(c.orientation * 1000 + 0.5) / 1000
+    k = k + 3
   end
   local out = { id = t.id, surface = front.surface.name, force = front.force.name,
     state = STATE[t.state] or "unknown", manual = t.manual_mode, speed = floor(t.speed * 10000 + 0.5) / 10000, carriages = flat }
@@ -84,7 +82,8 @@ end
 -- Starts following a train (registers it for on_object_destroyed).
 local function track(t)
   local s = storage.trains
-  if s.info[t.id] then return s.info[t.id] end
+  local known = s.info[t.id]
+  if known then return known end
   script.register_on_object_destroyed(t)
   s.list[#s.list + 1] = t.id
   s.index[t.id] = #s.list
@@ -110,7 +109,7 @@ local function forget(id)
 end
 
 function trains.queue(lane, id)
-  emitter.enqueue(lane, key_of(id), { kind = "train", id = id })
+  emitter.enqueue(lane, keys[id] or key_of(id), { kind = "train", id = id })
 end
 
 function trains.build(item, tick, register)
@@ -120,9 +119,12 @@ function trains.build(item, tick, register)
   if #cars == 0 then return {} end
   local out = trains.payload(t, cars)
   if register then
+    -- what the packet says, for the sampler's comparison (the front's x, y come first)
     local info = track(t)
+    local flat = out.carriages
     info.si = cars[1].surface_index
-    remember(info, t, out, tick)
+    info.x, info.y, info.state, info.manual = flat[1], flat[2], t.state, out.manual
+    info.stop, info.next, info.sent = out.stop_unit or 0, out.next_stop_unit or 0, tick
   end
   return { { type = "train", body = emitter.encode(out) } }
 end
@@ -159,8 +161,8 @@ function trains.on_tick(tick)
   local list = storage.trains.list
   local n = #list
   if n == 0 then return end
-  local every = setting("kafkatorio-train-sample-ticks")
-  local refresh = setting("kafkatorio-live-refresh-ticks")
+  local every = cfg["kafkatorio-train-sample-ticks"]
+  local refresh = cfg["kafkatorio-live-refresh-ticks"]
   local manager = game.train_manager
   local info_of = storage.trains.info
   local gone = nil

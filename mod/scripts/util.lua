@@ -11,8 +11,6 @@ function util.chunk_key(si, cx, cy)
   return si .. ":" .. cx .. ":" .. cy
 end
 
-local function round3(x) return floor(x * 1000 + 0.5) / 1000 end
-
 -- A Color (table with r, g, b, a? or an array) as a packet colour array, or nil. Channels are
 -- rounded to 3 decimals: the game returns single-precision floats (0.3803921639919281 for
 -- 97/255), and 3 decimals still give back every 8-bit channel value exactly.
@@ -20,8 +18,10 @@ function util.color(c)
   if not c then return nil end
   local r, g, b, a = c.r or c[1], c.g or c[2], c.b or c[3], c.a or c[4]
   if not (r and g and b) then return nil end
-  if a then return { round3(r), round3(g), round3(b), round3(a) } end
-  return { round3(r), round3(g), round3(b) }
+  -- (floor(x * 1000 + 0.5) / 1000 written out, no call per channel: players are sent often)
+  r, g, b = floor(r * 1000 + 0.5) / 1000, floor(g * 1000 + 0.5) / 1000, floor(b * 1000 + 0.5) / 1000
+  if a then return { r, g, b, floor(a * 1000 + 0.5) / 1000 } end
+  return { r, g, b }
 end
 
 -- Truncates a string to at most n bytes without splitting a UTF-8 sequence.
