@@ -38,21 +38,22 @@ package struct GatewayHistory: Sendable {
             intervalMs: Int64(try config.value(HistorySettings.interval)) * 1000,
             retentionMs: Int64(try config.value(HistorySettings.retention)) * 1000)
         let store = try await TileHistoryStore.open(directory: directory, core: core)
-        let resume = TileResume(topic: kafka.topics.tileHistory, stored: store.offsets, metrics: nil)
-        let consumer = try KafkaConsumer(
-            configuration: ConsumerConfiguration(
-                client: kafka.client("history"), groupID: kafka.groupID("map-gateway.history.\(replica)"),
-                topics: [kafka.topics.tileHistory]),
-            logger: logger, onRebalance: { resume.rebalanced($0) })
-        let trailResume = TileResume(topic: kafka.topics.playerHistory, stored: store.trailOffsets, metrics: nil)
-        let trailConsumer = try KafkaConsumer(
-            configuration: ConsumerConfiguration(
-                client: kafka.client("trails"), groupID: kafka.groupID("map-gateway.trails.\(replica)"),
-                topics: [kafka.topics.playerHistory]),
-            logger: logger, onRebalance: { trailResume.rebalanced($0) })
-        let trails = TileHistoryFeed(consumer: trailConsumer, resume: trailResume, logger: logger, apply: { try await store.applyTrails($0) })
+        /// A consumer of `topic` (group `map-gateway.<name>.<replica>`, never committed) resuming where `stored` says.
+        func reader(_ topic: String, _ name: String, _ stored: [Int32: Int64]) throws(KafkaError) -> (KafkaConsumer, TileResume) {
+            let resume = TileResume(topic: topic, stored: stored, metrics: nil)
+            let consumer = try KafkaConsumer(
+                configuration: ConsumerConfiguration(
+                    client: kafka.client(name), groupID: kafka.groupID("map-gateway.\(name).\(replica)"), topics: [topic]),
+                logger: logger, onRebalance: { resume.rebalanced($0) })
+            return (consumer, resume)
+        }
+        let (versions, resume) = try reader(kafka.topics.tileHistory, "history", store.offsets)
+        let (samples, trailResume) = try reader(kafka.topics.playerHistory, "trails", store.trailOffsets)
         return GatewayHistory(
             store: store,
-            services: [consumer, TileHistoryFeed(consumer: consumer, store: store, resume: resume, logger: logger), trailConsumer, trails])
+            services: [
+                versions, TileHistoryFeed(consumer: versions, store: store, resume: resume, logger: logger),
+                samples, TileHistoryFeed(consumer: samples, resume: trailResume, logger: logger, apply: { try await store.applyTrails($0) }),
+            ])
     }
 }
