@@ -107,9 +107,15 @@ struct TileHistoryRoutes<Context: RequestContext> {
         guard let raw = request.uri.queryParameters["surface"], Identifier.isValidSurfaceName(String(raw)) else {
             throw .invalidRequest("surface name")
         }
+        return (try Self.store(history, server: id, hub: hub, tiles: tiles), id, String(raw))
+    }
+
+    /// The history store for a request about server `id`: 404 when history is off or the gateway
+    /// knows no such server (neither live state nor tiles).
+    static func store(_ history: TileHistoryStore?, server id: String, hub: LiveHub, tiles: TileStore) throws(GatewayError) -> TileHistoryStore {
         guard let history else { throw .notFound }
         let known = hub.allStates().contains { $0.server == id } || tiles.serverSummaries().contains { $0.server == id }
         guard known else { throw .notFound }
-        return (history, id, String(raw))
+        return history
     }
 }

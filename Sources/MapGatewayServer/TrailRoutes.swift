@@ -37,9 +37,7 @@ struct TrailRoutes<Context: RequestContext> {
                 guard let t = Double(String(raw)), t.isFinite, t >= 0, t <= 10_000 else { throw .invalidRequest("tolerance (tiles, 0…10000)") }
                 tolerance = t
             }
-            guard let history else { throw .notFound }
-            let known = hub.allStates().contains { $0.server == id } || tiles.serverSummaries().contains { $0.server == id }
-            guard known else { throw .notFound }
+            let history = try TileHistoryRoutes<Context>.store(self.history, server: id, hub: hub, tiles: tiles)
             let found: (players: [PlayerTrail], tolerance: Double)
             do { found = try await history.trails(server: id, surface: surface, from: from, to: to, tolerance: tolerance) } catch {
                 throw .unavailable("history store")
