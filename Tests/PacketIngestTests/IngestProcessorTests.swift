@@ -65,6 +65,7 @@ import KafkaModel
             #"t.live | srv-1 | {"kind":"session_start","server":"srv-1","source":"00000000000000ab:0","tick":0,"time":1700000000000} | server=srv-1,type=event,source=00000000000000ab:0"#,
             #"t.live | srv-1 | KAFKATORIO/1 session_start 0 0 {"mod_version":"0.1.0","game_version":"2.0.77"} | server=srv-1,type=session_start,source=00000000000000ab:0"#,
             #"t.live | srv-1 | KAFKATORIO/1 player 480 1 {"index":1,"name":"Sparkle","surface":"nauvis","x":12,"y":-7.5,"color":[1,0.5,0,1],"online":true,"afk":false} | server=srv-1,type=player,source=00000000000000ab:100"#,
+            #"t.player-history | srv-1 | KAFKATORIO/1 player 480 1 {"index":1,"name":"Sparkle","surface":"nauvis","x":12,"y":-7.5,"color":[1,0.5,0,1],"online":true,"afk":false} | server=srv-1,type=player,source=00000000000000ab:100"#,
             #"t.map | srv-1/nauvis/-2/2 | KAFKATORIO/1 chunk_terrain 60 2 {"surface":"nauvis","cx":-9,"cy":17,"palette":["grass-1"],"runs":[1024,0]} | server=srv-1,type=chunk_terrain,source=00000000000000ab:300"#,
             #"t.live | srv-1 | {"kind":"sequence_gap","missing":2,"server":"srv-1","source":"00000000000000ab:400","tick":540,"time":1700000000000} | server=srv-1,type=event,source=00000000000000ab:400"#,
             #"t.live | srv-1 | KAFKATORIO/1 chat 540 5 {"player":"Sparkle","message":"hello"} | server=srv-1,type=chat,source=00000000000000ab:400"#,
