@@ -88,11 +88,28 @@ measure() { # name url pids...
     DPID=$!
     wait_http "http://127.0.0.1:$DP$FIRST"
     wrk -t2 -c64 -d2s -s "$WORK/paths.lua" "http://127.0.0.1:$DP" > /dev/null
-    read -r D DC < <(measure "disk$CACHE" "http://127.0.0.1:$DP" "$DPID")
+    read -r R RC < <(measure "disk$CACHE" "http://127.0.0.1:$DP" "$DPID")
     kill "$DPID"; wait "$DPID" 2>/dev/null || true
-    echo "  gateway, tiles on disk, cache ${CACHE} KiB: $D req/s, server CPU $DC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/disk$CACHE.txt"))"
-    awk -v d="$D" -v n="$N" -v g="$G" -v dc="$DC" -v gc="$GC" 'BEGIN { printf "    ratio vs nginx = %.2f, vs in-memory gateway = %.2f req/s; extra CPU per request = %.1f us\n", d / n, d / g, dc - gc }'
+    echo "  gateway, tiles on disk, cache ${CACHE} KiB: $R req/s, server CPU $RC us/request   (latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/disk$CACHE.txt"))"
+    awk -v d="$R" -v n="$N" -v g="$G" -v dc="$RC" -v gc="$GC" 'BEGIN { printf "    ratio vs nginx = %.2f, vs in-memory gateway = %.2f req/s; extra CPU per request = %.1f us\n", d / n, d / g, dc - gc }'
   done
+  # Past tiles (`?at=`, a seek in the history store over RocksDB, 20 versions a tile) against the
+  # live ones, from the same gateway process in the same run.
+  HP=$(free_port)
+  "$BIN/KafkatorioBench" gateway-serve --port "$HP" --tiles-dir "$WORK/www" --history-directory "$WORK/gw-history" --past-paths "$WORK/past.txt" &
+  HPID=$!
+  wait_http "http://127.0.0.1:$HP$FIRST"
+  sed "s#$WORK/www/paths.txt#$WORK/past.txt#" "$WORK/paths.lua" > "$WORK/past.lua"
+  curl -fsS -o /dev/null "http://127.0.0.1:$HP$(head -n1 "$WORK/past.txt")"
+  wrk -t2 -c64 -d2s -s "$WORK/past.lua" "http://127.0.0.1:$HP" > /dev/null
+  read -r L LC < <(measure hlive "http://127.0.0.1:$HP" "$HPID")
+  cp "$WORK/paths.lua" "$WORK/live.lua"; cp "$WORK/past.lua" "$WORK/paths.lua"
+  read -r P PC < <(measure hpast "http://127.0.0.1:$HP" "$HPID")
+  cp "$WORK/live.lua" "$WORK/paths.lua"
+  if grep -q Non-2xx "$WORK/hpast.txt"; then echo "bench-gateway: past tiles answered non-2xx: $(grep Non-2xx "$WORK/hpast.txt")" >&2; exit 1; fi
+  kill "$HPID"; wait "$HPID" 2>/dev/null || true
+  echo "  gateway with history: live $L req/s ($LC us/request), past (?at=) $P req/s ($PC us/request)   (past latency $(awk '/Latency/ {print $2" avg, "$4" max"}' "$WORK/hpast.txt"))"
+  awk -v p="$P" -v l="$L" 'BEGIN { printf "    ratio past/live = %.2f req/s\n", p / l }'
 } | tee "$OUT/gateway-tiles.txt"
 cleanup_pids() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 2; PIDS=(); }
 cleanup_pids

@@ -56,11 +56,17 @@ struct GatewayServe: AsyncParsableCommand {
     @Option(help: "Keep the tiles in a tile store in this directory (emptied first) instead of in memory only.")
     var tileDirectory: String?
     @Option(help: "KiB of the tile cache over --tile-directory (0: every request reads the disk).") var tileCacheKib = 65536
+    @Option(help: "Keep --history-versions past versions of every tile (one a minute, ending now) in a history store in this directory (emptied first).")
+    var historyDirectory: String?
+    @Option(help: "Past versions per tile in --history-directory.") var historyVersions = 20
+    @Option(help: "Write the URL paths of past tiles (`?at=` a moment inside each tile's versions) to this file.")
+    var pastPaths: String?
 
     func run() async throws {
         var logger = Logger(label: "gateway-serve")
         logger.logLevel = .warning
         var store = TileStore()
+        var history: TileHistoryStore?
         if let tileDirectory {
             try? FileManager.default.removeItem(atPath: tileDirectory)
             let disk = try await TileDiskTier.open(directory: tileDirectory, topic: "bench", logger: logger) { path throws(TileDiskError) in
@@ -80,12 +86,13 @@ struct GatewayServe: AsyncParsableCommand {
                 records.append(try TileRecord(key: Array(key.string.utf8), value: Array(data), version: "1", contentHash: nil))
             }
             _ = await store.apply(records, offsets: [:])
+            if let historyDirectory { history = try await fillHistory(historyDirectory, records: records) }
         }
         let hub = LiveHub(queueDepth: queueDepth, playerFrameMillis: playerFrameMs)
         let app = try buildApplication(
             configuration: GatewayConfiguration(
                 host: "127.0.0.1", port: port, wsQueueDepth: queueDepth, playerFrameMillis: playerFrameMs),
-            tileStore: store, liveHub: hub, logger: logger)
+            tileStore: store, liveHub: hub, history: history, logger: logger)
         print("gateway-serve: \(store.count) tiles, \(players) players at \(hz) Hz on port \(port)")
         let mover = Task { [players, hz] in
             guard players > 0 else { return }
@@ -111,6 +118,27 @@ struct GatewayServe: AsyncParsableCommand {
         }
         defer { mover.cancel() }
         try await app.runService()
+        await history?.close()
+    }
+
+    /// A history store with `historyVersions` versions of each record's tile, the last a minute
+    /// ago; writes `pastPaths` (each tile's URL at a moment inside one of its versions).
+    func fillHistory(_ directory: String, records: [TileRecord]) async throws -> TileHistoryStore {
+        try? FileManager.default.removeItem(atPath: directory)
+        let core = HistoryCore(intervalMs: 60_000, retentionMs: 30 * 86_400_000)
+        let history = try await TileHistoryStore.open(directory: directory, core: core)
+        let start = Int64(Date().timeIntervalSince1970 * 1000) - Int64(historyVersions + 1) * 60_000
+        let tiles = records.map { ($0.key, $0.png) }
+        try await HistoryFill.fill(history, core: core, tiles: tiles, versions: historyVersions, start: start)
+        if let pastPaths {
+            let paths = tiles.enumerated().map { i, tile in
+                let (key, _) = tile
+                let at = start + Int64(i % historyVersions) * 60_000 + 30_000
+                return "/tiles/\(key.server)/\(key.surface)/\(key.layer.rawValue)/\(key.z)/\(key.x)/\(key.y).png?at=\(at)"
+            }
+            try (paths.joined(separator: "\n") + "\n").write(toFile: pastPaths, atomically: true, encoding: .utf8)
+        }
+        return history
     }
 }
 

@@ -33,25 +33,8 @@ struct HistoryBenchmark: AsyncParsableCommand {
         let history = try await TileHistoryStore.open(directory: directory, core: core)
         let live = TileStore()
         let start: Int64 = 1_800_000_000_000
-        var offset: Int64 = 0
-        var pngBytes = 0
-        for v in 0..<versions {
-            var batch: [ConsumerMessage] = []
-            for (key, png) in tiles {
-                // A distinct version per interval: the PNG with a changing trailing byte pattern.
-                var bytes = png
-                bytes.append(contentsOf: withUnsafeBytes(of: UInt32(v).bigEndian, Array.init))
-                let time = start + Int64(v) * 60_000
-                batch.append(
-                    ConsumerMessage(
-                        topic: "tile-history", partition: 0, offset: offset, key: Array("\(key.string)/\(core.bucket(time))".utf8), value: bytes,
-                        headers: [KafkaHeader(key: RecordHeader.time, string: String(time))]))
-                offset += 1
-                pngBytes += bytes.count
-                if v == versions - 1 { live.put(key: key, png: bytes, version: UInt64(v + 1)) }
-            }
-            try await history.apply(batch)
-        }
+        let pngBytes = try await HistoryFill.fill(history, core: core, tiles: tiles, versions: versions, start: start)
+        for (key, png) in tiles { live.put(key: key, png: HistoryFill.version(png, versions - 1), version: UInt64(versions)) }
         _ = try await history.sweep(now: start + Int64(versions) * 60_000)
         await history.close()
         let files = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
