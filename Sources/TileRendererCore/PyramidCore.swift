@@ -18,8 +18,12 @@ package final class PyramidCore {
     package let pyramidPartitions: Int
     package private(set) var owned: Set<Int32> = []
     package private(set) var restoring: Set<Int32> = []
-    private var inputs: [TileKey: PaletteImage] = [:]
-    private var built: [TileKey: PaletteImage] = [:]
+    /// The inputs and the levels built from them, as PNG bytes (a decoded tile is 64 KiB, its
+    /// PNG a few: at 100,000 chunks that is most of the renderer's memory); decoded when a flush
+    /// needs them. A decoded PNG downsamples exactly as the image it was encoded from
+    /// (``Downsample`` depends only on colours).
+    private var inputs: [TileKey: [UInt8]] = [:]
+    private var built: [TileKey: [UInt8]] = [:]
     /// Inputs whose last record was a removal (re-announced after a restore).
     private var removed: Set<TileKey> = []
     private var dirty: Set<TileKey> = []
@@ -109,9 +113,8 @@ package final class PyramidCore {
             removed.insert(tile)
         } else {
             removed.remove(tile)
-            let d = try PNGDecoder.decode(value)
-            guard d.width == TileRasterizer.tileSize, d.height == TileRasterizer.tileSize else { throw PNGError.malformed("tile size") }
-            inputs[tile] = Downsample.paletteImage(width: d.width, height: d.height, rgba: d.rgba)
+            _ = try Self.image(value)
+            inputs[tile] = value
         }
         dirty.insert(tile)
         if force { forced.insert(tile) }
@@ -135,18 +138,26 @@ package final class PyramidCore {
                 if removed.contains(key) { mayExist.insert(k) }
             }
         }
+        // The images built at the previous level of this flush (their parents need them next).
+        var fresh: [TileKey: PaletteImage?] = [:]
         for z in levels.keys.sorted(by: >) {
+            var next: [TileKey: PaletteImage?] = [:]
             for key in levels[z]!.sorted(by: { $0.string < $1.string }) {
                 let t0 = ContinuousClock.now
-                let image = Downsample.parent(TileLevels.children(key).map { inputs[$0] ?? built[$0] })
+                let image = Downsample.parent(TileLevels.children(key).map { child -> PaletteImage? in
+                    if let png = inputs[child] { return try? Self.image(png) }
+                    if let image = fresh[child] { return image }
+                    return built[child].flatMap { try? Self.image($0) }
+                })
                 out.drawSeconds.append((ContinuousClock.now - t0).seconds)
-                built[key] = image
+                next[key] = image
                 var bytes: [UInt8] = []
                 if let image {
                     let t1 = ContinuousClock.now
                     bytes = (try? encoder.encode(image)) ?? []
                     out.encodeSeconds.append((ContinuousClock.now - t1).seconds)
                 }
+                built[key] = bytes.isEmpty ? nil : bytes
                 let f = force.contains(key), m = mayExist.contains(key)
                 if let r = published.record(.tiles, key.string, bytes, partition: nil, force: f, mayExist: m, server: key.server) {
                     out.first.append(r)
@@ -163,11 +174,19 @@ package final class PyramidCore {
                     out.first.append(r)
                 }
             }
+            fresh = next
         }
         dirty = dirty.filter { !owned.contains(partition(ofInput: $0)) }
         forced = forced.intersection(dirty)
         out.complete = true
         return out
+    }
+
+    /// The palette image of a tile's PNG bytes; throws unless it decodes to a full tile.
+    static func image(_ png: [UInt8]) throws(PNGError) -> PaletteImage {
+        let d = try PNGDecoder.decode(png)
+        guard d.width == TileRasterizer.tileSize, d.height == TileRasterizer.tileSize else { throw PNGError.malformed("tile size") }
+        return Downsample.paletteImage(width: d.width, height: d.height, rgba: d.rgba)
     }
 
     /// A publish failed: forget it so the next flush sends it again.
