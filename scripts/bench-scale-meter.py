@@ -1,9 +1,9 @@
 """What scripts/bench-scale.py measures with: a /proc sampler (peak RSS and CPU seconds of every
 service process and the broker, across restarts and per phase), a WebSocket watcher (tile
 invalidations and player positions as they arrive, with their arrival times), the gateway's tile
-count, and a scan of the topics (records and bytes per topic; tiles per surface, layer and zoom).
+count, its history's size (versions, trail samples, bytes on disk), and a scan of the topics (records and bytes per topic; tiles per surface, layer and zoom).
 Loaded by bench-scale.py with importlib (the file name has a dash, like the other bench scripts)."""
-import json, os, threading, time, urllib.request
+import json, os, re, threading, time, urllib.request
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 import websocket  # websocket-client, in .tools/venv
 
@@ -178,3 +178,49 @@ def scan_topics(bootstrap, prefix, server):
         return dict(topics=topics, tiles=dict(sorted(tiles.items())), complete=not left)
     finally:
         c.close()
+
+
+def history_sample(port, directory):
+    """The gateway's history as /metrics and its --history-directory show it: stored tile
+    versions, trail samples taken and swept, and the directory's bytes on disk (RocksDB files)."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    out = {}
+    for name in ("kafkatorio_gateway_history_versions", "kafkatorio_gateway_trail_samples_total",
+                 "kafkatorio_gateway_trail_samples_swept_total"):
+        m = re.search(r"^" + name + r"(?:\{[^}]*\})? ([0-9.e+]+)$", text, re.M)
+        out[name.replace("kafkatorio_gateway_", "")] = float(m.group(1)) if m else 0.0
+    total = 0
+    for root, _, files in os.walk(directory):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    out["disk_bytes"] = total
+    out["time"] = time.time()
+    return out
+
+
+def settled_history(port, directory, step=3, timeout=60):
+    """A history_sample() once the version count stopped growing (two equal samples `step` s
+    apart), or the last one after `timeout` s."""
+    last, end = history_sample(port, directory), time.time() + timeout
+    while time.time() < end:
+        time.sleep(step)
+        h = history_sample(port, directory)
+        if h["history_versions"] == last["history_versions"]:
+            return h
+        last = h
+    return last
+
+
+def history_rate(h0, h1):
+    """Growth between two history_sample()s, extrapolated to a day."""
+    day = 86400 / max(1e-9, h1["time"] - h0["time"])
+    versions = h1["history_versions"] - h0["history_versions"]
+    grown = h1["disk_bytes"] - h0["disk_bytes"]
+    return dict(seconds=round(h1["time"] - h0["time"], 1), versions=round(versions), disk_bytes=grown,
+                versions_per_day=round(versions * day),
+                trail_samples_per_day=round((h1["trail_samples_total"] - h0["trail_samples_total"]) * day),
+                disk_mib_per_day=round(grown * day / 2 ** 20, 1),
+                bytes_per_version_on_disk=round(h1["disk_bytes"] / h1["history_versions"]) if h1["history_versions"] else None)

@@ -290,6 +290,11 @@ def table(r):
         t, p = c["tile_invalidation_ms"], c["player_ms"]
         rows.append(("tile freshness", f"p50 {t.get('p50')} ms, p99 {t.get('p99')} ms ({t['n']} of {c['changes']} changes, {t['lost']} lost)"))
         rows.append(("player freshness", f"p50 {p.get('p50')} ms, p99 {p.get('p99')} ms ({p['n']} lines)"))
+    h, hl = r.get("history_changes"), r.get("history_load")
+    if h and hl:
+        rows.append(("history", f"{hl['history_versions']:,.0f} versions, {hl['disk_bytes'] / 2 ** 20:.1f} MiB after the load; "
+                                f"change phase: {h['versions']} versions, {h['disk_bytes'] / 1024:.0f} KiB in {h['seconds']} s "
+                                f"= {h['versions_per_day']:,} versions, {h['disk_mib_per_day']} MiB per day"))
     for x in r.get("restarts", []):
         extra = "".join(f", {k} {x[k]} s" for k in ("healthy_s", "every_tile_s", "player_s") if k in x)
         rows.append((f"SIGKILL {x['service']}", f"serves changes after {x['serves_changes_s']} s{extra}; its CPU until then "
@@ -332,9 +337,16 @@ def main():
         b.final_tiles = r["load"]["tiles"]
         r["topics"] = meter.scan_topics(s.bootstrap, "kafkatorio", SERVER)
         log(f"topics: {json.dumps(r['topics']['topics'])}")
+        hist_dir = os.path.join(work, "gateway-tiles-history")
+        h0 = meter.history_sample(b.port, hist_dir)
+        r["history_load"] = h0
         before = b.sampler.snapshot()
         r["changes"] = b.change_phase()
         after = b.sampler.snapshot()
+        # The history the change phase added (its versions are written as the gateway reads
+        # tile-history, so wait for the count to settle first), extrapolated to a day of changes.
+        r["history_changes"] = meter.history_rate(h0, meter.settled_history(b.port, hist_dir))
+        log(f"history: load {h0}; changes {r['history_changes']}")
         r["cpu_seconds"]["changes"] = {k: round(after.get(k, 0) - before.get(k, 0), 1) for k in after}
         log(f"changes: {r['changes']}")
         if not a.no_restarts:
