@@ -10,7 +10,7 @@ end
 _G.UPDATE_FIXTURES = update
 
 local files = { "tests/test_tooling.lua", "tests/test_families.lua", "tests/test_events.lua", "tests/test_api.lua",
-  "tests/test_properties.lua", "tests/test_factory.lua", "tests/test_settings.lua" }
+  "tests/test_properties.lua", "tests/test_factory.lua", "tests/test_settings.lua", "tests/test_hotpaths.lua" }
 local passed, failed = 0, 0
 local t0 = os.clock()
 for _, file in ipairs(files) do

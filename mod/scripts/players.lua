@@ -9,8 +9,16 @@ local players = {}
 
 local cfg = config.values -- the runtime-global settings (cached: scripts/config.lua)
 
+-- A lower bound on the last-sent tick of every player in storage.players.dirty (-1/0 for one
+-- never sent), or nil when unknown. While tick - throttle is below it, no dirty player is due and
+-- the tick's scan of the list (which would then keep every entry where it is) is skipped. Peer-local
+-- and derived from storage: nil after loading (the next scan sets it) and in init_storage; a
+-- player's last-sent tick only grows, so the bound never gets too high.
+local min_sent = nil
+
 function players.init_storage()
   storage.players = storage.players or { last = {}, dirty = {}, queued = {}, sig = {} }
+  min_sent = nil
 end
 
 function players.payload(p)
@@ -49,6 +57,10 @@ function players.dirty(index)
   if not s.queued[index] then
     s.queued[index] = true
     s.dirty[#s.dirty + 1] = index
+    if min_sent then
+      local sent = s.last[index] or -1 / 0
+      if sent < min_sent then min_sent = sent end
+    end
   end
 end
 
@@ -58,10 +70,10 @@ function players.on_now(event) players.now(event.player_index) end
 function players.on_tick(tick)
   local s = storage.players
   local throttle = cfg["kafkatorio-player-throttle-ticks"]
-  if #s.dirty > 0 then
+  local due = tick - throttle -- due: sent at most tick - throttle (or never)
+  if #s.dirty > 0 and not (min_sent and due < min_sent) then
     -- compacted in place (the ones still throttled keep their order), no list per tick
-    -- due: sent at most tick - throttle (or never)
-    local dirty, last, kept, due = s.dirty, s.last, 0, tick - throttle
+    local dirty, last, kept, low = s.dirty, s.last, 0, 1 / 0
     local n = #dirty
     for i = 1, n do
       local index = dirty[i]
@@ -72,9 +84,11 @@ function players.on_tick(tick)
       else
         kept = kept + 1
         dirty[kept] = index
+        if sent < low then low = sent end
       end
     end
     for i = n, kept + 1, -1 do dirty[i] = nil end
+    min_sent = low
   end
   if tick % 60 == 0 then
     for _, p in ipairs(game.connected_players) do
