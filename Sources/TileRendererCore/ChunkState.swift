@@ -54,8 +54,8 @@ package struct ChunkState: Sendable, Hashable {
     /// Ids index the map's ``NameTable``; ``NameTable/none`` marks tiles not known yet (a chunk
     /// created by a `tiles` packet before its `chunk_terrain`).
     package internal(set) var terrain: [UInt16]?
-    /// Resource tiles keyed by local index `dy * 32 + dx`.
-    package internal(set) var resources: [Int: ResourceState] = [:]
+    /// Resource tiles by local index `dy * 32 + dx`, stored compactly (``ResourceTiles``).
+    package internal(set) var resources = ResourceTiles()
     /// Unit numbers of the buildings whose *position* lies in this chunk.
     package internal(set) var owned: Set<UInt64> = []
 

@@ -152,10 +152,8 @@ extension MapState {
             entryOf[u] = grid.buildings.count
         }
         for i in 0..<n where cellUnits[i] >= 0 { grid.cells[i] = entryOf[cellUnits[i]]! }
-        let resources = map.chunks[chunk]?.resources ?? [:]
         var names: [String: Int] = [:]
-        for i in resources.keys.sorted() where (0..<n).contains(i) {
-            let r = resources[i]!
+        for (i, r) in (map.chunks[chunk]?.resources ?? ResourceTiles()).elements where (0..<n).contains(i) {
             if names[r.name] == nil {
                 grid.resources.append(r.name)
                 names[r.name] = grid.resources.count
@@ -171,7 +169,7 @@ extension MapState {
     /// A chunk's resources before a packet changes them.
     package struct ResourcesBefore: Sendable {
         var id: ChunkID
-        var resources: [Int: ResourceState]
+        var resources: ResourceTiles
     }
 
     /// The resources of the chunk `packet` replaces resources of (`chunk_resources`); nil for
@@ -179,7 +177,7 @@ extension MapState {
     package func resourcesTouched(by packet: Packet, server: String) -> ResourcesBefore? {
         guard case .chunkResources(let p) = packet.payload else { return nil }
         let id = ChunkID(server: server, surface: p.surface, chunk: ChunkPosition(x: p.cx, y: p.cy))
-        return ResourcesBefore(id: id, resources: chunk(server: server, surface: p.surface, cx: p.cx, cy: p.cy)?.resources ?? [:])
+        return ResourcesBefore(id: id, resources: chunk(server: server, surface: p.surface, cx: p.cx, cy: p.cy)?.resources ?? ResourceTiles())
     }
 
     /// The chunk's resources tile when the packet changed its resources at all: amounts alone
@@ -187,7 +185,7 @@ extension MapState {
     /// grid and its state record, which the flush of a dirty tile writes.
     package func amountChanges(since before: ResourcesBefore?, server: String) -> Set<TileKey> {
         guard let before else { return [] }
-        let now = chunk(server: server, surface: before.id.surface, cx: before.id.chunk.x, cy: before.id.chunk.y)?.resources ?? [:]
+        let now = chunk(server: server, surface: before.id.surface, cx: before.id.chunk.x, cy: before.id.chunk.y)?.resources ?? ResourceTiles()
         guard now != before.resources else { return [] }
         return [TileKey(server: server, surface: before.id.surface, layer: .resources, z: TileKey.detailZoom, x: before.id.chunk.x, y: before.id.chunk.y)]
     }

@@ -64,17 +64,18 @@ extension MapState {
         let id = SurfaceID(server: server, surface: p.surface)
         let chunk = ChunkPosition(x: p.cx, y: p.cy)
         let area = p.effectiveArea
-        let old = surfaces[id]?.chunks[chunk]?.resources ?? [:]
-        var new = old.filter { i, _ in
+        let before = surfaces[id]?.chunks[chunk]?.resources ?? ResourceTiles()
+        var new = before.dictionary.filter { i, _ in
             let x = p.cx * 32 + i % 32, y = p.cy * 32 + i / 32
             return !(x >= area.x0 && x < area.x1 && y >= area.y0 && y < area.y1)
         }
         for cell in p.cells where (0..<32).contains(cell.dx) && (0..<32).contains(cell.dy) {
             new[cell.dy * 32 + cell.dx] = ResourceState(name: cell.name, amount: cell.amount)
         }
-        guard new != old else { return [] }
-        surfaces[id, default: SurfaceMap()].update(chunk) { $0.resources = new }
-        return old.mapValues(\.name) == new.mapValues(\.name) ? [] : Self.keys(id, [chunk], .resources)
+        let after = ResourceTiles(new)
+        guard after != before else { return [] }
+        surfaces[id, default: SurfaceMap()].update(chunk) { $0.resources = after }
+        return before.sameNames(as: after) ? [] : Self.keys(id, [chunk], .resources)
     }
 
     mutating func applyChunkBuildings(_ p: ChunkBuildings, server: String) -> Set<TileKey> {

@@ -22,7 +22,7 @@ extension MapState {
         guard let map = surfaces[SurfaceID(server: id.server, surface: id.surface)], let c = map.chunks[id.chunk] else { return nil }
         let terrain = c.terrain.map { $0.map { tileNames.name($0) } }
         let buildings = c.owned.sorted().compactMap { map.buildings[$0]?.building }
-        let record = ChunkRecord(terrain: terrain, resources: c.resources, buildings: buildings)
+        let record = ChunkRecord(terrain: terrain, resources: c.resources.dictionary, buildings: buildings)
         return terrain == nil && c.resources.isEmpty && buildings.isEmpty ? nil : record
     }
 
@@ -38,7 +38,7 @@ extension MapState {
         let old = map.chunks[id.chunk]
         let terrain = record?.terrain.map { $0.map { $0.map { tileNames.id($0) } ?? NameTable.none } }
         if old?.terrain != terrain { dirty.formUnion(Self.keys(sid, [id.chunk], .terrain)) }
-        let resources = record?.resources ?? [:]
+        let resources = ResourceTiles(record?.resources ?? [:])
         if old?.resources != resources { dirty.formUnion(Self.keys(sid, [id.chunk], .resources)) }
         map.update(id.chunk) { state in
             state.terrain = terrain

@@ -60,13 +60,12 @@ package enum TileRasterizer {
 
     /// Resources: each resource tile an 8×8 block of the resource's map colour over
     /// transparency; nil if the chunk has none.
-    package static func resources(_ cells: [Int: ResourceState], colors: ColorTable) -> PaletteImage? {
+    package static func resources(_ cells: ResourceTiles, colors: ColorTable) -> PaletteImage? {
         guard !cells.isEmpty else { return nil }
         var palette = PaletteBuilder()
         var pixels = blank()
         pixels.withUnsafeMutableBufferPointer { px in
-            for i in 0..<MapGeometry.tilesPerChunk {
-                guard let cell = cells[i] else { continue }
+            for (i, cell) in cells.elements {
                 let index = palette.index(of: colors.resourceColor(cell.name))
                 fill(px, x0: (i % 32) * 8, y0: (i / 32) * 8, x1: (i % 32) * 8 + 8, y1: (i / 32) * 8 + 8, index)
             }
@@ -127,7 +126,7 @@ extension MapState {
             guard let terrain = map.chunks[chunk]?.terrain else { return nil }
             return TileRasterizer.terrain(terrain, names: tileNames, colors: colors)
         case .resources:
-            return TileRasterizer.resources(map.chunks[chunk]?.resources ?? [:], colors: colors)
+            return TileRasterizer.resources(map.chunks[chunk]?.resources ?? ResourceTiles(), colors: colors)
         case .buildings:
             var byUnit: [UInt64: PlacedBuilding] = [:]
             for spilled in (map.spills[chunk] ?? [:]).values.joined() { byUnit[spilled.building.unit] = spilled }
