@@ -51,6 +51,8 @@ def arguments():
     ap.add_argument("--player-hz", type=float, default=10.0, help="player lines per second during the changes (10)")
     ap.add_argument("--timeout", type=float, default=float(env("BENCH_SCALE_TIMEOUT", 2400)), help="seconds a phase may take")
     ap.add_argument("--no-restarts", action="store_true", help="skip the restart phases")
+    ap.add_argument("--renderer-state", choices=["store", "memory"], default=env("BENCH_SCALE_RENDERER_STATE", "store"),
+                    help="TileRenderer's state: a local store (--state-directory, as deployed; the default) or in memory")
     ap.add_argument("--generate-only", action="store_true", help="only generate (and cache) the world")
     ap.add_argument("--out", default=None, help="result JSON (.run/bench/scale-side<SIDE>.json)")
     a = ap.parse_args()
@@ -312,9 +314,10 @@ def main():
         return
     work = os.path.join(ROOT, f".run/bench-scale/side{a.side}")
     subprocess.call(["rm", "-rf", work])
-    s = System(work, a.bin_dir, log, services=SERVICES)
+    s = System(work, a.bin_dir, log, services=SERVICES, renderer_state=a.renderer_state == "store")
     s.env["LOG_LEVEL"] = os.environ.get("BENCH_SCALE_LOG_LEVEL", "warning")
-    r = dict(settings=dict(side=a.side, surfaces=a.surfaces, density=a.density, seed=a.seed, bin_dir=a.bin_dir),
+    r = dict(settings=dict(side=a.side, surfaces=a.surfaces, density=a.density, seed=a.seed, bin_dir=a.bin_dir,
+                                 renderer_state=a.renderer_state),
              load_average_start=os.getloadavg(), world={k: v for k, v in summary.items() if k != "sample"})
     s.start_broker()
     b = None

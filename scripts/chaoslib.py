@@ -62,8 +62,12 @@ def map_lines(game):
 class System:
     """One run of the whole system in `work`, on its own broker."""
 
-    def __init__(self, work, bin_dir, log, services=SERVICES):
+    def __init__(self, work, bin_dir, log, services=SERVICES, renderer_state=False):
+        """`renderer_state`: each TileRenderer keeps its state in a local store
+        (`--state-directory <work>/<service>-state`) that survives its kills, as `make run`,
+        systemd and Kubernetes run it; otherwise its state is in memory, restored from the changelog."""
         self.work, self.bin_dir, self.log = work, bin_dir, log
+        self.renderer_state = renderer_state
         self.services = list(services)  # a subset of SERVICES (scripts/bench-scale.py runs one renderer)
         os.makedirs(work, exist_ok=True)
         self.game_log = os.path.join(work, "factorio-stdout.log")
@@ -117,7 +121,8 @@ class System:
         if service == "PacketIngest":
             return ["PacketIngest", "--servers", os.path.join(w, "servers"), "--metrics-port", port]
         if service.startswith("TileRenderer"):
-            return ["TileRenderer", "--metrics-port", port, "--worker-id", service]
+            state = ["--state-directory", os.path.join(w, service + "-state")] if self.renderer_state else []
+            return ["TileRenderer", "--metrics-port", port, "--worker-id", service] + state
         # Its tiles on disk survive its kills: a restart resumes from the store's offsets.
         return ["MapGateway", "--host", "127.0.0.1", "--port", port, "--tile-directory", os.path.join(w, "gateway-tiles")]
 
