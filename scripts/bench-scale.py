@@ -317,7 +317,7 @@ def main():
     s = System(work, a.bin_dir, log, services=SERVICES, renderer_state=a.renderer_state == "store")
     s.env["LOG_LEVEL"] = os.environ.get("BENCH_SCALE_LOG_LEVEL", "warning")
     r = dict(settings=dict(side=a.side, surfaces=a.surfaces, density=a.density, seed=a.seed, bin_dir=a.bin_dir,
-                                 renderer_state=a.renderer_state),
+                           renderer_state=a.renderer_state),
              load_average_start=os.getloadavg(), world={k: v for k, v in summary.items() if k != "sample"})
     s.start_broker()
     b = None

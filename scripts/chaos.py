@@ -41,6 +41,8 @@ def arguments():
     ap.add_argument("--kills", type=int, default=env("CHAOS_KILLS", None), help="SIGKILLs per round (CHAOS_KILLS, 20)")
     ap.add_argument("--pauses", type=int, default=env("CHAOS_PAUSES", None), help="broker pauses per round (CHAOS_PAUSES, 2)")
     ap.add_argument("--pause-seconds", type=float, default=env("CHAOS_PAUSE_SECONDS", None, float), help="CHAOS_PAUSE_SECONDS (30)")
+    ap.add_argument("--renderer-state", choices=["memory", "store"], default=os.environ.get("CHAOS_RENDERER_STATE", "memory"),
+                    help="TileRenderer's state in memory (the default) or in a local store that survives its kills (CHAOS_RENDERER_STATE)")
     ap.add_argument("--rounds", type=int, default=env("CHAOS_ROUNDS", 1), help="chaos rounds against one clean run (CHAOS_ROUNDS)")
     ap.add_argument("--seed", type=int, default=env("CHAOS_SEED", None), help="schedule seed (CHAOS_SEED; random by default)")
     ap.add_argument("--victims", default=os.environ.get("CHAOS_VICTIMS", ",".join(SERVICES)),
@@ -103,7 +105,8 @@ def run(name, game, a, events=None, keys=(), log=print):
     """One run (clean when `events` is None); returns what it left and what happened."""
     work = os.path.join(OUT, name)
     subprocess.call(["rm", "-rf", work])
-    s = System(work, a.bin_dir, lambda m: log(f"chaos [{name}] {time.strftime('%H:%M:%S')} {m}"))
+    s = System(work, a.bin_dir, lambda m: log(f"chaos [{name}] {time.strftime('%H:%M:%S')} {m}"),
+               renderer_state=a.renderer_state == "store")
     kills, pauses, t0 = {v: 0 for v in SERVICES}, 0, time.time()
     s.start_broker()
     try:
