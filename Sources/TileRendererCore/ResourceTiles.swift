@@ -5,9 +5,10 @@ import Shared
 /// string (about 45). A megabase holds millions of ore tiles (3.4 million in the 300×300-chunk
 /// benchmark world), so this is a large share of a renderer's memory.
 ///
-/// Tiles are kept sorted by local index `dy * 32 + dx`; equality and hashing are by content
-/// (which tile holds which resource and amount), not by the order names were first seen.
-package struct ResourceTiles: Sendable {
+/// Tiles are kept sorted by local index `dy * 32 + dx` and the name table in the order names
+/// first appear along them, so the same content always gives the same arrays: equality and
+/// hashing are by content (which tile holds which resource and amount).
+package struct ResourceTiles: Sendable, Hashable {
     private var indices: [UInt16] = []
     private var nameIndex: [UInt16] = []
     private var amounts: [UInt64] = []
@@ -61,7 +62,7 @@ package struct ResourceTiles: Sendable {
     /// Whether the same tiles hold the same resources (amounts aside): what the resources
     /// layer's image depends on.
     package func sameNames(as other: ResourceTiles) -> Bool {
-        indices == other.indices && indices.indices.allSatisfy { names[Int(nameIndex[$0])] == other.names[Int(other.nameIndex[$0])] }
+        indices == other.indices && nameIndex == other.nameIndex && names == other.names
     }
 
     private func position(of i: Int) -> Int? {
@@ -72,15 +73,5 @@ package struct ResourceTiles: Sendable {
             if indices[mid] < target { lo = mid + 1 } else { hi = mid }
         }
         return lo < indices.count && indices[lo] == target ? lo : nil
-    }
-}
-
-extension ResourceTiles: Hashable {
-    package static func == (a: ResourceTiles, b: ResourceTiles) -> Bool { a.sameNames(as: b) && a.amounts == b.amounts }
-
-    package func hash(into hasher: inout Hasher) {
-        hasher.combine(indices)
-        hasher.combine(amounts)
-        for k in nameIndex { hasher.combine(names[Int(k)]) }
     }
 }
